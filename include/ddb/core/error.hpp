@@ -1,0 +1,21 @@
+// ddb — the root of every exception ddb throws.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <string>
+
+namespace ddb {
+
+using error_code = boost::system::error_code;
+
+/// Base of every ddb exception. It is a `system_error`, so `code()` gives a
+/// stable, comparable error code and `what()` a human-readable message.
+/// Messages never contain secrets (keys, tokens, signatures).
+class error : public boost::system::system_error {
+public:
+    error(error_code ec, const std::string& message) : system_error(ec, message) {}
+};
+
+} // namespace ddb

@@ -1,0 +1,20 @@
+// ddb — credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.
+#pragma once
+
+#include <ddb/credentials/provider.hpp>
+
+namespace ddb {
+
+/// Reads `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and the optional
+/// `AWS_SESSION_TOKEN` at each `fetch()`. Neither key set: `not_found`; only
+/// one of them set (or empty): `malformed`.
+class environment_provider final : public credentials_provider {
+public:
+    boost::asio::awaitable<credentials> fetch() override;
+    std::string name() const override { return "environment"; }
+
+    /// The same lookup, synchronously (no I/O is involved).
+    static credentials read();
+};
+
+} // namespace ddb

@@ -1,0 +1,71 @@
+// ddb — the shared AWS config and credentials files (~/.aws/config, ~/.aws/credentials).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ddb {
+
+/// One named profile with its properties (`aws_access_key_id`, `region`, ...).
+/// Property names are kept as written; lookups are case-insensitive.
+struct profile {
+    std::string name;
+    std::map<std::string, std::string> properties;
+
+    /// The property's value, if present.
+    std::optional<std::string_view> get(std::string_view key) const;
+};
+
+/// Where the two files are. `from_environment()` applies AWS_CONFIG_FILE,
+/// AWS_SHARED_CREDENTIALS_FILE and HOME, as every AWS SDK does.
+struct profile_file_paths {
+    std::string config;      ///< default ~/.aws/config
+    std::string credentials; ///< default ~/.aws/credentials
+    static profile_file_paths from_environment();
+};
+
+/// The profile name to use: `AWS_PROFILE`, then `AWS_DEFAULT_PROFILE`, then
+/// "default". `explicit_choice` tells whether a variable chose it.
+struct profile_selection {
+    std::string name;
+    bool explicit_choice = false;
+    static profile_selection from_environment();
+};
+
+/// The profiles of both files, merged: for a profile present in both, the
+/// credentials file's properties win.
+///
+/// Format: `[name]` sections in the credentials file; `[default]` or
+/// `[profile name]` in the config file (other config sections such as
+/// `[sso-session x]` are skipped); `key = value` lines; full-line comments
+/// start with '#' or ';', and a '#' or ';' after whitespace ends a value;
+/// indented lines continue the previous property (sub-properties are kept as
+/// "parent.key").
+class profile_set {
+public:
+    /// Reads both files. A missing file is not an error (it just adds no
+    /// profile); an unreadable or malformed one throws
+    /// `credentials_error(malformed)` naming the file and line, never its content.
+    static profile_set load(const profile_file_paths& paths = profile_file_paths::from_environment());
+
+    /// Parses file contents directly. `*_origin` names them in errors.
+    static profile_set parse(std::string_view config_text, std::string_view credentials_text,
+                             std::string_view config_origin = "config",
+                             std::string_view credentials_origin = "credentials");
+
+    /// The profile, or nullptr.
+    const profile* find(std::string_view name) const;
+
+    /// Which files were read (present), for error messages.
+    const std::vector<std::string>& sources() const noexcept { return sources_; }
+
+private:
+    void parse_into(std::string_view text, std::string_view origin, bool is_config);
+    std::map<std::string, profile, std::less<>> profiles_;
+    std::vector<std::string> sources_;
+};
+
+} // namespace ddb

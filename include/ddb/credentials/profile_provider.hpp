@@ -1,0 +1,41 @@
+// ddb — static credentials from a profile of the shared files.
+#pragma once
+
+#include <ddb/credentials/profile_file.hpp>
+#include <ddb/credentials/provider.hpp>
+
+#include <optional>
+
+namespace ddb {
+
+/// Returns `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token`
+/// of one profile. The files are read once, when the provider is built, so
+/// `fetch()` never touches the disk on an io thread.
+///
+/// Errors from `fetch()`: `not_found` when the default profile is absent or
+/// has no keys; `profile_not_found` when an explicitly chosen profile
+/// (AWS_PROFILE) is absent; `malformed` for a key id without secret;
+/// `unsupported` for role_arn, credential_process, SSO or web identity.
+class profile_provider final : public credentials_provider {
+public:
+    /// Reads the files named by the environment and selects the profile
+    /// named by the environment. A malformed file does not throw here: the
+    /// error is kept and thrown by `fetch()`, so earlier sources of a chain
+    /// still work.
+    profile_provider();
+    /// Uses the given profiles and profile name.
+    profile_provider(profile_set profiles, profile_selection selection);
+
+    boost::asio::awaitable<credentials> fetch() override;
+    std::string name() const override;
+
+    /// The same lookup, synchronously.
+    credentials read() const;
+
+private:
+    profile_set profiles_;
+    profile_selection selection_;
+    std::optional<credentials_error> load_error_; // a broken file, reported at fetch()
+};
+
+} // namespace ddb

@@ -1,0 +1,38 @@
+// ddb — the URL a client sends its requests to.
+#pragma once
+
+#include <ddb/config_error.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ddb {
+
+/// A parsed endpoint: where to connect and what to put in the Host header.
+struct endpoint {
+    std::string scheme;      ///< "https" or "http"
+    std::string host;        ///< host name or IP address, without IPv6 brackets
+    std::uint16_t port = 0;  ///< explicit or the scheme's default
+    std::string path = "/";  ///< base path of requests (DynamoDB: "/")
+    std::string url;         ///< the normalized URL
+
+    bool tls() const noexcept { return scheme == "https"; }
+    /// The Host header value: host, in brackets for IPv6, with ":port" when
+    /// the port is not the scheme's default.
+    std::string host_header() const;
+};
+
+/// Parses an endpoint URL with Boost.URL. Accepts http and https with a host
+/// and an optional port and path; throws `config_error(invalid_endpoint)`
+/// otherwise.
+endpoint parse_endpoint(std::string_view url);
+
+/// Resolves the DynamoDB endpoint: `explicit_url` → `AWS_ENDPOINT_URL_DYNAMODB`
+/// → `AWS_ENDPOINT_URL` (both variables ignored when
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`) →
+/// `https://dynamodb.<region>.amazonaws.com` (`.amazonaws.com.cn` for `cn-` regions).
+endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region);
+
+} // namespace ddb
