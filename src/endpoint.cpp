@@ -50,10 +50,11 @@ endpoint parse_endpoint(std::string_view url) {
     }
     if (ep.host.empty()) invalid(url, "no host");
     if (u.has_port()) {
-        if (u.port().empty()) invalid(url, "empty port");
-        auto n = u.port_number();
-        if (n == 0) invalid(url, "port must be 1-65535");
-        ep.port = n;
+        auto digits = u.port();
+        unsigned long n = 0;
+        for (char c : digits) n = n * 10 + static_cast<unsigned long>(c - '0'), n = n > 65536 ? 65536 : n;
+        if (digits.empty() || n == 0 || n > 65535) invalid(url, "port must be 1-65535");
+        ep.port = static_cast<std::uint16_t>(n);
     } else {
         ep.port = ep.tls() ? 443 : 80;
     }

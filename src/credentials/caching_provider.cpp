@@ -97,31 +97,33 @@ asio::awaitable<credentials> caching_provider::fetch() {
     }
     auto ex = co_await asio::this_coro::executor;
     // Slow path: decide and register under one lock, so a refresh that
-    // finishes meanwhile cannot miss this waiter.
+    // finishes meanwhile cannot miss this waiter. (The initiation is a named
+    // local: GCC 12 destroys lambda temporaries inside a co_await expression
+    // twice.)
+    auto initiation = [st, ex](handler h) {
+        waiter w{std::move(h), ex};
+        std::unique_lock lock(st->mutex);
+        auto now = st->opts.now();
+        bool start = false;
+        if (!st->refreshing && !st->fresh(now)) {
+            st->refreshing = true;
+            ++st->refreshes;
+            start = true;
+        }
+        if (st->usable(now)) {
+            // Expiring soon but still valid: answer now, refresh in the background.
+            credentials c = *st->cached;
+            lock.unlock();
+            complete(std::move(w), nullptr, c);
+        } else {
+            st->waiters.push_back(std::move(w));
+            lock.unlock();
+        }
+        if (start) start_refresh(st, ex);
+    };
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
                                             void(std::exception_ptr, credentials)>(
-        [st, ex](handler h) {
-            waiter w{std::move(h), ex};
-            std::unique_lock lock(st->mutex);
-            auto now = st->opts.now();
-            bool start = false;
-            if (!st->refreshing && !st->fresh(now)) {
-                st->refreshing = true;
-                ++st->refreshes;
-                start = true;
-            }
-            if (st->usable(now)) {
-                // Expiring soon but still valid: answer now, refresh in the background.
-                credentials c = *st->cached;
-                lock.unlock();
-                complete(std::move(w), nullptr, c);
-            } else {
-                st->waiters.push_back(std::move(w));
-                lock.unlock();
-            }
-            if (start) start_refresh(st, ex);
-        },
-        asio::use_awaitable);
+        initiation, asio::use_awaitable);
 }
 
 } // namespace ddb

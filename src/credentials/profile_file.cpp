@@ -151,6 +151,7 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
             last_key.clear();
             current = nullptr;
             in_skipped = true;
+            if (name.empty()) malformed(origin, line_no, "empty section name");
             if (is_config) {
                 if (name.starts_with("profile") && name.size() > 7 && is_space(name[7])) {
                     name = trim(name.substr(8));

@@ -54,8 +54,9 @@ std::string percent_decode(std::string_view in) {
 
 // Headers never signed: they are added or changed by proxies and agents.
 bool excluded(std::string_view lname) noexcept {
+    // The same list as botocore and smithy-rs, plus authorization itself.
     return lname == "authorization" || lname == "user-agent" || lname == "expect" ||
-           lname == "x-amzn-trace-id";
+           lname == "x-amzn-trace-id" || lname == "transfer-encoding";
 }
 
 struct canon_header {

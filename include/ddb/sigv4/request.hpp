@@ -25,7 +25,8 @@ struct request {
     /// they are decoded and re-encoded canonically.
     std::string_view query;
     /// Every header to sign. Must contain `host`. `authorization`,
-    /// `user-agent`, `expect` and `x-amzn-trace-id` are never signed.
+    /// `user-agent`, `expect`, `transfer-encoding` and `x-amzn-trace-id` are
+    /// never signed (proxies and agents change them).
     std::span<const header> headers;
     /// The body. Ignored when `payload_hash` is set.
     std::string_view payload;
