@@ -6,7 +6,8 @@
 namespace ddb {
 
 void validate_region(std::string_view region) {
-    bool ok = !region.empty() && region.size() <= 64 && region.front() != '-' && region.back() != '-';
+    bool ok =
+        !region.empty() && region.size() <= 64 && region.front() != '-' && region.back() != '-';
     for (char c : region)
         ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
     if (!ok)
@@ -18,11 +19,15 @@ void validate_region(std::string_view region) {
 std::string resolve_region(std::optional<std::string_view> explicit_region,
                            const profile_set& profiles, const profile_selection& selection) {
     std::string region;
-    if (explicit_region && !explicit_region->empty()) region = std::string(*explicit_region);
-    else if (auto r = detail::getenv_nonempty("AWS_REGION")) region = *r;
-    else if (auto r = detail::getenv_nonempty("AWS_DEFAULT_REGION")) region = *r;
+    if (explicit_region && !explicit_region->empty())
+        region = std::string(*explicit_region);
+    else if (auto r = detail::getenv_nonempty("AWS_REGION"))
+        region = *r;
+    else if (auto r = detail::getenv_nonempty("AWS_DEFAULT_REGION"))
+        region = *r;
     else if (const profile* p = profiles.find(selection.name)) {
-        if (auto r = p->get("region"); r && !r->empty()) region = std::string(*r);
+        if (auto r = p->get("region"); r && !r->empty())
+            region = std::string(*r);
     }
     if (region.empty())
         throw config_error(config_errc::region_not_found,

@@ -30,8 +30,8 @@ TEST_CASE("parse_endpoint accepts http(s) URLs with host, port and path", "[conf
 
 TEST_CASE("parse_endpoint rejects malformed URLs with a typed error", "[config]") {
     for (const char* bad : {"", "localhost:8000", "ftp://host/", "http://", "http://user:pw@host/",
-                            "http://host/?q=1", "http://host/#f", "http://host:99999/", "http://host:0/",
-                            "http://ho st/", "not a url", "http://host:/"}) {
+                            "http://host/?q=1", "http://host/#f", "http://host:99999/",
+                            "http://host:0/", "http://ho st/", "not a url", "http://host:/"}) {
         INFO(bad);
         try {
             parse_endpoint(bad);
@@ -42,11 +42,14 @@ TEST_CASE("parse_endpoint rejects malformed URLs with a typed error", "[config]"
     }
 }
 
-TEST_CASE("resolve_endpoint: explicit, service variable, global variable, then the default", "[config]") {
+TEST_CASE("resolve_endpoint: explicit, service variable, global variable, then the default",
+          "[config]") {
     test::env_guard env;
     env.clean_aws();
-    CHECK(resolve_endpoint(std::nullopt, "us-east-1").url == "https://dynamodb.us-east-1.amazonaws.com/");
-    CHECK(resolve_endpoint(std::nullopt, "cn-north-1").url == "https://dynamodb.cn-north-1.amazonaws.com.cn/");
+    CHECK(resolve_endpoint(std::nullopt, "us-east-1").url ==
+          "https://dynamodb.us-east-1.amazonaws.com/");
+    CHECK(resolve_endpoint(std::nullopt, "cn-north-1").url ==
+          "https://dynamodb.cn-north-1.amazonaws.com.cn/");
     env.set("AWS_ENDPOINT_URL", "http://localhost:1111");
     CHECK(resolve_endpoint(std::nullopt, "us-east-1").port == 1111);
     env.set("AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:2222");
@@ -55,6 +58,7 @@ TEST_CASE("resolve_endpoint: explicit, service variable, global variable, then t
     env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE");
     CHECK(resolve_endpoint(std::nullopt, "eu-west-1").host == "dynamodb.eu-west-1.amazonaws.com");
     CHECK(resolve_endpoint("http://localhost:3333", "us-east-1").port == 3333);
-    env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false").set("AWS_ENDPOINT_URL_DYNAMODB", "bogus");
+    env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")
+        .set("AWS_ENDPOINT_URL_DYNAMODB", "bogus");
     CHECK_THROWS_AS(resolve_endpoint(std::nullopt, "us-east-1"), config_error);
 }

@@ -12,7 +12,9 @@ TEST_CASE("region: explicit, AWS_REGION, AWS_DEFAULT_REGION, then the profile", 
     test::temp_dir dir;
     test::env_guard env;
     env.clean_aws()
-        .set("AWS_CONFIG_FILE", dir.write("config", "[default]\nregion = ap-south-1\n[profile p]\nregion = eu-north-1\n"))
+        .set("AWS_CONFIG_FILE",
+             dir.write("config",
+                       "[default]\nregion = ap-south-1\n[profile p]\nregion = eu-north-1\n"))
         .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string());
     CHECK(resolve_region() == "ap-south-1");
     env.set("AWS_PROFILE", "p");
@@ -26,7 +28,9 @@ TEST_CASE("region: explicit, AWS_REGION, AWS_DEFAULT_REGION, then the profile", 
 
 TEST_CASE("region: none found and malformed names are typed errors", "[config]") {
     test::env_guard env;
-    env.clean_aws().set("AWS_CONFIG_FILE", "/nonexistent/config").set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c");
+    env.clean_aws()
+        .set("AWS_CONFIG_FILE", "/nonexistent/config")
+        .set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/c");
     try {
         resolve_region();
         FAIL("no exception");

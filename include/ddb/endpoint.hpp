@@ -12,11 +12,11 @@ namespace ddb {
 
 /// A parsed endpoint: where to connect and what to put in the Host header.
 struct endpoint {
-    std::string scheme;      ///< "https" or "http"
-    std::string host;        ///< host name or IP address, without IPv6 brackets
-    std::uint16_t port = 0;  ///< explicit or the scheme's default
-    std::string path = "/";  ///< base path of requests (DynamoDB: "/")
-    std::string url;         ///< the normalized URL
+    std::string scheme;     ///< "https" or "http"
+    std::string host;       ///< host name or IP address, without IPv6 brackets
+    std::uint16_t port = 0; ///< explicit or the scheme's default
+    std::string path = "/"; ///< base path of requests (DynamoDB: "/")
+    std::string url;        ///< the normalized URL
 
     bool tls() const noexcept { return scheme == "https"; }
     /// The Host header value: host, in brackets for IPv6, with ":port" when

@@ -55,10 +55,12 @@ void start_refresh(const std::shared_ptr<caching_provider::state>& st, asio::any
         {
             std::lock_guard lock(st->mutex);
             st->refreshing = false;
-            if (!ep) st->cached = c;
+            if (!ep)
+                st->cached = c;
             ws.swap(st->waiters);
         }
-        for (auto& w : ws) complete(std::move(w), ep, c);
+        for (auto& w : ws)
+            complete(std::move(w), ep, c);
     });
 }
 
@@ -75,7 +77,9 @@ caching_provider::caching_provider(credentials_provider_ptr inner, options opts)
 
 caching_provider::~caching_provider() = default;
 
-std::string caching_provider::name() const { return state_->inner->name(); }
+std::string caching_provider::name() const {
+    return state_->inner->name();
+}
 
 void caching_provider::invalidate() {
     std::lock_guard lock(state_->mutex);
@@ -93,7 +97,8 @@ asio::awaitable<credentials> caching_provider::fetch() {
     {
         // Fast path: fresh credentials, no suspension.
         std::lock_guard lock(st->mutex);
-        if (st->fresh(st->opts.now())) co_return *st->cached;
+        if (st->fresh(st->opts.now()))
+            co_return *st->cached;
     }
     auto ex = co_await asio::this_coro::executor;
     // Slow path: decide and register under one lock, so a refresh that
@@ -119,7 +124,8 @@ asio::awaitable<credentials> caching_provider::fetch() {
             st->waiters.push_back(std::move(w));
             lock.unlock();
         }
-        if (start) start_refresh(st, ex);
+        if (start)
+            start_refresh(st, ex);
     };
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
                                             void(std::exception_ptr, credentials)>(

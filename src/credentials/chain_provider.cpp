@@ -13,7 +13,8 @@ std::string chain_provider::name() const {
 }
 
 void chain_provider::invalidate() {
-    for (auto& p : providers_) p->invalidate();
+    for (auto& p : providers_)
+        p->invalidate();
 }
 
 boost::asio::awaitable<credentials> chain_provider::fetch() {
@@ -33,7 +34,8 @@ boost::asio::awaitable<credentials> chain_provider::fetch() {
     std::string msg = "no AWS credentials found; tried: ";
     for (std::size_t i = 0; i < tried.size(); ++i)
         msg += (i ? "; " : "") + tried[i].source + " (" + tried[i].reason + ")";
-    if (tried.empty()) msg += "no sources";
+    if (tried.empty())
+        msg += "no sources";
     throw credentials_error(credentials_errc::not_found, msg, std::move(tried));
 }
 

@@ -1,5 +1,5 @@
-#include <ddb/credentials/credentials.hpp>
 #include <ddb/core/redacted.hpp>
+#include <ddb/credentials/credentials.hpp>
 
 namespace ddb {
 

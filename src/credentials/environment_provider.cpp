@@ -24,6 +24,8 @@ credentials environment_provider::read() {
     return c;
 }
 
-boost::asio::awaitable<credentials> environment_provider::fetch() { co_return read(); }
+boost::asio::awaitable<credentials> environment_provider::fetch() {
+    co_return read();
+}
 
 } // namespace ddb

@@ -11,16 +11,21 @@
 namespace ddb {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (is_space(s.front()) || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (is_space(s.back()) || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (is_space(s.front()) || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (is_space(s.back()) || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
 bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
+    if (a.size() != b.size())
+        return false;
     for (std::size_t i = 0; i < a.size(); ++i)
         if (std::tolower(static_cast<unsigned char>(a[i])) !=
             std::tolower(static_cast<unsigned char>(b[i])))
@@ -31,20 +36,22 @@ bool iequal(std::string_view a, std::string_view b) {
 // A value ends at '#' or ';' preceded by whitespace.
 std::string_view strip_inline_comment(std::string_view v) {
     for (std::size_t i = 1; i < v.size(); ++i)
-        if ((v[i] == '#' || v[i] == ';') && is_space(v[i - 1])) return trim(v.substr(0, i));
+        if ((v[i] == '#' || v[i] == ';') && is_space(v[i - 1]))
+            return trim(v.substr(0, i));
     return v;
 }
 
 [[noreturn]] void malformed(std::string_view origin, std::size_t line, std::string_view why) {
-    throw credentials_error(credentials_errc::malformed,
-                            std::string(origin) + ":" + std::to_string(line) + ": " +
-                                std::string(why));
+    throw credentials_error(credentials_errc::malformed, std::string(origin) + ":" +
+                                                             std::to_string(line) + ": " +
+                                                             std::string(why));
 }
 
 std::optional<std::string> read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        if (errno == ENOENT || errno == ENOTDIR)
+            return std::nullopt;
         throw credentials_error(credentials_errc::malformed,
                                 "cannot read " + path + ": " + std::strerror(errno));
     }
@@ -57,14 +64,16 @@ std::optional<std::string> read_file(const std::string& path) {
 
 std::optional<std::string_view> profile::get(std::string_view key) const {
     for (const auto& [k, v] : properties)
-        if (iequal(k, key)) return std::string_view(v);
+        if (iequal(k, key))
+            return std::string_view(v);
     return std::nullopt;
 }
 
 profile_file_paths profile_file_paths::from_environment() {
     std::string home = detail::getenv_nonempty("HOME").value_or("");
     auto expand = [&](std::string p) {
-        if (!p.empty() && p[0] == '~' && (p.size() == 1 || p[1] == '/')) p = home + p.substr(1);
+        if (!p.empty() && p[0] == '~' && (p.size() == 1 || p[1] == '/'))
+            p = home + p.substr(1);
         return p;
     };
     profile_file_paths paths;
@@ -75,8 +84,10 @@ profile_file_paths profile_file_paths::from_environment() {
 }
 
 profile_selection profile_selection::from_environment() {
-    if (auto p = detail::getenv_nonempty("AWS_PROFILE")) return {*p, true};
-    if (auto p = detail::getenv_nonempty("AWS_DEFAULT_PROFILE")) return {*p, true};
+    if (auto p = detail::getenv_nonempty("AWS_PROFILE"))
+        return {*p, true};
+    if (auto p = detail::getenv_nonempty("AWS_DEFAULT_PROFILE"))
+        return {*p, true};
     return {"default", false};
 }
 
@@ -108,10 +119,10 @@ const profile* profile_set::find(std::string_view name) const {
 }
 
 void profile_set::parse_into(std::string_view text, std::string_view origin, bool is_config) {
-    profile* current = nullptr;  // nullptr: outside any section, or in a skipped one
-    bool in_skipped = false;     // inside a section we do not use
+    profile* current = nullptr; // nullptr: outside any section, or in a skipped one
+    bool in_skipped = false;    // inside a section we do not use
     bool have_section = false;
-    std::string last_key;        // for continuation lines and sub-properties
+    std::string last_key; // for continuation lines and sub-properties
     bool last_key_empty_value = false;
     std::size_t line_no = 0;
 
@@ -120,13 +131,16 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
         std::string_view raw = text.substr(0, nl);
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++line_no;
-        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+        if (!raw.empty() && raw.back() == '\r')
+            raw.remove_suffix(1);
         std::string_view line = trim(raw);
-        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+        if (line.empty() || line[0] == '#' || line[0] == ';')
+            continue;
 
         bool indented = is_space(raw[0]);
         if (indented && have_section && !last_key.empty()) {
-            if (in_skipped || !current) continue;
+            if (in_skipped || !current)
+                continue;
             if (last_key_empty_value) { // sub-property: "parent.key = value"
                 auto eq = line.find('=');
                 if (eq == std::string_view::npos)
@@ -142,7 +156,8 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
 
         if (line[0] == '[') {
             auto close = line.find(']');
-            if (close == std::string_view::npos) malformed(origin, line_no, "section without ']'");
+            if (close == std::string_view::npos)
+                malformed(origin, line_no, "section without ']'");
             auto after = trim(line.substr(close + 1));
             if (!after.empty() && after[0] != '#' && after[0] != ';')
                 malformed(origin, line_no, "text after section header");
@@ -151,7 +166,8 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
             last_key.clear();
             current = nullptr;
             in_skipped = true;
-            if (name.empty()) malformed(origin, line_no, "empty section name");
+            if (name.empty())
+                malformed(origin, line_no, "empty section name");
             if (is_config) {
                 if (name.starts_with("profile") && name.size() > 7 && is_space(name[7])) {
                     name = trim(name.substr(8));
@@ -159,23 +175,29 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
                     continue; // [sso-session x], [services x], or a bare name: not a profile
                 }
             }
-            if (name.empty()) malformed(origin, line_no, "empty profile name");
+            if (name.empty())
+                malformed(origin, line_no, "empty profile name");
             auto [it, inserted] = profiles_.try_emplace(std::string(name));
-            if (inserted) it->second.name = std::string(name);
+            if (inserted)
+                it->second.name = std::string(name);
             current = &it->second;
             in_skipped = false;
             continue;
         }
 
         auto eq = line.find('=');
-        if (eq == std::string_view::npos) malformed(origin, line_no, "expected 'key = value'");
-        if (!have_section) malformed(origin, line_no, "property outside of any profile section");
+        if (eq == std::string_view::npos)
+            malformed(origin, line_no, "expected 'key = value'");
+        if (!have_section)
+            malformed(origin, line_no, "property outside of any profile section");
         auto key = trim(line.substr(0, eq));
-        if (key.empty()) malformed(origin, line_no, "empty property name");
+        if (key.empty())
+            malformed(origin, line_no, "empty property name");
         auto value = strip_inline_comment(trim(line.substr(eq + 1)));
         last_key = std::string(key);
         last_key_empty_value = value.empty();
-        if (in_skipped || !current) continue;
+        if (in_skipped || !current)
+            continue;
         current->properties[last_key] = std::string(value);
     }
 }

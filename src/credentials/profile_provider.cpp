@@ -2,7 +2,8 @@
 
 namespace ddb {
 
-profile_provider::profile_provider() : selection_(profile_selection::from_environment()) {
+profile_provider::profile_provider()
+    : selection_(profile_selection::from_environment()) {
     try {
         profiles_ = profile_set::load();
     } catch (const credentials_error& e) {
@@ -11,20 +12,27 @@ profile_provider::profile_provider() : selection_(profile_selection::from_enviro
 }
 
 profile_provider::profile_provider(profile_set profiles, profile_selection selection)
-    : profiles_(std::move(profiles)), selection_(std::move(selection)) {}
+    : profiles_(std::move(profiles))
+    , selection_(std::move(selection)) {}
 
-std::string profile_provider::name() const { return "profile '" + selection_.name + "'"; }
+std::string profile_provider::name() const {
+    return "profile '" + selection_.name + "'";
+}
 
 credentials profile_provider::read() const {
-    if (load_error_) throw *load_error_;
+    if (load_error_)
+        throw *load_error_;
     std::string files;
-    for (const auto& s : profiles_.sources()) files += (files.empty() ? "" : ", ") + s;
-    if (files.empty()) files = "no config or credentials file present";
+    for (const auto& s : profiles_.sources())
+        files += (files.empty() ? "" : ", ") + s;
+    if (files.empty())
+        files = "no config or credentials file present";
     const profile* p = profiles_.find(selection_.name);
     if (!p) {
         auto code = selection_.explicit_choice ? credentials_errc::profile_not_found
                                                : credentials_errc::not_found;
-        throw credentials_error(code, "profile '" + selection_.name + "' not found (" + files + ")");
+        throw credentials_error(code,
+                                "profile '" + selection_.name + "' not found (" + files + ")");
     }
     for (const char* key : {"role_arn", "credential_process", "sso_session", "sso_start_url",
                             "web_identity_token_file"}) {
@@ -36,8 +44,9 @@ credentials profile_provider::read() const {
     auto id = p->get("aws_access_key_id");
     auto secret = p->get("aws_secret_access_key");
     if ((!id || id->empty()) && (!secret || secret->empty()))
-        throw credentials_error(credentials_errc::not_found,
-                                "profile '" + p->name + "' has no aws_access_key_id (" + files + ")");
+        throw credentials_error(credentials_errc::not_found, "profile '" + p->name +
+                                                                 "' has no aws_access_key_id (" +
+                                                                 files + ")");
     if (!id || id->empty() || !secret || secret->empty())
         throw credentials_error(credentials_errc::malformed,
                                 "profile '" + p->name +
@@ -45,11 +54,14 @@ credentials profile_provider::read() const {
     credentials c;
     c.access_key_id = std::string(*id);
     c.secret_access_key = std::string(*secret);
-    if (auto token = p->get("aws_session_token")) c.session_token = std::string(*token);
+    if (auto token = p->get("aws_session_token"))
+        c.session_token = std::string(*token);
     c.source = "profile:" + p->name;
     return c;
 }
 
-boost::asio::awaitable<credentials> profile_provider::fetch() { co_return read(); }
+boost::asio::awaitable<credentials> profile_provider::fetch() {
+    co_return read();
+}
 
 } // namespace ddb

@@ -2,8 +2,10 @@
 
 namespace ddb {
 
-static_provider::static_provider(credentials creds) : creds_(std::move(creds)) {
-    if (creds_.source.empty()) creds_.source = "static";
+static_provider::static_provider(credentials creds)
+    : creds_(std::move(creds)) {
+    if (creds_.source.empty())
+        creds_.source = "static";
 }
 
 boost::asio::awaitable<credentials> static_provider::fetch() {

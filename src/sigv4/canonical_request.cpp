@@ -15,21 +15,30 @@ namespace {
 
 constexpr std::array<bool, 256> make_table(std::string_view extra) {
     std::array<bool, 256> t{};
-    for (int c = '0'; c <= '9'; ++c) t[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-    for (char c : extra) t[static_cast<unsigned char>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[c] = true;
+    for (char c : extra)
+        t[static_cast<unsigned char>(c)] = true;
     return t;
 }
 constexpr auto unreserved = make_table("-_.~");
 constexpr auto tchar = make_table("!#$%&'*+-.^_`|~");
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -64,16 +73,30 @@ struct canon_header {
     std::string_view value;
 };
 
-// Appends a header value trimmed of spaces and tabs, inner runs collapsed to one space.
+// Appends a header value trimmed of spaces and tabs, inner runs collapsed to
+// one space. Most values have no run to collapse: they are copied in one go.
 void append_trimmed(std::string& out, std::string_view v) {
     std::size_t b = 0, e = v.size();
-    while (b < e && (v[b] == ' ' || v[b] == '\t')) ++b;
-    while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t')) --e;
+    while (b < e && (v[b] == ' ' || v[b] == '\t'))
+        ++b;
+    while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+        --e;
+    v = v.substr(b, e - b);
+    bool simple = true;
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (v[i] == '\t' || (v[i] == ' ' && i + 1 < v.size() && v[i + 1] == ' ')) {
+            simple = false;
+            break;
+        }
+    if (simple) {
+        out.append(v);
+        return;
+    }
     bool in_space = false;
-    for (std::size_t i = b; i < e; ++i) {
-        char c = v[i];
+    for (char c : v) {
         if (c == ' ' || c == '\t') {
-            if (!in_space) out.push_back(' ');
+            if (!in_space)
+                out.push_back(' ');
             in_space = true;
         } else {
             out.push_back(c);
@@ -83,16 +106,18 @@ void append_trimmed(std::string& out, std::string_view v) {
 }
 
 void validate_header(const header& h) {
-    if (h.name.empty()) throw signing_error(errc::invalid_header_name, "empty header name");
+    if (h.name.empty())
+        throw signing_error(errc::invalid_header_name, "empty header name");
     for (char c : h.name)
         if (!tchar[static_cast<unsigned char>(c)])
             throw signing_error(errc::invalid_header_name,
                                 "header name is not an HTTP token: " + std::string(h.name));
+    bool bad = false;
     for (char c : h.value)
-        if (c == '\r' || c == '\n' || c == '\0')
-            throw signing_error(errc::invalid_header_value,
-                                "value of header '" + std::string(h.name) +
-                                    "' contains CR, LF or NUL");
+        bad |= (c == '\r') | (c == '\n') | (c == '\0');
+    if (bad)
+        throw signing_error(errc::invalid_header_value,
+                            "value of header '" + std::string(h.name) + "' contains CR, LF or NUL");
 }
 
 void append_canonical_query(std::string& out, std::string_view query) {
@@ -101,17 +126,20 @@ void append_canonical_query(std::string& out, std::string_view query) {
         auto amp = query.find('&');
         auto piece = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (piece.empty()) continue;
+        if (piece.empty())
+            continue;
         auto eq = piece.find('=');
         std::string k, v;
         uri_encode(k, percent_decode(piece.substr(0, eq)), false);
-        if (eq != std::string_view::npos) uri_encode(v, percent_decode(piece.substr(eq + 1)), false);
+        if (eq != std::string_view::npos)
+            uri_encode(v, percent_decode(piece.substr(eq + 1)), false);
         pairs.emplace_back(std::move(k), std::move(v));
     }
     std::sort(pairs.begin(), pairs.end());
     bool first = true;
     for (auto& [k, v] : pairs) {
-        if (!first) out.push_back('&');
+        if (!first)
+            out.push_back('&');
         first = false;
         out.append(k).push_back('=');
         out.append(v);
@@ -139,11 +167,13 @@ std::string normalize_path(std::string_view path) {
     std::size_t i = 0;
     while (i <= path.size()) {
         auto slash = path.find('/', i);
-        if (slash == std::string_view::npos) slash = path.size();
+        if (slash == std::string_view::npos)
+            slash = path.size();
         auto seg = path.substr(i, slash - i);
         bool last = slash == path.size();
         if (seg == "..") {
-            if (!segments.empty()) segments.pop_back();
+            if (!segments.empty())
+                segments.pop_back();
             trailing = last;
         } else if (seg.empty() || seg == ".") {
             trailing = last;
@@ -155,10 +185,12 @@ std::string normalize_path(std::string_view path) {
     }
     std::string out = "/";
     for (std::size_t s = 0; s < segments.size(); ++s) {
-        if (s) out.push_back('/');
+        if (s)
+            out.push_back('/');
         out.append(segments[s]);
     }
-    if (trailing && !segments.empty()) out.push_back('/');
+    if (trailing && !segments.empty())
+        out.push_back('/');
     return out;
 }
 
@@ -179,7 +211,8 @@ canonical_request_info append_canonical_request(std::string& out, const request&
     bool has_host = false;
     auto add = [&](std::string_view name, std::string_view value) {
         auto off = static_cast<std::uint32_t>(names.size());
-        for (char c : name) names.push_back(lower(c));
+        names.resize(off + name.size());
+        std::transform(name.begin(), name.end(), names.begin() + off, lower);
         std::string_view lname(names.data() + off, name.size());
         if (excluded(lname)) {
             names.resize(off);
@@ -188,14 +221,18 @@ canonical_request_info append_canonical_request(std::string& out, const request&
         has_host = has_host || lname == "host";
         headers.push_back({off, static_cast<std::uint32_t>(name.size()), value});
     };
-    for (const auto& h : req.headers) validate_header(h);
-    for (const auto& h : req.headers) add(h.name, h.value);
-    if (!extra.amz_date.empty()) add("x-amz-date", extra.amz_date);
+    for (const auto& h : req.headers)
+        validate_header(h);
+    for (const auto& h : req.headers)
+        add(h.name, h.value);
+    if (!extra.amz_date.empty())
+        add("x-amz-date", extra.amz_date);
     if (!extra.security_token.empty()) {
         validate_header({"x-amz-security-token", extra.security_token});
         add("x-amz-security-token", extra.security_token);
     }
-    if (!has_host) throw signing_error(errc::missing_host, "request has no host header");
+    if (!has_host)
+        throw signing_error(errc::missing_host, "request has no host header");
 
     auto name_of = [&](const canon_header& h) {
         return std::string_view(names.data() + h.name_off, h.name_len);
@@ -217,8 +254,10 @@ canonical_request_info append_canonical_request(std::string& out, const request&
     auto path = req.path.empty() ? std::string_view("/") : req.path;
     if (opts.normalization == path_normalization::enabled && path != "/") {
         auto normalized = normalize_path(path);
-        if (opts.encoding == percent_encoding::double_encode) uri_encode(out, normalized, true);
-        else out.append(normalized);
+        if (opts.encoding == percent_encoding::double_encode)
+            uri_encode(out, normalized, true);
+        else
+            out.append(normalized);
     } else if (opts.encoding == percent_encoding::double_encode) {
         uri_encode(out, path, true);
     } else {
@@ -227,7 +266,8 @@ canonical_request_info append_canonical_request(std::string& out, const request&
     out.push_back('\n');
 
     // Canonical query.
-    if (!req.query.empty()) append_canonical_query(out, req.query);
+    if (!req.query.empty())
+        append_canonical_query(out, req.query);
     out.push_back('\n');
 
     // Canonical headers: "name:v1,v2\n", duplicates joined in request order.
@@ -250,8 +290,10 @@ canonical_request_info append_canonical_request(std::string& out, const request&
     info.signed_headers_offset = out.size();
     for (std::size_t i = 0; i < headers.size(); ++i) {
         auto name = name_of(headers[i]);
-        if (i && name == name_of(headers[i - 1])) continue;
-        if (i) out.push_back(';');
+        if (i && name == name_of(headers[i - 1]))
+            continue;
+        if (i)
+            out.push_back(';');
         out.append(name);
     }
     info.signed_headers_size = out.size() - info.signed_headers_offset;

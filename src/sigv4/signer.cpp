@@ -8,11 +8,14 @@ namespace ddb::sigv4 {
 namespace {
 
 bool iequals_lower(std::string_view name, std::string_view lower_name) noexcept {
-    if (name.size() != lower_name.size()) return false;
+    if (name.size() != lower_name.size())
+        return false;
     for (std::size_t i = 0; i < name.size(); ++i) {
         char c = name[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        if (c != lower_name[i]) return false;
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c + 32);
+        if (c != lower_name[i])
+            return false;
     }
     return true;
 }
@@ -29,7 +32,8 @@ signing_result sign(const request& req, const signing_params& params, signing_ke
     const auto& creds = params.creds;
     if (creds.access_key_id.empty() || creds.secret_access_key.empty())
         throw signing_error(errc::missing_parameter, "credentials have no access key id or secret");
-    if (params.region.empty()) throw signing_error(errc::missing_parameter, "no region to sign for");
+    if (params.region.empty())
+        throw signing_error(errc::missing_parameter, "no region to sign for");
     if (params.service.empty())
         throw signing_error(errc::missing_parameter, "no service to sign for");
 
@@ -51,17 +55,21 @@ signing_result sign(const request& req, const signing_params& params, signing_ke
     }
     result.add_amz_date = !has_date;
     const std::string& token = creds.session_token;
-    if (!token.empty() && !has_token) result.security_token = token;
+    if (!token.empty() && !has_token)
+        result.security_token = token;
 
     added_headers extra;
-    if (!has_date) extra.amz_date = result.amz_date;
-    if (params.opts.token_mode == session_token_mode::include) extra.security_token = result.security_token;
+    if (!has_date)
+        extra.amz_date = result.amz_date;
+    if (params.opts.token_mode == session_token_mode::include)
+        extra.security_token = result.security_token;
 
     // Canonical request, built in a per-thread buffer that stays warm.
     thread_local std::string creq;
     creq.clear();
     auto info = append_canonical_request(creq, req, params.opts, extra);
-    std::string_view signed_headers(creq.data() + info.signed_headers_offset, info.signed_headers_size);
+    std::string_view signed_headers(creq.data() + info.signed_headers_offset,
+                                    info.signed_headers_size);
 
     // String to sign: algorithm, date, scope, hash of the canonical request.
     thread_local std::string sts;

@@ -33,7 +33,8 @@ void signing_key::sign_hex(std::string_view message, char* out) const noexcept {
     detail::hex_encode(mac.data(), mac.size(), out);
 }
 
-signing_key_cache::signing_key_cache(std::size_t capacity) : capacity_(capacity ? capacity : 1) {
+signing_key_cache::signing_key_cache(std::size_t capacity)
+    : capacity_(capacity ? capacity : 1) {
     entries_.reserve(capacity_);
 }
 

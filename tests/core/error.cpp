@@ -21,15 +21,17 @@ void walk(Enum first, Enum last, const char* category) {
         CHECK(ec == e);
         CHECK(ec);
     }
-    CHECK(ddb::error_code(static_cast<int>(last) + 1, ddb::error_code(first).category()).message().find("unknown") !=
-          std::string::npos);
+    CHECK(ddb::error_code(static_cast<int>(last) + 1, ddb::error_code(first).category())
+              .message()
+              .find("unknown") != std::string::npos);
 }
 
 } // namespace
 
 TEST_CASE("every error enumerator is named and described", "[error]") {
     walk(ddb::sigv4::errc::invalid_header_name, ddb::sigv4::errc::missing_parameter, "ddb.sigv4");
-    walk(ddb::credentials_errc::not_found, ddb::credentials_errc::provider_failed, "ddb.credentials");
+    walk(ddb::credentials_errc::not_found, ddb::credentials_errc::provider_failed,
+         "ddb.credentials");
     walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_endpoint, "ddb.config");
 }
 

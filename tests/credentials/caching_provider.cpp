@@ -25,7 +25,8 @@ namespace {
 // not a sleep), numbers the credentials it hands out and can be told to fail.
 class slow_provider : public credentials_provider {
 public:
-    explicit slow_provider(std::function<system_clock::time_point()> now) : now_(std::move(now)) {}
+    explicit slow_provider(std::function<system_clock::time_point()> now)
+        : now_(std::move(now)) {}
     std::atomic<int> calls{0};
     std::atomic<bool> fail{false};
     milliseconds delay{20};
@@ -35,9 +36,11 @@ public:
         int n = ++calls;
         asio::steady_timer t(co_await asio::this_coro::executor, delay);
         co_await t.async_wait(asio::use_awaitable);
-        if (fail) throw credentials_error(credentials_errc::provider_failed, "refresh failed");
+        if (fail)
+            throw credentials_error(credentials_errc::provider_failed, "refresh failed");
         credentials c{"AKID" + std::to_string(n), "SECRET", "", {}, "slow"};
-        if (lifetime) c.expiration = now_() + *lifetime;
+        if (lifetime)
+            c.expiration = now_() + *lifetime;
         co_return c;
     }
     std::string name() const override { return "slow"; }
@@ -48,7 +51,8 @@ private:
 
 struct fake_clock {
     std::shared_ptr<std::atomic<system_clock::rep>> ticks =
-        std::make_shared<std::atomic<system_clock::rep>>(system_clock::now().time_since_epoch().count());
+        std::make_shared<std::atomic<system_clock::rep>>(
+            system_clock::now().time_since_epoch().count());
     system_clock::time_point operator()() const {
         return system_clock::time_point(system_clock::duration(ticks->load()));
     }
@@ -60,16 +64,21 @@ struct fake_clock {
 TEST_CASE("concurrent callers share one refresh, on a 2-thread io_context", "[credentials]") {
     fake_clock clock;
     auto inner = std::make_shared<slow_provider>(clock);
-    auto cache = std::make_shared<caching_provider>(inner, caching_provider::options{minutes(5), clock});
+    auto cache =
+        std::make_shared<caching_provider>(inner, caching_provider::options{minutes(5), clock});
     asio::io_context ioc;
     std::atomic<int> done{0};
     std::atomic<int> mismatched{0};
     for (int i = 0; i < 64; ++i)
-        asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-            auto c = co_await cache->fetch();
-            if (c.access_key_id != "AKID1") ++mismatched;
-            ++done;
-        }, asio::detached);
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                auto c = co_await cache->fetch();
+                if (c.access_key_id != "AKID1")
+                    ++mismatched;
+                ++done;
+            },
+            asio::detached);
     std::thread second([&] { ioc.run(); });
     ioc.run();
     second.join();
@@ -84,14 +93,18 @@ TEST_CASE("waiting for a refresh does not block the only io thread", "[credentia
     // wait would deadlock; the test finishing is the proof.
     fake_clock clock;
     auto inner = std::make_shared<slow_provider>(clock);
-    auto cache = std::make_shared<caching_provider>(inner, caching_provider::options{minutes(5), clock});
+    auto cache =
+        std::make_shared<caching_provider>(inner, caching_provider::options{minutes(5), clock});
     asio::io_context ioc(1);
     int done = 0;
     for (int i = 0; i < 8; ++i)
-        asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-            co_await cache->fetch();
-            ++done;
-        }, asio::detached);
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                co_await cache->fetch();
+                ++done;
+            },
+            asio::detached);
     ioc.run_for(seconds(10));
     CHECK(done == 8);
     CHECK(inner->calls == 1);
@@ -137,17 +150,22 @@ TEST_CASE("a failed refresh reaches every waiter, and the next call tries again"
     fake_clock clock;
     auto inner = std::make_shared<slow_provider>(clock);
     inner->fail = true;
-    auto cache = std::make_shared<caching_provider>(inner, caching_provider::options{minutes(5), clock});
+    auto cache =
+        std::make_shared<caching_provider>(inner, caching_provider::options{minutes(5), clock});
     asio::io_context ioc;
     int failures = 0;
     for (int i = 0; i < 5; ++i)
-        asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-            try {
-                co_await cache->fetch();
-            } catch (const credentials_error& e) {
-                if (e.code() == credentials_errc::provider_failed) ++failures;
-            }
-        }, asio::detached);
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                try {
+                    co_await cache->fetch();
+                } catch (const credentials_error& e) {
+                    if (e.code() == credentials_errc::provider_failed)
+                        ++failures;
+                }
+            },
+            asio::detached);
     ioc.run();
     CHECK(failures == 5);
     CHECK(inner->calls == 1);
@@ -162,8 +180,10 @@ TEST_CASE("a failed background refresh keeps the still-valid credentials", "[cre
     CHECK(test::run([&] { return cache.fetch(); }).access_key_id == "AKID1");
     clock.advance(minutes(57));
     inner->fail = true;
-    CHECK(test::run([&] { return cache.fetch(); }).access_key_id == "AKID1"); // starts refresh 2, fails
-    CHECK(test::run([&] { return cache.fetch(); }).access_key_id == "AKID1"); // starts refresh 3, fails
+    CHECK(test::run([&] { return cache.fetch(); }).access_key_id ==
+          "AKID1"); // starts refresh 2, fails
+    CHECK(test::run([&] { return cache.fetch(); }).access_key_id ==
+          "AKID1"); // starts refresh 3, fails
     CHECK(inner->calls == 3);
     inner->fail = false;
     clock.advance(minutes(4)); // expired now: must wait for a successful refresh

@@ -70,7 +70,8 @@ TEST_CASE("the default chain reads the environment and then the profile files", 
     test::env_guard env;
     env.clean_aws()
         .set("AWS_SHARED_CREDENTIALS_FILE",
-             dir.write("credentials", "[default]\naws_access_key_id=FILEKEY\naws_secret_access_key=S\n"))
+             dir.write("credentials",
+                       "[default]\naws_access_key_id=FILEKEY\naws_secret_access_key=S\n"))
         .set("AWS_CONFIG_FILE", (dir.path() / "none").string());
     auto from_file = make_default_credentials_chain();
     CHECK(test::run([&] { return from_file->fetch(); }).access_key_id == "FILEKEY");

@@ -13,7 +13,8 @@ credentials_errc code_of(const std::function<void()>& f, std::string* what = nul
     try {
         f();
     } catch (const credentials_error& e) {
-        if (what) *what = e.what();
+        if (what)
+            *what = e.what();
         return static_cast<credentials_errc>(e.code().value());
     }
     FAIL("no credentials_error");
@@ -34,7 +35,8 @@ TEST_CASE("environment provider reads key id, secret and token", "[credentials]"
     CHECK(environment_provider::read().session_token == "TOKENENV");
 }
 
-TEST_CASE("environment provider: nothing set is not_found, half set is malformed", "[credentials]") {
+TEST_CASE("environment provider: nothing set is not_found, half set is malformed",
+          "[credentials]") {
     test::env_guard env;
     env.clean_aws();
     CHECK(code_of([] { environment_provider::read(); }) == credentials_errc::not_found);

@@ -29,8 +29,9 @@ sso_region = us-east-1
 [bare]
 region = should-be-ignored
 )";
-    const char* creds = "[dev]\r\naws_access_key_id = FROMCREDS\r\naws_secret_access_key = s#not-a-comment\r\n"
-                        "[default]\naws_access_key_id=AKIDDEF\naws_secret_access_key=SECDEF\n";
+    const char* creds =
+        "[dev]\r\naws_access_key_id = FROMCREDS\r\naws_secret_access_key = s#not-a-comment\r\n"
+        "[default]\naws_access_key_id=AKIDDEF\naws_secret_access_key=SECDEF\n";
     auto set = profile_set::parse(config, creds);
     const profile* def = set.find("default");
     REQUIRE(def);
@@ -89,14 +90,16 @@ TEST_CASE("profile files are found through AWS_CONFIG_FILE, AWS_SHARED_CREDENTIA
     CHECK(set.sources().size() == 2);
 
     auto other = dir.write("other-config", "[profile x]\nregion = eu-north-1\n");
-    env.set("AWS_CONFIG_FILE", other).set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "missing").string());
+    env.set("AWS_CONFIG_FILE", other)
+        .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "missing").string());
     auto set2 = profile_set::load();
     CHECK(set2.find("default") == nullptr);
     REQUIRE(set2.find("x"));
     CHECK(set2.sources().size() == 1); // a missing file is not an error
 }
 
-TEST_CASE("profile selection: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default", "[credentials]") {
+TEST_CASE("profile selection: AWS_PROFILE, then AWS_DEFAULT_PROFILE, then default",
+          "[credentials]") {
     test::env_guard env;
     env.clean_aws();
     CHECK(profile_selection::from_environment().name == "default");

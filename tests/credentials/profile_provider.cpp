@@ -11,19 +11,21 @@ using namespace ddb;
 
 namespace {
 
-const char* creds_file = "[default]\naws_access_key_id = AKIDDEF\naws_secret_access_key = SECDEF\n"
-                         "[temp]\naws_access_key_id = AKIDTMP\naws_secret_access_key = SECTMP\n"
-                         "aws_session_token = TOKTMP\n"
-                         "[half]\naws_access_key_id = AKIDHALF\n"
-                         "[role]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n"
-                         "[process]\ncredential_process = /bin/echo\n"
-                         "[empty]\nregion = us-east-1\n";
+const char* creds_file =
+    "[default]\naws_access_key_id = AKIDDEF\naws_secret_access_key = SECDEF\n"
+    "[temp]\naws_access_key_id = AKIDTMP\naws_secret_access_key = SECTMP\n"
+    "aws_session_token = TOKTMP\n"
+    "[half]\naws_access_key_id = AKIDHALF\n"
+    "[role]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = default\n"
+    "[process]\ncredential_process = /bin/echo\n"
+    "[empty]\nregion = us-east-1\n";
 
 credentials_errc code_of(const profile_provider& p, std::string* what = nullptr) {
     try {
         p.read();
     } catch (const credentials_error& e) {
-        if (what) *what = e.what();
+        if (what)
+            *what = e.what();
         return static_cast<credentials_errc>(e.code().value());
     }
     FAIL("no credentials_error");
@@ -61,7 +63,8 @@ TEST_CASE("a broken profile file is reported at fetch, not at construction", "[c
     test::temp_dir dir;
     test::env_guard env;
     env.clean_aws()
-        .set("AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", "[default]\nthis is not ini\n"))
+        .set("AWS_SHARED_CREDENTIALS_FILE",
+             dir.write("credentials", "[default]\nthis is not ini\n"))
         .set("AWS_CONFIG_FILE", (dir.path() / "none").string());
     profile_provider p; // must not throw
     std::string what;

@@ -29,15 +29,16 @@ struct generated {
 
 class generator {
 public:
-    explicit generator(unsigned seed) : rng_(seed) {}
+    explicit generator(unsigned seed)
+        : rng_(seed) {}
 
     generated next() {
         static const std::vector<std::string> targets = {
-            "GetItem",  "PutItem",     "UpdateItem",         "DeleteItem",         "Query",
-            "Scan",     "BatchGetItem", "BatchWriteItem",    "TransactWriteItems", "CreateTable",
+            "GetItem",    "PutItem",       "UpdateItem",       "DeleteItem",         "Query",
+            "Scan",       "BatchGetItem",  "BatchWriteItem",   "TransactWriteItems", "CreateTable",
             "ListTables", "DescribeTable", "TransactGetItems", "UpdateTimeToLive"};
         static const std::vector<std::string> regions = {
-            "us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2",
+            "us-east-1",  "us-west-2", "eu-west-1",  "eu-central-1",  "ap-southeast-2",
             "cn-north-1", "sa-east-1", "me-south-1", "us-gov-west-1", "ca-central-1"};
         generated g;
         g.region = pick(regions);
@@ -51,66 +52,84 @@ public:
             std::chrono::seconds(978307200 + static_cast<long long>(rng_() % 1100000000)));
         g.amz_date = sigv4::format_amz_date(g.time);
         g.creds.access_key_id = "AKIA" + random_chars(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-        g.creds.secret_access_key = random_chars(
-            40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+        g.creds.secret_access_key =
+            random_chars(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
         if (coin())
-            g.creds.session_token = random_chars(
-                100 + rng_() % 300, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+            g.creds.session_token =
+                random_chars(100 + rng_() % 300,
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
         auto cased = [&](std::string name) {
             if (coin())
-                for (auto& c : name) c = static_cast<char>(std::tolower(c));
+                for (auto& c : name)
+                    c = static_cast<char>(std::tolower(c));
             return name;
         };
         g.headers.emplace_back(cased("Host"), host);
         g.headers.emplace_back(cased("Content-Type"), "application/x-amz-json-1.0");
         g.headers.emplace_back(cased("X-Amz-Target"), "DynamoDB_20120810." + pick(targets));
-        if (coin()) g.headers.emplace_back("Content-Length", std::to_string(g.body.size()));
-        if (coin()) g.headers.emplace_back("User-Agent", "ddb/0.1 test");        // never signed
-        if (coin()) g.headers.emplace_back("X-Amzn-Trace-Id", "Root=1-abc");      // never signed
-        if (coin()) g.headers.emplace_back("X-Custom-Meta", "  spaced   out\tvalue  ");
+        if (coin())
+            g.headers.emplace_back("Content-Length", std::to_string(g.body.size()));
+        if (coin())
+            g.headers.emplace_back("User-Agent", "ddb/0.1 test"); // never signed
+        if (coin())
+            g.headers.emplace_back("X-Amzn-Trace-Id", "Root=1-abc"); // never signed
+        if (coin())
+            g.headers.emplace_back("X-Custom-Meta", "  spaced   out\tvalue  ");
         return g;
     }
 
 private:
     bool coin() { return rng_() % 2 == 0; }
     template <class T>
-    const T& pick(const std::vector<T>& v) { return v[rng_() % v.size()]; }
+    const T& pick(const std::vector<T>& v) {
+        return v[rng_() % v.size()];
+    }
 
     std::string random_chars(std::size_t n, std::string_view alphabet) {
         std::string s;
-        for (std::size_t i = 0; i < n; ++i) s.push_back(alphabet[rng_() % alphabet.size()]);
+        for (std::size_t i = 0; i < n; ++i)
+            s.push_back(alphabet[rng_() % alphabet.size()]);
         return s;
     }
 
     std::string random_text() {
         static const std::vector<std::string> pieces = {
-            "a", "Z", "9", " ", "-", "_", "\"", "\\", "/", "é", "ü", "ß", "中文", "日本",
-            "ሴ", "😀", "🚀", "Ωμέγα", "\t", "\n", "%", "+", "&", "="};
+            "a",    "Z",    "9", " ", "-", "_",     "\"", "\\", "/", "é", "ü", "ß",
+            "中文", "日本", "ሴ", "😀", "🚀", "Ωμέγα", "\t", "\n", "%", "+", "&", "="};
         std::string s;
         auto n = rng_() % 12;
-        for (unsigned i = 0; i < n; ++i) s += pick(pieces);
+        for (unsigned i = 0; i < n; ++i)
+            s += pick(pieces);
         return s;
     }
 
     json::value random_value(int depth) {
         switch (rng_() % (depth > 2 ? 3 : 6)) {
-        case 0: return json::object{{"S", random_text()}};
-        case 1: return json::object{{"N", std::to_string(static_cast<long>(rng_() % 200000) - 100000)}};
-        case 2: return json::object{{"BOOL", coin()}};
-        case 3: return json::object{{"M", random_object(depth + 1)}};
+        case 0:
+            return json::object{{"S", random_text()}};
+        case 1:
+            return json::object{{"N", std::to_string(static_cast<long>(rng_() % 200000) - 100000)}};
+        case 2:
+            return json::object{{"BOOL", coin()}};
+        case 3:
+            return json::object{{"M", random_object(depth + 1)}};
         case 4: {
             json::array a;
-            for (unsigned i = 0, n = rng_() % 4; i < n; ++i) a.push_back(random_value(depth + 1));
+            for (unsigned i = 0, n = rng_() % 4; i < n; ++i)
+                a.push_back(random_value(depth + 1));
             return json::object{{"L", a}};
         }
-        default: return json::object{{"NULL", true}};
+        default:
+            return json::object{{"NULL", true}};
         }
     }
 
     json::object random_object(int depth) {
         json::object o;
-        if (depth == 0) o["TableName"] = "table-" + random_chars(8, "abcdefghijklmnopqrstuvwxyz");
-        for (unsigned i = 0, n = rng_() % 5; i < n; ++i) o[random_text() + "k" + std::to_string(i)] = random_value(depth);
+        if (depth == 0)
+            o["TableName"] = "table-" + random_chars(8, "abcdefghijklmnopqrstuvwxyz");
+        for (unsigned i = 0, n = rng_() % 5; i < n; ++i)
+            o[random_text() + "k" + std::to_string(i)] = random_value(depth);
         return o;
     }
 
@@ -123,7 +142,8 @@ std::string run_and_capture(const std::string& cmd) {
     REQUIRE(p != nullptr);
     char buf[4096];
     std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+        out.append(buf, n);
     int rc = ::pclose(p);
     INFO("command: " << cmd);
     REQUIRE(rc == 0);
@@ -144,7 +164,8 @@ TEST_CASE("ddb and botocore give identical Authorization headers for 250 random 
         for (int i = 0; i < count; ++i) {
             auto g = gen.next();
             json::array hs;
-            for (auto& [n, v] : g.headers) hs.push_back(json::array{n, v});
+            for (auto& [n, v] : g.headers)
+                hs.push_back(json::array{n, v});
             json::object o{{"method", "POST"},
                            {"url", g.url},
                            {"body", g.body},
@@ -160,7 +181,8 @@ TEST_CASE("ddb and botocore give identical Authorization headers for 250 random 
         }
     }
     std::string script = std::string(DDB_SOURCE_DIR) + "/tests/sigv4/botocore_sign.py";
-    auto output = run_and_capture("/usr/bin/env python3 '" + script + "' < '" + input.string() + "'");
+    auto output =
+        run_and_capture("/usr/bin/env python3 '" + script + "' < '" + input.string() + "'");
     std::filesystem::remove(input);
 
     std::istringstream lines(output);
@@ -171,7 +193,8 @@ TEST_CASE("ddb and botocore give identical Authorization headers for 250 random 
         REQUIRE(std::getline(lines, line));
         auto expected = json::parse(line).at("authorization").as_string();
         std::vector<sigv4::header> headers;
-        for (auto& [n, v] : g.headers) headers.push_back({n, v});
+        for (auto& [n, v] : g.headers)
+            headers.push_back({n, v});
         sigv4::request r;
         r.method = "POST";
         r.path = "/";

@@ -22,11 +22,15 @@ TEST_CASE("uri_encode keeps unreserved characters and encodes the rest upper-cas
 }
 
 TEST_CASE("normalize_path removes dot segments and repeated slashes", "[sigv4]") {
-    struct row { const char* in; const char* out; };
-    for (auto [in, out] : {row{"", "/"}, row{"/", "/"}, row{"//", "/"}, row{"/./", "/"},
-                           row{"/example/..", "/"}, row{"/a/b/../..", "/"}, row{"/./example", "/example"},
-                           row{"//example//", "/example/"}, row{"/a/b/..", "/a/"}, row{"/a/./b", "/a/b"},
-                           row{"/../a", "/a"}, row{"/a/b/c", "/a/b/c"}}) {
+    struct row {
+        const char* in;
+        const char* out;
+    };
+    for (auto [in, out] :
+         {row{"", "/"}, row{"/", "/"}, row{"//", "/"}, row{"/./", "/"}, row{"/example/..", "/"},
+          row{"/a/b/../..", "/"}, row{"/./example", "/example"}, row{"//example//", "/example/"},
+          row{"/a/b/..", "/a/"}, row{"/a/./b", "/a/b"}, row{"/../a", "/a"},
+          row{"/a/b/c", "/a/b/c"}}) {
         INFO(in);
         CHECK(normalize_path(in) == out);
     }
@@ -51,7 +55,8 @@ TEST_CASE("header values are trimmed, runs of spaces and tabs collapse, duplicat
     r.method = "GET";
     r.headers = hs;
     r.payload_hash = "UNSIGNED-PAYLOAD";
-    CHECK(canonical_request(r) == "GET\n/\n\nhost:h\nx-a:1,0\nx-b:two words\n\nhost;x-a;x-b\nUNSIGNED-PAYLOAD");
+    CHECK(canonical_request(r) ==
+          "GET\n/\n\nhost:h\nx-a:1,0\nx-b:two words\n\nhost;x-a;x-b\nUNSIGNED-PAYLOAD");
 }
 
 TEST_CASE("the single-encode setting leaves the path as given (S3)", "[sigv4]") {
@@ -80,7 +85,8 @@ TEST_CASE("invalid headers are rejected with a typed error", "[sigv4]") {
     };
     CHECK(code_of({{"host", "h"}, {"x-bad", "a\r\nInjected: 1"}}) == errc::invalid_header_value);
     CHECK(code_of({{"host", "h"}, {"x-bad", "a\nb"}}) == errc::invalid_header_value);
-    CHECK(code_of({{"host", "h"}, {"x-bad", std::string_view("a\0b", 3)}}) == errc::invalid_header_value);
+    CHECK(code_of({{"host", "h"}, {"x-bad", std::string_view("a\0b", 3)}}) ==
+          errc::invalid_header_value);
     CHECK(code_of({{"host", "h"}, {"bad name", "v"}}) == errc::invalid_header_name);
     CHECK(code_of({{"host", "h"}, {"bad:name", "v"}}) == errc::invalid_header_name);
     CHECK(code_of({{"host", "h"}, {"", "v"}}) == errc::invalid_header_name);
@@ -107,5 +113,6 @@ TEST_CASE("format_amz_date renders UTC as yyyymmddThhmmssZ", "[sigv4]") {
     using namespace std::chrono;
     CHECK(format_amz_date(sys_days{2015y / August / 30} + 12h + 36min) == "20150830T123600Z");
     CHECK(format_amz_date(sys_days{2000y / January / 1} + 59s + 999ms) == "20000101T000059Z");
-    CHECK(format_amz_date(sys_days{2024y / February / 29} + 23h + 59min + 59s) == "20240229T235959Z");
+    CHECK(format_amz_date(sys_days{2024y / February / 29} + 23h + 59min + 59s) ==
+          "20240229T235959Z");
 }

@@ -28,7 +28,8 @@ TEST_CASE("sign adds x-amz-date and signs it when the request lacks it", "[sigv4
                           {"x-amz-target", "DynamoDB_20120810.ListTables"},
                           {"content-type", "application/x-amz-json-1.0"}};
     sigv4::signing_trace trace;
-    auto r = sigv4::sign(dynamo_request(hs, "{}"), {creds, "us-east-1", "dynamodb", t0}, nullptr, &trace);
+    auto r = sigv4::sign(dynamo_request(hs, "{}"), {creds, "us-east-1", "dynamodb", t0}, nullptr,
+                         &trace);
     CHECK(r.add_amz_date);
     CHECK(r.amz_date == "20150830T123600Z");
     CHECK(r.security_token.empty());
@@ -40,19 +41,23 @@ TEST_CASE("sign adds x-amz-date and signs it when the request lacks it", "[sigv4
     CHECK(r.authorization.ends_with(r.signature()));
 }
 
-TEST_CASE("session token: signed by default, unsigned in exclude mode, never duplicated", "[sigv4]") {
+TEST_CASE("session token: signed by default, unsigned in exclude mode, never duplicated",
+          "[sigv4]") {
     credentials temp = creds;
     temp.session_token = "TOKEN123";
     sigv4::header hs[] = {{"host", "h"}};
     sigv4::signing_trace trace;
-    auto r = sigv4::sign(dynamo_request(hs, ""), {temp, "eu-west-1", "dynamodb", t0}, nullptr, &trace);
+    auto r =
+        sigv4::sign(dynamo_request(hs, ""), {temp, "eu-west-1", "dynamodb", t0}, nullptr, &trace);
     CHECK(r.security_token == "TOKEN123");
     CHECK(trace.canonical_request.find("x-amz-security-token:TOKEN123\n") != std::string::npos);
-    CHECK(r.authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,") != std::string::npos);
+    CHECK(r.authorization.find("SignedHeaders=host;x-amz-date;x-amz-security-token,") !=
+          std::string::npos);
 
     sigv4::settings ex;
     ex.token_mode = sigv4::session_token_mode::exclude_from_signature;
-    auto r2 = sigv4::sign(dynamo_request(hs, ""), {temp, "eu-west-1", "dynamodb", t0, ex}, nullptr, &trace);
+    auto r2 = sigv4::sign(dynamo_request(hs, ""), {temp, "eu-west-1", "dynamodb", t0, ex}, nullptr,
+                          &trace);
     CHECK(r2.security_token == "TOKEN123");
     CHECK(trace.canonical_request.find("x-amz-security-token") == std::string::npos);
     CHECK(r2.signature() != r.signature());
@@ -98,15 +103,19 @@ TEST_CASE("the key cache derives once per (secret, date, region, service)", "[si
     sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0 + 24h}, &cache);
     CHECK(cache.derivations() == 3);
     // Cached and uncached signatures agree.
-    CHECK(first.authorization == sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0}).authorization);
+    CHECK(first.authorization ==
+          sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0}).authorization);
     // A different secret with everything else equal is a different key.
     credentials other = creds;
     other.secret_access_key += "x";
-    CHECK(sigv4::sign(req, {other, "us-east-1", "dynamodb", t0}, &cache).authorization != first.authorization);
+    CHECK(sigv4::sign(req, {other, "us-east-1", "dynamodb", t0}, &cache).authorization !=
+          first.authorization);
     CHECK(cache.derivations() == 4);
     // Beyond capacity entries are replaced, and results stay correct.
-    for (int d = 2; d < 10; ++d) sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0 + d * 24h}, &cache);
-    CHECK(sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0}, &cache).authorization == first.authorization);
+    for (int d = 2; d < 10; ++d)
+        sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0 + d * 24h}, &cache);
+    CHECK(sigv4::sign(req, {creds, "us-east-1", "dynamodb", t0}, &cache).authorization ==
+          first.authorization);
 }
 
 TEST_CASE("the key cache is safe to use from many threads", "[sigv4]") {
@@ -123,11 +132,13 @@ TEST_CASE("the key cache is safe to use from many threads", "[sigv4]") {
         threads.emplace_back([&, t] {
             for (int i = 0; i < 2000; ++i) {
                 int k = (i + t) % 3;
-                if (sigv4::sign(req, {creds, regions[k], "dynamodb", t0}, &cache).authorization != expected[k])
+                if (sigv4::sign(req, {creds, regions[k], "dynamodb", t0}, &cache).authorization !=
+                    expected[k])
                     ++mismatches;
             }
         });
-    for (auto& th : threads) th.join();
+    for (auto& th : threads)
+        th.join();
     CHECK(mismatches == 0);
 }
 

@@ -28,7 +28,8 @@ std::chrono::system_clock::time_point suite_time() {
 }
 
 credentials suite_credentials(std::string token = {}) {
-    return {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", std::move(token), {}, "test"};
+    return {
+        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", std::move(token), {}, "test"};
 }
 
 struct expected {
@@ -40,8 +41,7 @@ expected load_expected(const fs::path& dir, const std::string& name) {
             test::read_file(dir / (name + ".authz"))};
 }
 
-void run_case(const std::string& rel, const credentials& creds,
-              sigv4::settings opts = {}) {
+void run_case(const std::string& rel, const credentials& creds, sigv4::settings opts = {}) {
     fs::path dir = fs::path(suite_dir) / rel;
     std::string name = dir.filename().string();
     INFO("case " << rel);
@@ -67,7 +67,9 @@ void run_case(const std::string& rel, const credentials& creds,
 }
 
 #define SUITE_CASE(path)                                                                           \
-    TEST_CASE("sigv4 suite: " path, "[sigv4][suite]") { run_case(path, suite_credentials()); }
+    TEST_CASE("sigv4 suite: " path, "[sigv4][suite]") {                                            \
+        run_case(path, suite_credentials());                                                       \
+    }
 
 } // namespace
 
@@ -105,7 +107,8 @@ SUITE_CASE("post-x-www-form-urlencoded-parameters")
 
 // The token comes from the credentials; the signer adds and signs it.
 TEST_CASE("sigv4 suite: get-vanilla-with-session-token", "[sigv4][suite]") {
-    auto creds = suite_credentials("6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267");
+    auto creds =
+        suite_credentials("6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267");
     run_case("get-vanilla-with-session-token", creds);
 }
 
@@ -130,6 +133,6 @@ TEST_CASE("sigv4 suite: post-sts-token/post-sts-header-after", "[sigv4][suite]")
     auto r = sigv4::sign(raw.view(), {creds, "us-east-1", "service", suite_time(), opts});
     CHECK(r.security_token == sts_token);
     // The signed request of the suite carries exactly this token header.
-    CHECK(test::read_file(dir / "post-sts-header-after.sreq").find(std::string("X-Amz-Security-Token:") + sts_token) !=
-          std::string::npos);
+    CHECK(test::read_file(dir / "post-sts-header-after.sreq")
+              .find(std::string("X-Amz-Security-Token:") + sts_token) != std::string::npos);
 }

@@ -16,8 +16,10 @@ public:
     env_guard& operator=(const env_guard&) = delete;
     ~env_guard() {
         for (auto& [name, old] : saved_) {
-            if (old) ::setenv(name.c_str(), old->c_str(), 1);
-            else ::unsetenv(name.c_str());
+            if (old)
+                ::setenv(name.c_str(), old->c_str(), 1);
+            else
+                ::unsetenv(name.c_str());
         }
     }
     env_guard& set(const std::string& name, const std::string& value) {
@@ -33,18 +35,19 @@ public:
     /// Unsets every variable that AWS SDKs read, so a developer's own
     /// configuration cannot leak into a test.
     env_guard& clean_aws() {
-        for (const char* n : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                              "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
-                              "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                              "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
-                              "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"})
+        for (const char* n :
+             {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+              "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+              "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
+              "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"})
             unset(n);
         return *this;
     }
 
 private:
     void save(const std::string& name) {
-        if (saved_.count(name)) return;
+        if (saved_.count(name))
+            return;
         const char* v = std::getenv(name.c_str());
         saved_[name] = v ? std::optional<std::string>(v) : std::nullopt;
     }

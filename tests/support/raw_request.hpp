@@ -30,7 +30,8 @@ struct raw_request {
 
 inline std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
+    if (!in)
+        throw std::runtime_error("cannot open " + path);
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -52,13 +53,15 @@ inline raw_request parse_raw_request(const std::string& text) {
     std::string target = line.substr(sp + 1, proto - sp - 1);
     auto q = target.find('?');
     r.path = target.substr(0, q);
-    if (q != std::string::npos) r.query = target.substr(q + 1);
+    if (q != std::string::npos)
+        r.query = target.substr(q + 1);
     while (pos != std::string::npos) {
         std::size_t next = text.find('\n', pos + 1);
         line = text.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
         pos = next;
         if (line.empty()) { // end of headers
-            if (pos != std::string::npos) r.body = text.substr(pos + 1);
+            if (pos != std::string::npos)
+                r.body = text.substr(pos + 1);
             break;
         }
         if (line[0] == ' ' || line[0] == '\t') {
@@ -67,10 +70,12 @@ inline raw_request parse_raw_request(const std::string& text) {
             continue;
         }
         auto colon = line.find(':');
-        if (colon == std::string::npos) throw std::runtime_error("bad header line: " + line);
+        if (colon == std::string::npos)
+            throw std::runtime_error("bad header line: " + line);
         r.header_storage.emplace_back(line.substr(0, colon), line.substr(colon + 1));
     }
-    for (auto& [n, v] : r.header_storage) r.headers.push_back({n, v});
+    for (auto& [n, v] : r.header_storage)
+        r.headers.push_back({n, v});
     return r;
 }
 

@@ -27,17 +27,21 @@ auto run(F&& make) {
     boost::asio::io_context ioc;
     std::exception_ptr error;
     if constexpr (std::is_void_v<T>) {
-        boost::asio::co_spawn(ioc, std::forward<F>(make)(), [&](std::exception_ptr e) { error = e; });
+        boost::asio::co_spawn(ioc, std::forward<F>(make)(),
+                              [&](std::exception_ptr e) { error = e; });
         ioc.run();
-        if (error) std::rethrow_exception(error);
+        if (error)
+            std::rethrow_exception(error);
     } else {
         std::optional<T> result;
         boost::asio::co_spawn(ioc, std::forward<F>(make)(), [&](std::exception_ptr e, T v) {
             error = e;
-            if (!e) result.emplace(std::move(v));
+            if (!e)
+                result.emplace(std::move(v));
         });
         ioc.run();
-        if (error) std::rethrow_exception(error);
+        if (error)
+            std::rethrow_exception(error);
         return std::move(*result);
     }
 }

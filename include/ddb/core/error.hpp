@@ -15,7 +15,16 @@ using error_code = boost::system::error_code;
 /// Messages never contain secrets (keys, tokens, signatures).
 class error : public boost::system::system_error {
 public:
-    error(error_code ec, const std::string& message) : system_error(ec, message) {}
+    error(error_code ec, const std::string& message)
+        : system_error(ec, message)
+        , message_(message) {}
+
+    /// The message as given, without the code's text appended (that is in
+    /// `code().message()`).
+    const char* what() const noexcept override { return message_.c_str(); }
+
+private:
+    std::string message_;
 };
 
 } // namespace ddb

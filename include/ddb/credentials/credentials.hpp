@@ -16,12 +16,13 @@ namespace ddb {
 struct credentials {
     std::string access_key_id;
     std::string secret_access_key;
-    std::string session_token;                                   ///< empty for long-term keys
+    std::string session_token;                                       ///< empty for long-term keys
     std::optional<std::chrono::system_clock::time_point> expiration; ///< none: never expires
-    std::string source;                                          ///< e.g. "environment", "profile:dev"
+    std::string source; ///< e.g. "environment", "profile:dev"
 
     /// True when `expiration` is set and not after `now`.
-    bool expired(std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const {
+    bool
+    expired(std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const {
         return expiration && *expiration <= now;
     }
 

@@ -45,7 +45,8 @@ public:
 
     credentials_error(credentials_errc e, const std::string& message,
                       std::vector<attempt> tried = {})
-        : ddb::error(make_error_code(e), message), tried_(std::move(tried)) {}
+        : ddb::error(make_error_code(e), message)
+        , tried_(std::move(tried)) {}
 
     /// The sources tried before this error, in order (filled by chains).
     const std::vector<attempt>& tried() const noexcept { return tried_; }

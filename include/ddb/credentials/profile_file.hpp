@@ -49,7 +49,8 @@ public:
     /// Reads both files. A missing file is not an error (it just adds no
     /// profile); an unreadable or malformed one throws
     /// `credentials_error(malformed)` naming the file and line, never its content.
-    static profile_set load(const profile_file_paths& paths = profile_file_paths::from_environment());
+    static profile_set
+    load(const profile_file_paths& paths = profile_file_paths::from_environment());
 
     /// Parses file contents directly. `*_origin` names them in errors.
     static profile_set parse(std::string_view config_text, std::string_view credentials_text,

@@ -29,13 +29,16 @@ enum class errc {
 const boost::system::error_category& sigv4_category() noexcept;
 
 /// Makes an error code of the "ddb.sigv4" category.
-inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), sigv4_category()}; }
+inline error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), sigv4_category()};
+}
 
 /// Thrown when a request cannot be signed. Never carries the secret, the
 /// token or a header value.
 class signing_error : public ddb::error {
 public:
-    signing_error(errc e, const std::string& detail) : ddb::error(make_error_code(e), detail) {}
+    signing_error(errc e, const std::string& detail)
+        : ddb::error(make_error_code(e), detail) {}
 };
 
 } // namespace ddb::sigv4
