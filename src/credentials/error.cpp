@@ -1,32 +1,18 @@
+#include <ddb/core/error_category.hpp>
 #include <ddb/credentials/error.hpp>
 
+#include <iterator>
+
 namespace ddb {
-namespace {
-
-class category final : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "ddb.credentials"; }
-    std::string message(int ev) const override {
-        switch (static_cast<credentials_errc>(ev)) {
-        case credentials_errc::not_found:
-            return "no credentials found";
-        case credentials_errc::malformed:
-            return "malformed credentials";
-        case credentials_errc::unsupported:
-            return "unsupported credential source";
-        case credentials_errc::profile_not_found:
-            return "profile not found";
-        case credentials_errc::provider_failed:
-            return "credentials provider failed";
-        }
-        return "unknown credentials error";
-    }
-};
-
-} // namespace
 
 const boost::system::error_category& credentials_category() noexcept {
-    static const category instance;
+    static constexpr const char* messages[] = {
+        "no credentials found", "malformed credentials",       "unsupported credential source",
+        "profile not found",    "credentials provider failed",
+    };
+    static_assert(std::size(messages) ==
+                  static_cast<std::size_t>(credentials_errc::provider_failed));
+    static const detail::table_category instance("ddb.credentials", messages);
     return instance;
 }
 

@@ -7,8 +7,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$1 cxxflags=${2:-} ldflags=${3:-}
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-consumer.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
-cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
-  -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" >/dev/null
-cmake --build "$work/build" >/dev/null
+log="$work/log"
+quiet() { "$@" >>"$log" 2>&1 || { cat "$log"; echo "consumer: failed: $*" >&2; exit 1; }; }
+quiet cmake --install "$build" --prefix "$work/prefix"
+launcher=$(command -v ccache || true)
+quiet cmake -S "$here" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_CXX_COMPILER_LAUNCHER="$launcher" \
+  -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags"
+quiet cmake --build "$work/build"
 "$work/build/consumer"
