@@ -31,7 +31,8 @@ std::chrono::system_clock::time_point parse_time(const std::string& s) {
     std::tm tm{};
     std::istringstream in(s);
     in >> std::get_time(&tm, "%Y%m%dT%H%M%SZ");
-    if (in.fail()) throw std::invalid_argument("--time wants yyyymmddThhmmssZ, got " + s);
+    if (in.fail())
+        throw std::invalid_argument("--time wants yyyymmddThhmmssZ, got " + s);
     return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
@@ -51,24 +52,35 @@ int main(int argc, char** argv) try {
     std::vector<std::pair<std::string, std::string>> extra;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
-        if (i + 1 >= argc) return usage();
+        if (i + 1 >= argc)
+            return usage();
         std::string value = argv[++i];
-        if (arg == "--target") target = value;
-        else if (arg == "--body") body = value;
+        if (arg == "--target")
+            target = value;
+        else if (arg == "--body")
+            body = value;
         else if (arg == "--body-file") {
             std::ifstream f(value, std::ios::binary);
-            if (!f) throw std::invalid_argument("cannot read " + value);
+            if (!f)
+                throw std::invalid_argument("cannot read " + value);
             body.assign(std::istreambuf_iterator<char>(f), {});
-        } else if (arg == "--region") region = value;
-        else if (arg == "--service") service = value;
-        else if (arg == "--endpoint") endpoint_url = value;
-        else if (arg == "--time") time = parse_time(value);
+        } else if (arg == "--region")
+            region = value;
+        else if (arg == "--service")
+            service = value;
+        else if (arg == "--endpoint")
+            endpoint_url = value;
+        else if (arg == "--time")
+            time = parse_time(value);
         else if (arg == "--header") {
             auto colon = value.find(':');
-            if (colon == std::string::npos) return usage();
+            if (colon == std::string::npos)
+                return usage();
             auto v = value.substr(colon + 1);
-            extra.emplace_back(value.substr(0, colon), v.substr(std::min(v.find_first_not_of(' '), v.size())));
-        } else return usage();
+            extra.emplace_back(value.substr(0, colon),
+                               v.substr(std::min(v.find_first_not_of(' '), v.size())));
+        } else
+            return usage();
     }
 
     std::string reg = ddb::resolve_region(region);
@@ -77,15 +89,18 @@ int main(int argc, char** argv) try {
     boost::asio::io_context ioc;
     std::optional<ddb::credentials> creds;
     boost::asio::co_spawn(ioc, provider->fetch(), [&](std::exception_ptr e, ddb::credentials c) {
-        if (e) std::rethrow_exception(e);
+        if (e)
+            std::rethrow_exception(e);
         creds = std::move(c);
     });
     ioc.run();
 
     std::string host = ep.host_header(), full_target = "DynamoDB_20120810." + target;
-    std::vector<ddb::sigv4::header> headers = {
-        {"host", host}, {"content-type", "application/x-amz-json-1.0"}, {"x-amz-target", full_target}};
-    for (auto& [n, v] : extra) headers.push_back({n, v});
+    std::vector<ddb::sigv4::header> headers = {{"host", host},
+                                               {"content-type", "application/x-amz-json-1.0"},
+                                               {"x-amz-target", full_target}};
+    for (auto& [n, v] : extra)
+        headers.push_back({n, v});
     ddb::sigv4::request req;
     req.path = ep.path;
     req.headers = headers;
@@ -93,8 +108,10 @@ int main(int argc, char** argv) try {
     ddb::sigv4::signing_trace trace;
     auto out = ddb::sigv4::sign(req, {*creds, reg, service, time}, nullptr, &trace);
     std::cout << "# credentials: " << *creds << "\n"
-              << "# canonical request\n" << trace.canonical_request << "\n"
-              << "# string to sign\n" << trace.string_to_sign << "\n"
+              << "# canonical request\n"
+              << trace.canonical_request << "\n"
+              << "# string to sign\n"
+              << trace.string_to_sign << "\n"
               << "# headers to add\n"
               << "x-amz-date: " << out.amz_date << "\n"
               << (out.security_token.empty() ? "" : "x-amz-security-token: ** REDACTED **\n")

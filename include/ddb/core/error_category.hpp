@@ -14,11 +14,14 @@ class table_category final : public boost::system::error_category {
 public:
     template <std::size_t N>
     constexpr table_category(const char* name, const char* const (&messages)[N]) noexcept
-        : name_(name), messages_(messages), count_(N) {}
+        : name_(name)
+        , messages_(messages)
+        , count_(N) {}
 
     const char* name() const noexcept override { return name_; }
     std::string message(int ev) const override {
-        if (ev >= 1 && static_cast<std::size_t>(ev) <= count_) return messages_[ev - 1];
+        if (ev >= 1 && static_cast<std::size_t>(ev) <= count_)
+            return messages_[ev - 1];
         return "unknown " + std::string(name_) + " error " + std::to_string(ev);
     }
 
