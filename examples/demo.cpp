@@ -8,6 +8,7 @@
 // (connection reuse, retries, timeouts) is a separate layer.
 //
 #include <ddb/credentials.hpp>
+#include <ddb/default_credentials.hpp>
 #include <ddb/endpoint.hpp>
 #include <ddb/region.hpp>
 #include <ddb/sigv4.hpp>

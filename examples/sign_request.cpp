@@ -7,6 +7,7 @@
 //[readme
 #include <ddb/core/redacted.hpp>
 #include <ddb/credentials.hpp>
+#include <ddb/default_credentials.hpp>
 #include <ddb/endpoint.hpp>
 #include <ddb/region.hpp>
 #include <ddb/sigv4.hpp>

@@ -10,8 +10,9 @@ const boost::system::error_category& config_category() noexcept {
         "no AWS region configured",
         "invalid AWS region name",
         "invalid endpoint URL",
+        "invalid setting",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(config_errc::invalid_endpoint));
+    static_assert(std::size(messages) == static_cast<std::size_t>(config_errc::invalid_setting));
     static const detail::table_category instance("ddb.config", messages);
     return instance;
 }

@@ -10,6 +10,7 @@
 // Credentials come from the default chain (environment, profile files).
 //
 #include <ddb/credentials.hpp>
+#include <ddb/default_credentials.hpp>
 #include <ddb/endpoint.hpp>
 #include <ddb/region.hpp>
 #include <ddb/sigv4.hpp>

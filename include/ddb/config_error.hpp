@@ -16,6 +16,9 @@ enum class config_errc {
     /// An endpoint URL that does not parse, is not http(s), has no host, or
     /// carries user info, a query or a fragment.
     invalid_endpoint,
+    /// Another setting (e.g. AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) has an
+    /// invalid value.
+    invalid_setting,
 };
 
 const boost::system::error_category& config_category() noexcept;

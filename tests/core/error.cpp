@@ -3,6 +3,8 @@
 #include <ddb/config_error.hpp>
 #include <ddb/core/error.hpp>
 #include <ddb/credentials/error.hpp>
+#include <ddb/errors.hpp>
+#include <ddb/http/error.hpp>
 #include <ddb/sigv4/error.hpp>
 
 #include <catch2/catch.hpp>
@@ -32,7 +34,9 @@ TEST_CASE("every error enumerator is named and described", "[error]") {
     walk(ddb::sigv4::errc::invalid_header_name, ddb::sigv4::errc::missing_parameter, "ddb.sigv4");
     walk(ddb::credentials_errc::not_found, ddb::credentials_errc::provider_failed,
          "ddb.credentials");
-    walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_endpoint, "ddb.config");
+    walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_setting, "ddb.config");
+    walk(ddb::http::errc::resolve_failed, ddb::http::errc::malformed_response, "ddb.http");
+    walk(ddb::service_errc::conditional_check_failed, ddb::service_errc::unknown, "ddb.service");
 }
 
 TEST_CASE("every ddb exception is a ddb::error with its code", "[error]") {

@@ -1,8 +1,8 @@
 // Test that header file is self-contained.
 #include <ddb/credentials/chain_provider.hpp>
 
-#include <ddb/credentials/default_chain.hpp>
 #include <ddb/credentials/environment_provider.hpp>
+#include <ddb/credentials/local_chain.hpp>
 #include <ddb/credentials/profile_provider.hpp>
 
 #include "../support/env.hpp"
@@ -65,7 +65,7 @@ TEST_CASE("chain: a malformed source stops the chain", "[credentials]") {
     }
 }
 
-TEST_CASE("the default chain reads the environment and then the profile files", "[credentials]") {
+TEST_CASE("the local chain reads the environment and then the profile files", "[credentials]") {
     test::temp_dir dir;
     test::env_guard env;
     env.clean_aws()
@@ -73,12 +73,12 @@ TEST_CASE("the default chain reads the environment and then the profile files", 
              dir.write("credentials",
                        "[default]\naws_access_key_id=FILEKEY\naws_secret_access_key=S\n"))
         .set("AWS_CONFIG_FILE", (dir.path() / "none").string());
-    auto from_file = make_default_credentials_chain();
+    auto from_file = make_local_credentials_chain();
     CHECK(test::run([&] { return from_file->fetch(); }).access_key_id == "FILEKEY");
     env.set("AWS_ACCESS_KEY_ID", "ENVKEY").set("AWS_SECRET_ACCESS_KEY", "S");
-    auto from_env = make_default_credentials_chain();
+    auto from_env = make_local_credentials_chain();
     CHECK(test::run([&] { return from_env->fetch(); }).access_key_id == "ENVKEY");
     // The cache in front: the first answer is kept.
     CHECK(test::run([&] { return from_file->fetch(); }).access_key_id == "FILEKEY");
-    CHECK(default_credential_sources().size() == 2);
+    CHECK(local_credential_sources().size() == 2);
 }

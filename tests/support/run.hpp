@@ -19,12 +19,12 @@ struct awaitable_value<boost::asio::awaitable<T>> {
     using type = T;
 };
 
-/// Runs `make()` (a callable returning an awaitable) until it completes and
-/// returns its result, rethrowing its exception.
+/// Runs `make()` (a callable returning an awaitable) on `ioc` until it
+/// completes and returns its result, rethrowing its exception.
 template <class F>
-auto run(F&& make) {
+auto run(boost::asio::io_context& ioc, F&& make) {
     using T = typename awaitable_value<std::invoke_result_t<F>>::type;
-    boost::asio::io_context ioc;
+    ioc.restart();
     std::exception_ptr error;
     if constexpr (std::is_void_v<T>) {
         boost::asio::co_spawn(ioc, std::forward<F>(make)(),
@@ -44,6 +44,13 @@ auto run(F&& make) {
             std::rethrow_exception(error);
         return std::move(*result);
     }
+}
+
+/// The same on a fresh io_context.
+template <class F>
+auto run(F&& make) {
+    boost::asio::io_context ioc;
+    return run(ioc, std::forward<F>(make));
 }
 
 } // namespace ddb::test

@@ -1,0 +1,6 @@
+// ddb — umbrella header of the HTTP transport layer.
+#pragma once
+
+#include <ddb/http/error.hpp>
+#include <ddb/http/options.hpp>
+#include <ddb/http/transport.hpp>

@@ -1,0 +1,86 @@
+// ddb — when and how long to wait before trying a request again.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+
+namespace ddb {
+
+/// The retry modes of the AWS SDKs (`AWS_RETRY_MODE`).
+enum class retry_mode {
+    standard, ///< backoff with full jitter and a retry quota (default)
+    adaptive, ///< standard plus a client-side rate limiter that backs off on throttling
+};
+
+/// Retry settings. The defaults are AWS "standard" mode as botocore
+/// implements it (botocore/retries/standard.py, quota.py): 3 attempts;
+/// delay = rand[0,1) * min(base * 2^(attempt-1), 20 s); a quota of 500
+/// tokens, 5 per retry, 10 per retry after a timeout, 1 back per success
+/// without retry and the retry's cost back after a success that needed one.
+struct retry_config {
+    retry_mode mode = retry_mode::standard;
+    int max_attempts = 3;                         ///< first try included
+    std::chrono::milliseconds base_delay{1000};   ///< botocore: 2^0 s for the first retry
+    std::chrono::milliseconds max_backoff{20000}; ///< cap of the exponential part
+    int quota_capacity = 500;
+    int retry_cost = 5;
+    int timeout_retry_cost = 10;
+    int no_retry_increment = 1;
+    /// Uniform random numbers in [0, 1) for the jitter. Replace it to make
+    /// tests deterministic. Default: a per-thread Mersenne Twister.
+    std::function<double()> random;
+
+    /// Applies AWS_MAX_ATTEMPTS and AWS_RETRY_MODE ("standard", "adaptive";
+    /// "legacy" is treated as standard) to the defaults. Invalid values throw
+    /// `config_error`.
+    static retry_config from_environment();
+};
+
+/// How a failed attempt may be retried.
+enum class retry_class {
+    none,          ///< never retried: the request itself is wrong, or a condition failed
+    transient,     ///< 5xx, connection failures, CRC32 mismatch
+    throttling,    ///< one of the 14 throttling codes
+    timeout,       ///< the attempt timed out (costs more quota)
+    expired_token, ///< credentials expired: refresh them and retry at once
+};
+
+/// Classifies an error thrown by an attempt (a service or transport error).
+/// Cancellation and anything else is `none`.
+retry_class classify_retry(const std::exception_ptr& error) noexcept;
+
+/// The throttling error codes every AWS SDK retries (botocore's
+/// `_THROTTLED_ERROR_CODES`).
+bool is_throttling_code(std::string_view type) noexcept;
+
+/// The shared part of retrying: the quota and the random source. One per
+/// client; thread-safe.
+class retry_policy {
+public:
+    explicit retry_policy(retry_config config = {});
+
+    const retry_config& config() const noexcept { return config_; }
+
+    /// Takes quota for one retry of this class; false when the quota is
+    /// exhausted (then the error is returned to the caller).
+    bool acquire_retry(retry_class c);
+    /// A call succeeded; `retried_cost` is what its retries took (0 if none).
+    void on_success(int retried_cost);
+    /// The cost `acquire_retry` takes for this class.
+    int cost_of(retry_class c) const noexcept;
+    /// Delay before attempt `next_attempt` (2 for the first retry).
+    std::chrono::milliseconds backoff(int next_attempt);
+    /// Tokens left, for tests and metrics.
+    int quota_available() const;
+
+private:
+    retry_config config_;
+    mutable std::mutex mutex_;
+    int quota_;
+};
+
+} // namespace ddb

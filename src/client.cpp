@@ -1,0 +1,297 @@
+#include <ddb/client.hpp>
+#include <ddb/default_credentials.hpp>
+#include <ddb/rate_limiter.hpp>
+#include <ddb/region.hpp>
+#include <ddb/sigv4/signer.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/crc.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <optional>
+
+namespace ddb {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view target_prefix = "DynamoDB_20120810.";
+constexpr std::string_view json_content_type = "application/x-amz-json-1.0";
+
+std::optional<std::uint32_t> parse_u32(std::string_view s) {
+    std::uint32_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+std::string error_name(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const service_error& s) {
+        return s.type().empty() ? s.code().message() : s.type();
+    } catch (const ddb::error& d) {
+        return d.code().message();
+    } catch (const std::exception& x) {
+        return x.what();
+    }
+}
+
+} // namespace
+
+struct client::state {
+    state(asio::any_io_executor e, client_config c)
+        : ex(std::move(e))
+        , cfg(std::move(c))
+        , region(resolve_region(cfg.region))
+        , ep(resolve_endpoint(cfg.endpoint, region))
+        , creds(cfg.credentials ? cfg.credentials : make_default_credentials_chain())
+        , retries(cfg.retry ? *cfg.retry : retry_config::from_environment())
+        , transport(ex, cfg.pool) {
+        origin = {ep.tls(), ep.host, ep.port};
+        host_header = ep.host_header();
+        user_agent = "ddb/0.1.0 cpp20 boost-beast";
+        if (!cfg.user_agent_suffix.empty())
+            user_agent += " " + cfg.user_agent_suffix;
+        if (retries.config().mode == retry_mode::adaptive)
+            limiter.emplace();
+    }
+
+    asio::any_io_executor ex;
+    client_config cfg;
+    std::string region;
+    ddb::endpoint ep;
+    http::origin origin;
+    std::string host_header, user_agent;
+    credentials_provider_ptr creds;
+    retry_policy retries;
+    std::optional<rate_limiter> limiter;
+    http::transport transport;
+    sigv4::signing_key_cache keys;
+
+    void log(log_level level, const std::string& text) const {
+        if (cfg.hooks.log)
+            cfg.hooks.log(level, text);
+    }
+};
+
+client::client(asio::any_io_executor ex, client_config config)
+    : state_(std::make_shared<state>(std::move(ex), std::move(config))) {}
+
+client::~client() = default;
+
+const std::string& client::region() const noexcept {
+    return state_->region;
+}
+const ddb::endpoint& client::endpoint() const noexcept {
+    return state_->ep;
+}
+http::pool_stats client::pool_stats() const {
+    return state_->transport.stats(state_->origin);
+}
+const retry_policy& client::retries() const noexcept {
+    return state_->retries;
+}
+
+asio::awaitable<json::value> client::call(std::string_view operation, const json::value& request) {
+    std::string body = json::serialize(request);
+    co_return co_await call_json(operation, body);
+}
+
+asio::awaitable<json::value> client::call_json(std::string_view operation,
+                                               std::string_view request_json) {
+    state& st = *state_;
+    const auto started = steady::now();
+    const auto deadline =
+        st.cfg.call_timeout ? started + *st.cfg.call_timeout : steady::time_point::max();
+    const bool observe = static_cast<bool>(st.cfg.hooks.on_call);
+    const bool logging = static_cast<bool>(st.cfg.hooks.log);
+    call_metrics metrics;
+    if (observe)
+        metrics.operation = operation;
+
+    // The request is built once; each attempt re-signs it.
+    std::string target;
+    target.reserve(target_prefix.size() + operation.size());
+    target.append(target_prefix).append(operation);
+    http::request req{bhttp::verb::post, st.ep.path, 11};
+    req.set(bhttp::field::host, st.host_header);
+    req.set(bhttp::field::content_type, json_content_type);
+    req.set("x-amz-target", target);
+    req.set(bhttp::field::user_agent, st.user_agent);
+    req.body().assign(request_json.data(), request_json.size());
+    req.prepare_payload();
+    const sigv4::header to_sign[] = {
+        {"host", st.host_header}, {"content-type", json_content_type}, {"x-amz-target", target}};
+    sigv4::request signing_view;
+    signing_view.path = st.ep.path;
+    signing_view.headers = to_sign;
+    signing_view.payload = req.body();
+    // The payload hash does not change between attempts.
+    std::optional<std::string> payload_hash;
+
+    int retried_cost = 0;
+    bool refreshed_credentials = false;
+    std::exception_ptr last_error;
+    auto finish = [&](bool ok) {
+        if (!observe)
+            return;
+        metrics.success = ok;
+        metrics.total =
+            std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - started);
+        if (!ok && last_error) {
+            try {
+                std::rethrow_exception(last_error);
+            } catch (const std::exception& e) {
+                metrics.error = e.what();
+            }
+        }
+        st.cfg.hooks.on_call(metrics);
+    };
+
+    const int max_attempts = st.retries.config().max_attempts;
+    for (int attempt = 1;; ++attempt) {
+        if (st.limiter)
+            co_await st.limiter->acquire();
+        const auto attempt_start = steady::now();
+        std::exception_ptr error;
+        http::exchange_info info;
+        unsigned status = 0;
+        std::string request_id;
+        try {
+            credentials creds = co_await st.creds->fetch();
+            auto signed_ = sigv4::sign(
+                signing_view, {creds, st.region, "dynamodb", std::chrono::system_clock::now()},
+                &st.keys);
+            req.set("x-amz-date", signed_.amz_date);
+            if (!signed_.security_token.empty())
+                req.set("x-amz-security-token", signed_.security_token);
+            else
+                req.erase("x-amz-security-token");
+            req.set(bhttp::field::authorization, signed_.authorization);
+
+            auto attempt_deadline = std::min(deadline, attempt_start + st.cfg.attempt_timeout);
+            http::response res =
+                co_await st.transport.send(st.origin, req, attempt_deadline, &info);
+            status = res.result_int();
+            request_id = std::string(res["x-amzn-RequestId"]);
+            service_error_info base{status, {}, {}, request_id, std::string(operation)};
+
+            // Integrity: x-amz-crc32 is the CRC32 of the body as sent.
+            if (auto crc = res.find("x-amz-crc32"); crc != res.end()) {
+                boost::crc_32_type sum;
+                sum.process_bytes(res.body().data(), res.body().size());
+                auto expected = parse_u32(crc->value());
+                if (!expected || *expected != sum.checksum()) {
+                    base.type = "CRC32Mismatch";
+                    base.message = "x-amz-crc32 " + std::string(crc->value()) + " but body has " +
+                                   std::to_string(sum.checksum());
+                    throw crc32_mismatch(std::move(base));
+                }
+            }
+            if (status != 200)
+                throw_service_error(status, res[bhttp::field::content_type], res.body(), request_id,
+                                    std::string(operation));
+            json::error_code ec;
+            json::value answer = json::parse(res.body(), ec);
+            if (ec || !answer.is_object()) {
+                base.message = "200 response is not a JSON object";
+                throw unexpected_response(std::move(base),
+                                          std::string(res[bhttp::field::content_type]),
+                                          res.body().substr(0, 256));
+            }
+
+            // Success.
+            st.retries.on_success(retried_cost);
+            if (st.limiter)
+                st.limiter->record(false);
+            if (observe) {
+                auto latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
+                                                                                     attempt_start);
+                metrics.attempts.push_back({latency,
+                                            status,
+                                            {},
+                                            std::string(res["x-amzn-RequestId"]),
+                                            info.reused_connection,
+                                            {}});
+                metrics.bytes_sent += info.bytes_sent;
+                metrics.bytes_received += info.bytes_received;
+                if (auto* cc = answer.as_object().if_contains("ConsumedCapacity"))
+                    metrics.consumed_capacity = *cc;
+            }
+            if (logging)
+                st.log(log_level::debug,
+                       std::string(operation) + " attempt " + std::to_string(attempt) +
+                           ": HTTP 200" + (info.reused_connection ? " (pooled connection)" : ""));
+            finish(true);
+            co_return answer;
+        } catch (const service_error&) {
+            error = std::current_exception();
+        } catch (const http::transport_error&) {
+            error = std::current_exception();
+        } catch (const credentials_error&) {
+            error = std::current_exception();
+        }
+        // (Cancellation and other exceptions propagate from here unchanged.)
+        last_error = error;
+        retry_class cls = classify_retry(error);
+        if (st.limiter)
+            st.limiter->record(cls == retry_class::throttling);
+
+        std::chrono::milliseconds delay{0};
+        bool again = false;
+        if (cls == retry_class::expired_token && !refreshed_credentials) {
+            // Expired credentials: refresh and re-sign at once, once.
+            st.creds->invalidate();
+            refreshed_credentials = true;
+            again = true;
+        } else if (cls != retry_class::none && attempt < max_attempts &&
+                   st.retries.acquire_retry(cls)) {
+            retried_cost += st.retries.cost_of(cls);
+            delay = st.retries.backoff(attempt + 1);
+            again = steady::now() + delay < deadline;
+        }
+        if (observe) {
+            auto latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
+                                                                                 attempt_start);
+            metrics.attempts.push_back({latency, status, error_name(error), request_id,
+                                        info.reused_connection,
+                                        again ? delay : std::chrono::milliseconds(0)});
+            metrics.bytes_sent += info.bytes_sent;
+            metrics.bytes_received += info.bytes_received;
+            try {
+                std::rethrow_exception(error);
+            } catch (const provisioned_throughput_exceeded& e) {
+                for (auto& r : e.throttling_reasons())
+                    metrics.throttling_reasons.push_back(r);
+            } catch (...) {
+            }
+        }
+        if (logging)
+            st.log(again ? log_level::info : log_level::warning,
+                   std::string(operation) + " attempt " + std::to_string(attempt) +
+                       " failed: " + error_name(error) +
+                       (again ? ", retrying in " + std::to_string(delay.count()) + " ms"
+                              : ", giving up"));
+        if (!again) {
+            finish(false);
+            std::rethrow_exception(error);
+        }
+        if (delay.count() > 0) {
+            asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+    }
+}
+
+} // namespace ddb

@@ -1,0 +1,412 @@
+#include <ddb/http/transport.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace ddb::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+/// One keep-alive connection, plain or TLS. Used by one request at a time.
+struct connection {
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+    beast::flat_buffer buffer;
+    clock_type::time_point idle_since{};
+
+    beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+    void close() {
+        beast::error_code ignored;
+        lowest().socket().close(ignored);
+    }
+    // Whether the server has closed (or written to) the idle socket: a
+    // non-blocking peek that finds nothing to read means it is still open.
+    bool still_open() {
+        auto& s = lowest().socket();
+        if (!s.is_open())
+            return false;
+        char byte;
+        ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+};
+
+std::string describe(const origin& o) {
+    std::string s = o.tls ? "https://" : "http://";
+    s.append(o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host);
+    s.append(":").append(std::to_string(o.port));
+    return s;
+}
+
+bool is_ip_literal(const std::string& host) {
+    beast::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+} // namespace
+
+/// The pool of one origin.
+struct host_pool {
+    host_pool(asio::any_io_executor ex, origin o, const pool_options& opts)
+        : where(std::move(o))
+        , options(opts)
+        , tokens(ex, opts.max_connections_per_host) {
+        for (std::size_t i = 0; i < opts.max_connections_per_host; ++i)
+            tokens.try_send(beast::error_code{});
+    }
+
+    origin where;
+    const pool_options& options;
+    // One token per connection slot: receiving one waits, FIFO, without a thread.
+    asio::experimental::concurrent_channel<void(beast::error_code)> tokens;
+
+    mutable std::mutex mutex;                      // guards idle and dns
+    std::vector<std::unique_ptr<connection>> idle; // most recently used last
+    std::optional<tcp::resolver::results_type> dns;
+    clock_type::time_point dns_expiry{};
+
+    std::atomic<std::size_t> open{0};
+    std::atomic<std::uint64_t> opened{0}, requests{0}, reused{0}, stale{0};
+
+    std::unique_ptr<connection> take_idle() {
+        auto now = clock_type::now();
+        std::lock_guard lock(mutex);
+        while (!idle.empty()) {
+            auto c = std::move(idle.back());
+            idle.pop_back();
+            if (now - c->idle_since < options.idle_timeout && c->still_open())
+                return c;
+            c->close();
+            --open;
+            ++stale;
+        }
+        return nullptr;
+    }
+
+    void put_idle(std::unique_ptr<connection> c) {
+        c->idle_since = clock_type::now();
+        std::lock_guard lock(mutex);
+        idle.push_back(std::move(c));
+    }
+
+    void discard(std::unique_ptr<connection>& c) {
+        if (!c)
+            return;
+        c->close();
+        c.reset();
+        --open;
+    }
+};
+
+namespace {
+
+// Holds a connection slot (and the connection) for one request; gives both
+// back on every path out, including exceptions and cancellation.
+struct lease {
+    std::shared_ptr<host_pool> pool;
+    std::unique_ptr<connection> conn;
+    bool reusable = false;
+
+    explicit lease(std::shared_ptr<host_pool> p)
+        : pool(std::move(p)) {}
+    lease(const lease&) = delete;
+    ~lease() {
+        if (conn && reusable)
+            pool->put_idle(std::move(conn));
+        else
+            pool->discard(conn);
+        pool->tokens.try_send(beast::error_code{});
+    }
+};
+
+[[noreturn]] void fail(errc e, const origin& o, std::string_view what,
+                       const beast::error_code& cause) {
+    std::string msg = std::string(what) + " (" + describe(o) + ")";
+    if (cause)
+        msg += ": " + cause.message();
+    throw transport_error(e, msg, cause);
+}
+
+bool is_timeout(const beast::error_code& ec) {
+    return ec == beast::error::timeout || ec == asio::error::timed_out;
+}
+
+// An error that means: the server closed a connection we thought reusable.
+bool is_closed_by_peer(const beast::error_code& ec) {
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::ssl::error::stream_truncated;
+}
+
+[[noreturn]] void fail_exchange(const origin& o, const beast::error_code& ec, bool got_bytes) {
+    if (ec == asio::error::operation_aborted)
+        throw boost::system::system_error(ec);
+    if (is_timeout(ec))
+        fail(errc::attempt_timeout, o, "no complete response in time", ec);
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit ||
+        ec == bhttp::error::buffer_overflow)
+        fail(errc::response_too_large, o, "response exceeds max_response_bytes", ec);
+    if (is_closed_by_peer(ec) || ec == bhttp::error::partial_message)
+        fail(errc::connection_closed, o,
+             got_bytes ? "connection closed during the response"
+                       : "connection closed before the response",
+             ec);
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category())
+        fail(errc::malformed_response, o, "malformed HTTP response", ec);
+    fail(errc::io_error, o, "I/O error", ec);
+}
+
+} // namespace
+
+struct transport::impl {
+    impl(asio::any_io_executor e, pool_options o)
+        : ex(std::move(e))
+        , options(std::move(o))
+        , ssl(asio::ssl::context::tls_client) {
+        ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1);
+        if (options.tls.verification == tls_verification::verify_peer) {
+            ssl.set_verify_mode(asio::ssl::verify_peer);
+            if (options.tls.use_system_ca_store)
+                ssl.set_default_verify_paths();
+            if (!options.tls.ca_file.empty())
+                ssl.load_verify_file(options.tls.ca_file);
+            if (!options.tls.ca_dir.empty())
+                ssl.add_verify_path(options.tls.ca_dir);
+        } else {
+            ssl.set_verify_mode(asio::ssl::verify_none);
+        }
+    }
+
+    asio::any_io_executor ex;
+    pool_options options;
+    asio::ssl::context ssl;
+    mutable std::mutex mutex;
+    std::vector<std::shared_ptr<host_pool>> pools; // few origins: a vector beats a map
+
+    std::shared_ptr<host_pool> pool_for(const origin& o) {
+        std::lock_guard lock(mutex);
+        for (auto& p : pools)
+            if (p->where == o)
+                return p;
+        pools.push_back(std::make_shared<host_pool>(ex, o, options));
+        return pools.back();
+    }
+
+    asio::awaitable<tcp::resolver::results_type> resolve(host_pool& pool,
+                                                         clock_type::time_point deadline) {
+        const origin& o = pool.where;
+        {
+            std::lock_guard lock(pool.mutex);
+            if (pool.dns && clock_type::now() < pool.dns_expiry)
+                co_return *pool.dns;
+        }
+        tcp::resolver resolver(ex);
+        if (is_ip_literal(o.host)) {
+            auto [ec, r] = co_await resolver.async_resolve(
+                o.host, std::to_string(o.port), tcp::resolver::numeric_host, tuple_awaitable);
+            if (ec)
+                fail(errc::resolve_failed, o, "cannot use address", ec);
+            co_return r;
+        }
+        // Race the lookup against the connect deadline.
+        using namespace asio::experimental::awaitable_operators;
+        asio::steady_timer timer(ex, deadline);
+        auto lookup = resolver.async_resolve(o.host, std::to_string(o.port), tuple_awaitable);
+        auto expiry = timer.async_wait(tuple_awaitable);
+        auto winner = co_await (std::move(lookup) || std::move(expiry));
+        if (winner.index() == 1)
+            fail(errc::connect_timeout, o, "name resolution timed out", {});
+        auto [ec, results] = std::get<0>(std::move(winner));
+        if (ec == asio::error::operation_aborted)
+            throw boost::system::system_error(ec);
+        if (ec)
+            fail(errc::resolve_failed, o, "cannot resolve host", ec);
+        std::lock_guard lock(pool.mutex);
+        pool.dns = results;
+        pool.dns_expiry = clock_type::now() + options.dns_cache_ttl;
+        co_return results;
+    }
+
+    asio::awaitable<std::unique_ptr<connection>> connect(host_pool& pool,
+                                                         clock_type::time_point deadline) {
+        const origin& o = pool.where;
+        auto connect_deadline = std::min(deadline, clock_type::now() + options.connect_timeout);
+        auto addresses = co_await resolve(pool, connect_deadline);
+        // Sockets live on the transport's executor (the client's io_context),
+        // whichever executor the calling coroutine runs on.
+        auto c = std::make_unique<connection>();
+        c->plain.emplace(ex);
+        c->plain->expires_at(connect_deadline);
+        auto [ec, ep] = co_await c->plain->async_connect(addresses, tuple_awaitable);
+        if (ec == asio::error::operation_aborted)
+            throw boost::system::system_error(ec);
+        if (is_timeout(ec))
+            fail(errc::connect_timeout, o, "connect timed out", ec);
+        if (ec)
+            fail(errc::connect_failed, o, "cannot connect", ec);
+        beast::error_code ignored;
+        c->plain->socket().set_option(tcp::no_delay(true), ignored);
+        if (o.tls) {
+            c->secure.emplace(std::move(*c->plain), ssl);
+            c->plain.reset();
+            if (!SSL_set_tlsext_host_name(c->secure->native_handle(), o.host.c_str()))
+                fail(errc::tls_handshake_failed, o, "cannot set SNI host name", {});
+            if (options.tls.verification == tls_verification::verify_peer)
+                c->secure->set_verify_callback(asio::ssl::host_name_verification(o.host));
+            auto [hec] = co_await c->secure->async_handshake(asio::ssl::stream_base::client,
+                                                             tuple_awaitable);
+            if (hec == asio::error::operation_aborted)
+                throw boost::system::system_error(hec);
+            if (is_timeout(hec))
+                fail(errc::connect_timeout, o, "TLS handshake timed out", hec);
+            if (hec) {
+                long verify = SSL_get_verify_result(c->secure->native_handle());
+                std::string why =
+                    verify != X509_V_OK
+                        ? std::string("certificate rejected: ") +
+                              X509_verify_cert_error_string(verify)
+                        : "TLS handshake failed (host name mismatch or protocol error)";
+                fail(errc::tls_handshake_failed, o, why, hec);
+            }
+        }
+        ++pool.open;
+        ++pool.opened;
+        co_return c;
+    }
+
+    template <class Stream>
+    asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, const request& req,
+                                                bhttp::response_parser<bhttp::string_body>& parser,
+                                                exchange_info& info, bool& got_bytes) {
+        auto [wec, sent] = co_await bhttp::async_write(s, req, tuple_awaitable);
+        info.bytes_sent += sent;
+        if (wec)
+            co_return wec;
+        auto [rec, received] = co_await bhttp::async_read(s, c.buffer, parser, tuple_awaitable);
+        info.bytes_received += received;
+        got_bytes = received > 0 || c.buffer.size() > 0;
+        co_return rec;
+    }
+
+    asio::awaitable<response> send(const origin& o, const request& req,
+                                   clock_type::time_point deadline, exchange_info& info) {
+        auto pool = pool_for(o);
+        ++pool->requests;
+
+        // A slot: waits in order while the origin is at its connection limit.
+        {
+            auto [ec] = co_await pool->tokens.async_receive(tuple_awaitable);
+            if (ec)
+                throw boost::system::system_error(ec ? ec : asio::error::operation_aborted);
+        }
+        lease held(pool);
+        held.conn = pool->take_idle();
+        info.reused_connection = held.conn != nullptr;
+        if (held.conn)
+            ++pool->reused;
+
+        for (int round = 0;; ++round) {
+            if (!held.conn)
+                held.conn = co_await connect(*pool, deadline);
+            connection& c = *held.conn;
+            c.lowest().expires_at(deadline);
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.body_limit(options.max_response_bytes);
+            parser.header_limit(static_cast<std::uint32_t>(
+                std::min<std::size_t>(options.max_response_bytes, 1 << 20)));
+            bool got_bytes = false;
+            beast::error_code ec =
+                c.secure ? co_await exchange(*c.secure, c, req, parser, info, got_bytes)
+                         : co_await exchange(*c.plain, c, req, parser, info, got_bytes);
+            if (!ec) {
+                c.lowest().expires_never();
+                response res = parser.release();
+                held.reusable = res.keep_alive() && !parser.need_eof() && c.buffer.size() == 0;
+                co_return res;
+            }
+            // A pooled connection the server had closed: resend once on a new one.
+            bool stale =
+                round == 0 && info.reused_connection && !got_bytes && is_closed_by_peer(ec);
+            pool->discard(held.conn);
+            if (stale) {
+                ++pool->stale;
+                info.resent = true;
+                continue;
+            }
+            fail_exchange(o, ec, got_bytes);
+        }
+    }
+};
+
+transport::transport(asio::any_io_executor ex, pool_options opts)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {}
+
+transport::~transport() = default;
+
+const pool_options& transport::options() const noexcept {
+    return impl_->options;
+}
+
+asio::awaitable<response> transport::send(const origin& to, const request& req,
+                                          clock_type::time_point deadline, exchange_info* info) {
+    exchange_info local;
+    co_return co_await impl_->send(to, req, deadline, info ? *info : local);
+}
+
+pool_stats transport::stats(const origin& to) const {
+    pool_stats s;
+    std::shared_ptr<host_pool> pool;
+    {
+        std::lock_guard lock(impl_->mutex);
+        for (auto& p : impl_->pools)
+            if (p->where == to)
+                pool = p;
+    }
+    if (!pool)
+        return s;
+    std::lock_guard lock(pool->mutex);
+    s.open = pool->open;
+    s.idle = pool->idle.size();
+    s.connections_opened = pool->opened;
+    s.requests = pool->requests;
+    s.reused = pool->reused;
+    s.discarded_stale = pool->stale;
+    return s;
+}
+
+} // namespace ddb::http

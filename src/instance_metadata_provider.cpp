@@ -1,0 +1,139 @@
+#include <ddb/credentials/error.hpp>
+#include <ddb/endpoint.hpp>
+#include <ddb/instance_metadata_provider.hpp>
+
+#include "credentials/env.hpp"
+#include "metadata_http.hpp"
+
+#include <mutex>
+
+namespace ddb {
+
+namespace bhttp = boost::beast::http;
+using steady = std::chrono::steady_clock;
+
+struct instance_metadata_provider::impl {
+    explicit impl(options o)
+        : opts(o)
+        , http(o.timeout) {}
+    options opts;
+    detail::metadata_client http;
+    std::mutex mutex;
+    std::string token; // IMDSv2 session token (not a credential; still never logged)
+    steady::time_point token_expiry{};
+};
+
+namespace {
+
+bool is_true(const std::string& v) {
+    std::string l;
+    for (char c : v)
+        l.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return l == "true";
+}
+
+} // namespace
+
+instance_metadata_provider::instance_metadata_provider()
+    : instance_metadata_provider(options{}) {}
+instance_metadata_provider::instance_metadata_provider(options opts)
+    : impl_(std::make_shared<impl>(opts)) {}
+instance_metadata_provider::~instance_metadata_provider() = default;
+
+void instance_metadata_provider::invalidate() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->token.clear();
+}
+
+boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
+    if (is_true(detail::getenv_opt("AWS_EC2_METADATA_DISABLED").value_or("")))
+        throw credentials_error(credentials_errc::not_found, "AWS_EC2_METADATA_DISABLED is true");
+    std::string url = detail::getenv_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+                          .value_or("http://169.254.169.254");
+    ddb::endpoint ep;
+    try {
+        ep = parse_endpoint(url);
+    } catch (const config_error& e) {
+        throw credentials_error(credentials_errc::malformed,
+                                std::string("AWS_EC2_METADATA_SERVICE_ENDPOINT: ") + e.what());
+    }
+    auto self = impl_;
+    const std::string base = "/latest/meta-data/iam/security-credentials/";
+    std::string last_problem;
+    bool reached = false;
+
+    for (int attempt = 1; attempt <= self->opts.attempts; ++attempt) {
+        try {
+            // 1. A session token, reused until shortly before its TTL ends.
+            std::string token;
+            {
+                std::lock_guard lock(self->mutex);
+                if (!self->token.empty() && steady::now() < self->token_expiry)
+                    token = self->token;
+            }
+            if (token.empty()) {
+                std::vector<std::pair<std::string, std::string>> ttl{
+                    {"x-aws-ec2-metadata-token-ttl-seconds",
+                     std::to_string(self->opts.token_ttl.count())}};
+                auto res =
+                    co_await self->http.request(ep, bhttp::verb::put, "/latest/api/token", ttl);
+                reached = true;
+                if (res.result_int() != 200) {
+                    last_problem =
+                        "token request answered HTTP " + std::to_string(res.result_int());
+                    if (res.result_int() < 500)
+                        break;
+                    continue;
+                }
+                token = res.body();
+                std::lock_guard lock(self->mutex);
+                self->token = token;
+                self->token_expiry =
+                    steady::now() + self->opts.token_ttl - std::chrono::seconds(60);
+            }
+            std::vector<std::pair<std::string, std::string>> auth{
+                {"x-aws-ec2-metadata-token", token}};
+
+            // 2. The role name.
+            auto roles = co_await self->http.request(ep, bhttp::verb::get, base, auth);
+            reached = true;
+            if (roles.result_int() == 401) { // token expired or revoked: get a new one
+                invalidate();
+                last_problem = "session token refused";
+                continue;
+            }
+            if (roles.result_int() == 404)
+                throw credentials_error(credentials_errc::not_found,
+                                        "instance has no IAM role (" + ep.url + ")");
+            if (roles.result_int() != 200) {
+                last_problem = "role lookup answered HTTP " + std::to_string(roles.result_int());
+                continue;
+            }
+            std::string role = roles.body().substr(0, roles.body().find('\n'));
+            if (role.empty() || role.find_first_of("/?#\r ") != std::string::npos)
+                throw credentials_error(credentials_errc::malformed,
+                                        "instance metadata returned an unusable role name");
+
+            // 3. The role's credentials.
+            auto creds = co_await self->http.request(ep, bhttp::verb::get, base + role, auth);
+            if (creds.result_int() == 401) {
+                invalidate();
+                last_problem = "session token refused";
+                continue;
+            }
+            if (creds.result_int() != 200) {
+                last_problem =
+                    "credentials request answered HTTP " + std::to_string(creds.result_int());
+                continue;
+            }
+            co_return detail::parse_credentials_json(creds.body(),
+                                                     "instance metadata role " + role);
+        } catch (const http::transport_error& e) {
+            last_problem = e.what();
+        }
+    }
+    auto code = reached ? credentials_errc::provider_failed : credentials_errc::not_found;
+    throw credentials_error(code, "instance metadata at " + ep.url + ": " + last_problem);
+}
+
+} // namespace ddb

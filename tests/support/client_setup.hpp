@@ -1,0 +1,52 @@
+// ddb tests — clients for local servers, with fast, deterministic retries.
+#pragma once
+
+#include <ddb/client.hpp>
+#include <ddb/credentials/static_provider.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <random>
+#include <string>
+
+namespace ddb::test {
+
+inline const credentials test_credentials{
+    "AKIDDDBTEST", "ddb-test-secret-key", "ddb-test-session-token", {}, "test"};
+
+/// A config for `endpoint`: fixed region and credentials, 1 ms base backoff
+/// with a fixed jitter factor, so attempt counts and timings are predictable.
+inline client_config config_for(const std::string& endpoint) {
+    client_config c;
+    c.region = "us-east-1";
+    c.endpoint = endpoint;
+    c.credentials = std::make_shared<static_provider>(test_credentials);
+    retry_config r;
+    r.base_delay = std::chrono::milliseconds(1);
+    r.random = [] { return 0.5; };
+    c.retry = r;
+    return c;
+}
+
+/// A table name no other test uses.
+inline std::string unique_table(const std::string& prefix = "t") {
+    static std::atomic<int> n{0};
+    std::random_device rd;
+    return prefix + "-" + std::to_string(rd() % 1000000) + "-" + std::to_string(++n);
+}
+
+/// CreateTable with a string hash key `pk`, on demand.
+inline boost::asio::awaitable<void> create_table(client& c, const std::string& name) {
+    boost::json::value req = {
+        {"TableName", name},
+        {"BillingMode", "PAY_PER_REQUEST"},
+        {"AttributeDefinitions",
+         boost::json::array{boost::json::object{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+        {"KeySchema",
+         boost::json::array{boost::json::object{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}}};
+    co_await c.call("CreateTable", req);
+}
+
+} // namespace ddb::test

@@ -1,0 +1,268 @@
+#include "fault_proxy.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <deque>
+#include <future>
+#include <list>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+namespace ddb::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct fault_proxy::impl : std::enable_shared_from_this<impl> {
+    impl(std::string host, std::uint16_t port, std::optional<tls_files> tls)
+        : upstream_host(std::move(host))
+        , upstream_port(port)
+        , acceptor(ioc)
+        , ssl(asio::ssl::context::tls_server) {
+        if (tls) {
+            use_tls = true;
+            ssl.use_certificate_chain_file(tls->certificate_chain);
+            ssl.use_private_key_file(tls->private_key, asio::ssl::context::pem);
+        }
+        tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+        acceptor.open(ep.protocol());
+        acceptor.set_option(tcp::acceptor::reuse_address(true));
+        acceptor.bind(ep);
+        acceptor.listen();
+        listen_port = acceptor.local_endpoint().port();
+    }
+
+    asio::io_context ioc;
+    std::string upstream_host;
+    std::uint16_t upstream_port;
+    tcp::acceptor acceptor;
+    asio::ssl::context ssl;
+    bool use_tls = false;
+    std::uint16_t listen_port = 0;
+    std::thread thread;
+
+    std::mutex mutex;
+    std::deque<fault> plan;
+    std::list<std::weak_ptr<beast::tcp_stream>> idle_clients; // lowest layers of idle sessions
+    std::atomic<std::size_t> accepted{0}, seen{0}, injected{0};
+
+    fault next_fault() {
+        std::lock_guard lock(mutex);
+        if (plan.empty())
+            return {};
+        fault f = std::move(plan.front());
+        plan.pop_front();
+        return f;
+    }
+
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
+            if (ec)
+                co_return;
+            ++accepted;
+            if (use_tls) {
+                auto stream =
+                    std::make_shared<beast::ssl_stream<beast::tcp_stream>>(std::move(socket), ssl);
+                asio::co_spawn(ioc, tls_session(stream), asio::detached);
+            } else {
+                auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+                asio::co_spawn(ioc, session(stream, stream), asio::detached);
+            }
+        }
+    }
+
+    asio::awaitable<void>
+    tls_session(std::shared_ptr<beast::ssl_stream<beast::tcp_stream>> stream) {
+        auto [ec] =
+            co_await stream->async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+        if (ec)
+            co_return; // the client refused our certificate
+        std::shared_ptr<beast::tcp_stream> lowest(stream, &beast::get_lowest_layer(*stream));
+        co_await session(stream, lowest);
+    }
+
+    // Sends a complete response, or only its first half and then closes.
+    template <class Stream>
+    asio::awaitable<bool> write_response(Stream& client, http::response<http::string_body>& res,
+                                         bool truncate) {
+        if (!truncate) {
+            auto [ec, n] = co_await http::async_write(client, res, tuple_awaitable);
+            co_return !ec;
+        }
+        std::ostringstream raw;
+        raw << res;
+        std::string bytes = raw.str();
+        bytes.resize(bytes.size() - res.body().size() / 2 - 1);
+        co_await asio::async_write(client, asio::buffer(bytes), tuple_awaitable);
+        co_return false;
+    }
+
+    template <class Stream>
+    asio::awaitable<void> session(std::shared_ptr<Stream> client,
+                                  std::shared_ptr<beast::tcp_stream> lowest) {
+        beast::flat_buffer client_buffer, upstream_buffer;
+        std::optional<beast::tcp_stream> upstream;
+        {
+            std::lock_guard lock(mutex);
+            idle_clients.push_back(lowest);
+        }
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(64 * 1024 * 1024);
+            auto [rec, rn] =
+                co_await http::async_read(*client, client_buffer, parser, tuple_awaitable);
+            if (rec)
+                co_return;
+            ++seen;
+            auto req = parser.release();
+            fault f = next_fault();
+            if (f.kind != fault::forward)
+                ++injected;
+
+            if (f.kind == fault::close_before_forward) {
+                lowest->close();
+                co_return;
+            }
+            if (f.kind == fault::respond) {
+                http::response<http::string_body> res{static_cast<http::status>(f.status), 11};
+                res.set(http::field::content_type, "application/x-amz-json-1.0");
+                res.set("x-amzn-RequestId", "fault-proxy-" + std::to_string(seen.load()));
+                res.body() = f.body;
+                res.keep_alive(true);
+                res.prepare_payload();
+                if (!co_await write_response(*client, res, false))
+                    co_return;
+                continue;
+            }
+            if (f.kind == fault::delay) {
+                asio::steady_timer t(ioc, f.wait);
+                co_await t.async_wait(tuple_awaitable);
+            }
+
+            // Forward to the server, reconnecting when it closed the last one.
+            http::response<http::string_body> res;
+            bool ok = false;
+            for (int tries = 0; tries < 2 && !ok; ++tries) {
+                if (!upstream) {
+                    upstream.emplace(ioc);
+                    tcp::resolver resolver(ioc);
+                    auto [dec, addrs] = co_await resolver.async_resolve(
+                        upstream_host, std::to_string(upstream_port), tuple_awaitable);
+                    if (dec)
+                        co_return;
+                    auto [cec, cep] = co_await upstream->async_connect(addrs, tuple_awaitable);
+                    if (cec)
+                        co_return;
+                    upstream_buffer.clear();
+                }
+                req.keep_alive(true);
+                auto [wec, wn] = co_await http::async_write(*upstream, req, tuple_awaitable);
+                http::response_parser<http::string_body> rp;
+                rp.body_limit(64 * 1024 * 1024);
+                beast::error_code uec = wec;
+                if (!wec) {
+                    auto [e2, n2] =
+                        co_await http::async_read(*upstream, upstream_buffer, rp, tuple_awaitable);
+                    uec = e2;
+                }
+                if (uec) {
+                    upstream.reset();
+                    continue;
+                }
+                res = rp.release();
+                if (!res.keep_alive())
+                    upstream.reset();
+                ok = true;
+            }
+            if (!ok)
+                co_return;
+            if (f.kind == fault::close_after_forward) {
+                lowest->close();
+                co_return;
+            }
+            if (f.kind == fault::flip_body_byte && !res.body().empty())
+                res.body()[res.body().size() / 2] ^= 0x01;
+            res.keep_alive(true);
+            if (!co_await write_response(*client, res, f.kind == fault::truncate_body)) {
+                lowest->close();
+                co_return;
+            }
+        }
+    }
+};
+
+fault_proxy::fault_proxy(std::string upstream_host, std::uint16_t upstream_port,
+                         std::optional<tls_files> tls)
+    : impl_(std::make_shared<impl>(std::move(upstream_host), upstream_port, std::move(tls))) {
+    asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+    impl_->thread = std::thread([p = impl_.get()] { p->ioc.run(); });
+}
+
+static std::pair<std::string, std::uint16_t> split_url(const std::string& url) {
+    auto rest = url.substr(url.find("://") + 3);
+    auto colon = rest.rfind(':');
+    auto slash = rest.find('/', colon);
+    return {rest.substr(0, colon),
+            static_cast<std::uint16_t>(std::stoi(rest.substr(colon + 1, slash - colon - 1)))};
+}
+
+fault_proxy::fault_proxy(const std::string& upstream_url, std::optional<tls_files> tls)
+    : fault_proxy(split_url(upstream_url).first, split_url(upstream_url).second, std::move(tls)) {}
+
+fault_proxy::~fault_proxy() {
+    impl_->ioc.stop();
+    if (impl_->thread.joinable())
+        impl_->thread.join();
+}
+
+std::uint16_t fault_proxy::port() const {
+    return impl_->listen_port;
+}
+
+std::string fault_proxy::endpoint() const {
+    return (impl_->use_tls ? "https://localhost:" : "http://127.0.0.1:") +
+           std::to_string(impl_->listen_port);
+}
+
+void fault_proxy::push(fault f) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->plan.push_back(std::move(f));
+}
+
+void fault_proxy::close_client_connections() {
+    // Runs on the proxy's own thread, where its sockets live.
+    std::promise<void> done;
+    asio::post(impl_->ioc, [this, &done] {
+        std::lock_guard lock(impl_->mutex);
+        for (auto& w : impl_->idle_clients)
+            if (auto s = w.lock()) {
+                beast::error_code ignored;
+                s->socket().shutdown(tcp::socket::shutdown_both, ignored);
+            }
+        impl_->idle_clients.clear();
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
+std::size_t fault_proxy::connections_accepted() const {
+    return impl_->accepted;
+}
+std::size_t fault_proxy::requests() const {
+    return impl_->seen;
+}
+std::size_t fault_proxy::faults_injected() const {
+    return impl_->injected;
+}
+
+} // namespace ddb::test
