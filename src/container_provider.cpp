@@ -18,10 +18,8 @@ namespace bhttp = boost::beast::http;
 
 struct container_provider::impl {
     explicit impl(options o)
-        : opts(o)
-        , http(o.timeout) {}
+        : opts(o) {}
     options opts;
-    detail::metadata_client http;
 };
 
 namespace {
@@ -98,6 +96,7 @@ boost::asio::awaitable<credentials> container_provider::fetch() {
     std::string source = "container " + ep.url;
     std::string last_problem;
     auto self = impl_;
+    detail::metadata_client http(co_await boost::asio::this_coro::executor, self->opts.timeout);
     for (int attempt = 1; attempt <= self->opts.attempts; ++attempt) {
         if (attempt > 1) {
             boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor,
@@ -106,7 +105,7 @@ boost::asio::awaitable<credentials> container_provider::fetch() {
         }
         std::optional<http::response> res;
         try {
-            res = co_await self->http.request(ep, bhttp::verb::get, target, headers);
+            res = co_await http.request(ep, bhttp::verb::get, target, headers);
         } catch (const http::transport_error& e) {
             last_problem = e.what();
             continue;

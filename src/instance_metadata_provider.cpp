@@ -5,6 +5,8 @@
 #include "credentials/env.hpp"
 #include "metadata_http.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <mutex>
 
 namespace ddb {
@@ -14,10 +16,8 @@ using steady = std::chrono::steady_clock;
 
 struct instance_metadata_provider::impl {
     explicit impl(options o)
-        : opts(o)
-        , http(o.timeout) {}
+        : opts(o) {}
     options opts;
-    detail::metadata_client http;
     std::mutex mutex;
     std::string token; // IMDSv2 session token (not a credential; still never logged)
     steady::time_point token_expiry{};
@@ -58,6 +58,7 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                                 std::string("AWS_EC2_METADATA_SERVICE_ENDPOINT: ") + e.what());
     }
     auto self = impl_;
+    detail::metadata_client http(co_await boost::asio::this_coro::executor, self->opts.timeout);
     const std::string base = "/latest/meta-data/iam/security-credentials/";
     std::string last_problem;
     bool reached = false;
@@ -75,8 +76,7 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                 std::vector<std::pair<std::string, std::string>> ttl{
                     {"x-aws-ec2-metadata-token-ttl-seconds",
                      std::to_string(self->opts.token_ttl.count())}};
-                auto res =
-                    co_await self->http.request(ep, bhttp::verb::put, "/latest/api/token", ttl);
+                auto res = co_await http.request(ep, bhttp::verb::put, "/latest/api/token", ttl);
                 reached = true;
                 if (res.result_int() != 200) {
                     last_problem =
@@ -95,7 +95,7 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                 {"x-aws-ec2-metadata-token", token}};
 
             // 2. The role name.
-            auto roles = co_await self->http.request(ep, bhttp::verb::get, base, auth);
+            auto roles = co_await http.request(ep, bhttp::verb::get, base, auth);
             reached = true;
             if (roles.result_int() == 401) { // token expired or revoked: get a new one
                 invalidate();
@@ -115,7 +115,7 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                                         "instance metadata returned an unusable role name");
 
             // 3. The role's credentials.
-            auto creds = co_await self->http.request(ep, bhttp::verb::get, base + role, auth);
+            auto creds = co_await http.request(ep, bhttp::verb::get, base + role, auth);
             if (creds.result_int() == 401) {
                 invalidate();
                 last_problem = "session token refused";

@@ -2,7 +2,6 @@
 
 #include <ddb/credentials/error.hpp>
 
-#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -12,24 +11,25 @@ namespace ddb::detail {
 
 namespace json = boost::json;
 
+namespace {
+http::pool_options metadata_pool(std::chrono::milliseconds timeout) {
+    http::pool_options opts;
+    opts.max_connections_per_host = 2;
+    opts.connect_timeout = timeout;
+    opts.idle_timeout = std::chrono::milliseconds(1000);
+    opts.max_response_bytes = 64 * 1024;
+    return opts;
+}
+} // namespace
+
+metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout)
+    : timeout_(timeout)
+    , transport_(std::move(ex), metadata_pool(timeout)) {}
+
 boost::asio::awaitable<http::response>
 metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb method,
                          std::string_view target,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
-    http::transport* t;
-    {
-        auto ex = co_await boost::asio::this_coro::executor;
-        std::lock_guard lock(mutex_);
-        if (!transport_) {
-            http::pool_options opts;
-            opts.max_connections_per_host = 4;
-            opts.connect_timeout = timeout_;
-            opts.idle_timeout = std::chrono::milliseconds(1000);
-            opts.max_response_bytes = 64 * 1024;
-            transport_ = std::make_unique<http::transport>(ex, opts);
-        }
-        t = transport_.get();
-    }
     http::request req{method, std::string(target), 11};
     req.set(boost::beast::http::field::host, ep.host_header());
     req.set(boost::beast::http::field::user_agent, "ddb/0.1.0");
@@ -38,7 +38,7 @@ metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb metho
     req.prepare_payload();
     http::origin to{ep.tls(), ep.host, ep.port};
     auto deadline = std::chrono::steady_clock::now() + timeout_;
-    co_return co_await t->send(to, req, deadline);
+    co_return co_await transport_.send(to, req, deadline);
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) {

@@ -20,12 +20,13 @@
 
 namespace ddb::detail {
 
-/// A transport made on first use with the caller's executor, shared by the
-/// provider's later fetches. Small pool, short timeouts.
+/// Small HTTP exchanges with a credential endpoint. One per fetch: it lives
+/// on the fetching coroutine's executor and ends with the fetch, so a
+/// provider works from any io_context. Requests of one fetch share a
+/// keep-alive connection.
 class metadata_client {
 public:
-    explicit metadata_client(std::chrono::milliseconds timeout)
-        : timeout_(timeout) {}
+    metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout);
 
     /// One request; throws http::transport_error when no response came.
     boost::asio::awaitable<http::response>
@@ -34,8 +35,7 @@ public:
 
 private:
     std::chrono::milliseconds timeout_;
-    std::mutex mutex_;
-    std::unique_ptr<http::transport> transport_;
+    http::transport transport_;
 };
 
 /// Parses {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}; throws

@@ -10,6 +10,7 @@ mode=$1 demo=$2
 state=$(mktemp -u "${TMPDIR:-/tmp}/ddb-demo-$mode.XXXXXX")
 trap '"$here/scripts/local-dynamodb" stop "$state"' EXIT
 export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+export AWS_EC2_METADATA_DISABLED=true
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL
 
 case "$mode" in

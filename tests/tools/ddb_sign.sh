@@ -6,6 +6,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tool=$1
 export AWS_ACCESS_KEY_ID=AKIDTOOLTEST AWS_SECRET_ACCESS_KEY='tool/secret+key' AWS_SESSION_TOKEN=tooltoken
 export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+export AWS_EC2_METADATA_DISABLED=true
 unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB AWS_PROFILE
 body='{"TableName":"t","Key":{"pk":{"S":"é"}}}'
 ours=$("$tool" --region ap-south-1 --target GetItem --time 20260101T010203Z --body "$body" \
