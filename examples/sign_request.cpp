@@ -4,7 +4,7 @@
 // Credentials come from the default chain (environment, then ~/.aws files),
 // the region and endpoint from the usual AWS settings.
 //
-//[readme
+//
 #include <ddb/core/redacted.hpp>
 #include <ddb/credentials.hpp>
 #include <ddb/default_credentials.hpp>
@@ -57,4 +57,3 @@ int main() {
         return 1;
     }
 }
-//]

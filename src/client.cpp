@@ -8,12 +8,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
-#include <boost/crc.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+
 #include <optional>
+#include <zlib.h>
 
 namespace ddb {
 
@@ -189,13 +190,15 @@ asio::awaitable<json::value> client::call_json(std::string_view operation,
 
             // Integrity: x-amz-crc32 is the CRC32 of the body as sent.
             if (auto crc = res.find("x-amz-crc32"); crc != res.end()) {
-                boost::crc_32_type sum;
-                sum.process_bytes(res.body().data(), res.body().size());
+                // zlib's crc32: several times faster than a bytewise table.
+                auto sum = static_cast<std::uint32_t>(::crc32(
+                    ::crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(res.body().data()),
+                    static_cast<uInt>(res.body().size())));
                 auto expected = parse_u32(crc->value());
-                if (!expected || *expected != sum.checksum()) {
+                if (!expected || *expected != sum) {
                     base.type = "CRC32Mismatch";
                     base.message = "x-amz-crc32 " + std::string(crc->value()) + " but body has " +
-                                   std::to_string(sum.checksum());
+                                   std::to_string(sum);
                     throw crc32_mismatch(std::move(base));
                 }
             }

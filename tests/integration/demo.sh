@@ -28,8 +28,10 @@ case "$mode" in
     echo "== wrong secret: moto must refuse"
     out=$(AWS_ACCESS_KEY_ID=$id AWS_SECRET_ACCESS_KEY="${secret}x" "$demo" || true)
     echo "$out"
-    grep -q "ListTables -> HTTP 403" <<<"$out"
-    grep -q "SignatureDoesNotMatch\|signature we calculated does not match" <<<"$out"
+    grep -q "demo: FAILED" <<<"$out"
+    err=$(AWS_ACCESS_KEY_ID=$id AWS_SECRET_ACCESS_KEY="${secret}x" "$demo" 2>&1 >/dev/null || true)
+    echo "$err"
+    grep -q "ListTables: SignatureDoesNotMatch" <<<"$err"
     echo "demo refused with a wrong secret: OK"
     ;;
   *) echo "unknown mode $mode" >&2; exit 2 ;;
