@@ -178,6 +178,7 @@ TEST_CASE("metrics and log hooks never carry a secret", "[client]") {
     auto table = test::unique_table();
     test::run(ioc, [&]() -> awaitable<void> {
         co_await test::create_table(c, table);
+        calls = 0; // CreateTable and its DescribeTable polls are in `captured` too
         json::value put = {{"TableName", table},
                            {"Item", {{"pk", {{"S", "k"}}}}},
                            {"ReturnConsumedCapacity", "TOTAL"}};
@@ -188,7 +189,7 @@ TEST_CASE("metrics and log hooks never carry a secret", "[client]") {
         } catch (const resource_not_found&) {
         }
     });
-    CHECK(calls == 3);
+    CHECK(calls == 2);
     CHECK(captured.find("PutItem") != std::string::npos);
     CHECK(captured.find("ResourceNotFoundException") != std::string::npos);
     for (const std::string& secret :

@@ -19,13 +19,13 @@ void walk(Enum first, Enum last, const char* category) {
         INFO(category << " " << v);
         CHECK(std::string(ec.category().name()) == category);
         CHECK_FALSE(ec.message().empty());
-        CHECK(ec.message().find("unknown") == std::string::npos);
+        CHECK(ec.message() != "unknown " + std::string(category) + " error " + std::to_string(v));
         CHECK(ec == e);
         CHECK(ec);
     }
-    CHECK(ddb::error_code(static_cast<int>(last) + 1, ddb::error_code(first).category())
-              .message()
-              .find("unknown") != std::string::npos);
+    int past = static_cast<int>(last) + 1;
+    CHECK(ddb::error_code(past, ddb::error_code(first).category()).message() ==
+          "unknown " + std::string(category) + " error " + std::to_string(past));
 }
 
 } // namespace

@@ -5,6 +5,9 @@
 #include <ddb/credentials/static_provider.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -37,7 +40,9 @@ inline std::string unique_table(const std::string& prefix = "t") {
     return prefix + "-" + std::to_string(rd() % 1000000) + "-" + std::to_string(++n);
 }
 
-/// CreateTable with a string hash key `pk`, on demand.
+/// CreateTable with a string hash key `pk`, on demand; returns once the
+/// table is ACTIVE (dynalite reports CREATING for a moment even with
+/// --createTableMs 0, as DynamoDB does for seconds).
 inline boost::asio::awaitable<void> create_table(client& c, const std::string& name) {
     boost::json::value req = {
         {"TableName", name},
@@ -47,6 +52,16 @@ inline boost::asio::awaitable<void> create_table(client& c, const std::string& n
         {"KeySchema",
          boost::json::array{boost::json::object{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}}};
     co_await c.call("CreateTable", req);
+    boost::json::value describe = {{"TableName", name}};
+    for (int i = 0; i < 200; ++i) {
+        auto d = co_await c.call("DescribeTable", describe);
+        if (d.at("Table").at("TableStatus").as_string() == "ACTIVE")
+            co_return;
+        boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor,
+                                        std::chrono::milliseconds(10));
+        co_await pause.async_wait(boost::asio::use_awaitable);
+    }
+    throw std::runtime_error("table " + name + " not ACTIVE after 2 s");
 }
 
 } // namespace ddb::test

@@ -1,8 +1,9 @@
 // ddb tests — the endpoint of a local DynamoDB (moto or dynalite).
 //
-// Under ctest a fixture starts one server of each kind and passes its state
-// file in DDB_TEST_<KIND>_STATE. Run by hand, the test starts its own server
-// with scripts/local-dynamodb and stops it at exit.
+// Under ctest a fixture starts one server of each kind and writes its state
+// file <kind>.state to the folder named by DDB_TEST_STATE_DIR. Run by hand,
+// the test starts its own server with scripts/local-dynamodb and stops it at
+// exit.
 #pragma once
 
 #include <cstdio>
@@ -21,9 +22,8 @@ public:
     /// "http://127.0.0.1:PORT" of a running server of `kind` ("moto", "dynalite").
     static std::string endpoint(const std::string& kind) {
         static std::map<std::string, std::unique_ptr<local_server>> own;
-        std::string var = "DDB_TEST_" + upper(kind) + "_STATE";
-        if (const char* state = std::getenv(var.c_str()))
-            return from_state(state);
+        if (const char* dir = std::getenv("DDB_TEST_STATE_DIR"))
+            return from_state(std::string(dir) + "/" + kind + ".state");
         auto& s = own[kind];
         if (!s)
             s.reset(new local_server(kind));
@@ -43,12 +43,6 @@ private:
                           " '" + state_ + "' >/dev/null";
         if (std::system(cmd.c_str()) != 0)
             throw std::runtime_error("cannot start " + kind);
-    }
-
-    static std::string upper(std::string s) {
-        for (auto& c : s)
-            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        return s;
     }
 
     static std::string from_state(const std::string& path) {
