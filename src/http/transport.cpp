@@ -1,11 +1,14 @@
 #include <ddb/http/transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -196,11 +199,13 @@ bool is_closed_by_peer(const beast::error_code& ec) {
 
 } // namespace
 
-struct transport::impl {
+struct transport::impl : std::enable_shared_from_this<transport::impl> {
     impl(asio::any_io_executor e, pool_options o)
         : ex(std::move(e))
         , options(std::move(o))
-        , ssl(asio::ssl::context::tls_client) {
+        , ssl(asio::ssl::context::tls_client)
+        , strand(asio::make_strand(ex))
+        , sentinel(strand) {
         ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                         asio::ssl::context::no_tlsv1_1);
@@ -220,6 +225,48 @@ struct transport::impl {
     asio::any_io_executor ex;
     pool_options options;
     asio::ssl::context ssl;
+
+    // Timeouts without a system call per request. Asio re-arms the kernel
+    // timer (timerfd_settime) only when a new timer becomes the earliest one.
+    // Deadlines are rounded up to a grid of `grid_step`, and while requests
+    // flow a sentinel timer waits for the next grid point, so no request's
+    // timer is ever the earliest. Costs a wake-up per step while busy, none
+    // while idle; timeouts fire up to one step late.
+    static constexpr std::chrono::milliseconds grid_step{100};
+    asio::strand<asio::any_io_executor> strand;
+    asio::steady_timer sentinel; // used on `strand` only
+    std::atomic<bool> sentinel_running{false};
+    std::atomic<clock_type::rep> last_send{0};
+    std::atomic<int> in_flight{0}; // exchanges that armed a timeout
+
+    static clock_type::time_point on_grid(clock_type::time_point t) {
+        auto step = std::chrono::duration_cast<clock_type::duration>(grid_step).count();
+        auto ticks = t.time_since_epoch().count();
+        return clock_type::time_point(clock_type::duration((ticks + step - 1) / step * step));
+    }
+
+    clock_type::time_point timeout_at(clock_type::time_point deadline) {
+        auto now = clock_type::now();
+        last_send.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+        if (!sentinel_running.exchange(true, std::memory_order_acq_rel))
+            asio::co_spawn(strand, run_sentinel(shared_from_this()), asio::detached);
+        return deadline == clock_type::time_point::max() ? deadline : on_grid(deadline);
+    }
+
+    static asio::awaitable<void> run_sentinel(std::shared_ptr<impl> self) {
+        for (;;) {
+            self->sentinel.expires_at(on_grid(clock_type::now() + std::chrono::milliseconds(1)));
+            auto [ec] = co_await self->sentinel.async_wait(tuple_awaitable);
+            if (ec)
+                break;
+            // Nothing in flight: stop (so io_context::run() can return) until
+            // the next request starts it again.
+            if (self->in_flight.load(std::memory_order_acquire) == 0)
+                break;
+        }
+        self->sentinel_running.store(false, std::memory_order_release);
+    }
+
     mutable std::mutex mutex;
     std::vector<std::shared_ptr<host_pool>> pools; // few origins: a vector beats a map
 
@@ -276,7 +323,7 @@ struct transport::impl {
         // whichever executor the calling coroutine runs on.
         auto c = std::make_unique<connection>();
         c->plain.emplace(ex);
-        c->plain->expires_at(connect_deadline);
+        c->plain->expires_at(timeout_at(connect_deadline));
         auto [ec, ep] = co_await c->plain->async_connect(addresses, tuple_awaitable);
         if (ec == asio::error::operation_aborted)
             throw boost::system::system_error(ec);
@@ -332,6 +379,14 @@ struct transport::impl {
                                    clock_type::time_point deadline, exchange_info& info) {
         auto pool = pool_for(o);
         ++pool->requests;
+        struct flight_guard { // counts exchanges for the timeout sentinel
+            std::atomic<int>& n;
+            explicit flight_guard(std::atomic<int>& c)
+                : n(c) {
+                ++n;
+            }
+            ~flight_guard() { --n; }
+        } flight(in_flight);
 
         // A slot: taken at once when one is free, else waited for, in order,
         // while the origin is at its connection limit.
@@ -350,7 +405,7 @@ struct transport::impl {
             if (!held.conn)
                 held.conn = co_await connect(*pool, deadline);
             connection& c = *held.conn;
-            c.lowest().expires_at(deadline);
+            c.lowest().expires_at(timeout_at(deadline));
             bhttp::response_parser<bhttp::string_body> parser;
             parser.body_limit(options.max_response_bytes);
             parser.header_limit(static_cast<std::uint32_t>(
@@ -382,7 +437,10 @@ struct transport::impl {
 transport::transport(asio::any_io_executor ex, pool_options opts)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {}
 
-transport::~transport() = default;
+transport::~transport() {
+    // Stop the sentinel on its strand; it holds the state until it ends.
+    asio::post(impl_->strand, [self = impl_] { self->sentinel.cancel(); });
+}
 
 const pool_options& transport::options() const noexcept {
     return impl_->options;
