@@ -36,6 +36,19 @@ struct fixture {
                          [&]() -> awaitable<json::value> { co_return co_await c->call(op, body); });
     }
     json::value list() { return call("ListTables", json::object{}); }
+    /// ListTables raced against a timer (awaitable operator ||): 0 when the
+    /// call won, 1 when the timer did and the call was cancelled.
+    std::size_t list_racing_timer(milliseconds after) {
+        using namespace asio::experimental::awaitable_operators;
+        return test::run(ioc, [&]() -> awaitable<std::size_t> {
+            asio::steady_timer timer(co_await asio::this_coro::executor, after);
+            json::value none = json::object{};
+            auto call_op = c->call("ListTables", none);
+            auto wait = timer.async_wait(asio::use_awaitable);
+            auto r = co_await (std::move(call_op) || std::move(wait));
+            co_return r.index();
+        });
+    }
     std::vector<std::string> errors() const {
         std::vector<std::string> e;
         for (auto& a : last.attempts)
@@ -209,16 +222,8 @@ TEST_CASE("cancellation stops a slow call and leaves the pool usable", "[retry]"
     fixture f;
     f.list(); // one pooled connection
     f.proxy.push({test::fault::delay, 0, {}, milliseconds(3000)});
-    using namespace asio::experimental::awaitable_operators;
     auto started = std::chrono::steady_clock::now();
-    auto winner = test::run(f.ioc, [&]() -> awaitable<std::size_t> {
-        asio::steady_timer timer(co_await asio::this_coro::executor, milliseconds(200));
-        json::value none = json::object{};
-        auto call = f.c->call("ListTables", none);
-        auto wait = timer.async_wait(asio::use_awaitable);
-        auto r = co_await (std::move(call) || std::move(wait));
-        co_return r.index();
-    });
+    auto winner = f.list_racing_timer(milliseconds(200));
     CHECK(winner == 1);
     CHECK(std::chrono::steady_clock::now() - started < milliseconds(2000));
     auto s = f.c->pool_stats();
@@ -230,16 +235,8 @@ TEST_CASE("cancellation stops a slow call and leaves the pool usable", "[retry]"
 TEST_CASE("cancellation during the backoff wait", "[retry]") {
     fixture f("moto", [](client_config& c) { c.retry->base_delay = milliseconds(4000); });
     f.proxy.push(test::fault::throttle());
-    using namespace asio::experimental::awaitable_operators;
     auto started = std::chrono::steady_clock::now();
-    auto winner = test::run(f.ioc, [&]() -> awaitable<std::size_t> {
-        asio::steady_timer timer(co_await asio::this_coro::executor, milliseconds(300));
-        json::value none = json::object{};
-        auto call = f.c->call("ListTables", none);
-        auto wait = timer.async_wait(asio::use_awaitable);
-        auto r = co_await (std::move(call) || std::move(wait));
-        co_return r.index();
-    });
+    auto winner = f.list_racing_timer(milliseconds(300));
     CHECK(winner == 1);
     CHECK(std::chrono::steady_clock::now() - started < milliseconds(1500));
     CHECK(f.proxy.requests() == 1); // no second attempt went out
