@@ -124,6 +124,15 @@ TEST_CASE("retry: 503 and non-JSON 502 are transient", "[retry]") {
     CHECK(f.last.attempts.size() == 3);
     CHECK(f.last.attempts[0].status == 503);
     CHECK(f.last.attempts[1].status == 502);
+
+    // 503 with a ThrottlingException body: throttled, typed, and retried.
+    auto throttled_503 = test::fault::throttle();
+    throttled_503.status = 503;
+    f.proxy.push(throttled_503);
+    CHECK(f.list().is_object());
+    REQUIRE(f.last.attempts.size() == 2);
+    CHECK(f.last.attempts[0].status == 503);
+    CHECK(f.errors()[0] == "ThrottlingException");
 }
 
 TEST_CASE("retry: a damaged body fails the CRC32 check and is retried", "[retry]") {
