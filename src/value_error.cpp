@@ -1,0 +1,27 @@
+#include <ddb/core/error_category.hpp>
+#include <ddb/value_error.hpp>
+
+#include <iterator>
+
+namespace ddb {
+
+const boost::system::error_category& value_category() noexcept {
+    static constexpr const char* messages[] = {
+        "invalid number",
+        "number has more than 38 significant digits",
+        "number out of DynamoDB's range",
+        "NaN or infinite number",
+        "empty set",
+        "duplicate set member",
+        "attribute value has another type",
+        "invalid AttributeValue JSON",
+        "invalid base64",
+        "number does not fit the integer type",
+    };
+    static_assert(std::size(messages) ==
+                  static_cast<std::size_t>(value_errc::number_not_representable));
+    static const detail::table_category instance("ddb.value", messages);
+    return instance;
+}
+
+} // namespace ddb
