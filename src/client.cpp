@@ -91,6 +91,9 @@ client::client(asio::any_io_executor ex, client_config config)
 
 client::~client() = default;
 
+const asio::any_io_executor& client::executor() const noexcept {
+    return state_->ex;
+}
 const std::string& client::region() const noexcept {
     return state_->region;
 }

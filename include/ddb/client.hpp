@@ -52,6 +52,8 @@ public:
     boost::asio::awaitable<boost::json::value> call_json(std::string_view operation,
                                                          std::string_view request_json);
 
+    /// The executor the client was built with.
+    const boost::asio::any_io_executor& executor() const noexcept;
     const std::string& region() const noexcept;
     const ddb::endpoint& endpoint() const noexcept;
     /// The connection pool counters of this client's endpoint.
