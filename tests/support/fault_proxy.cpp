@@ -5,6 +5,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/json.hpp>
+
+#include <zlib.h>
 
 #include <atomic>
 #include <deque>
@@ -144,6 +147,31 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
                     co_return;
                 continue;
             }
+            boost::json::object held_back; // partial_batch: table -> requests or keys not forwarded
+            bool batch_get = false;
+            if (f.kind == fault::partial_batch) {
+                auto body = boost::json::parse(req.body()).as_object();
+                auto& tables = body["RequestItems"].as_object();
+                batch_get = std::string(req["x-amz-target"]).ends_with("BatchGetItem");
+                for (auto& [table, spec] : tables) {
+                    auto& list = batch_get ? spec.as_object()["Keys"].as_array() : spec.as_array();
+                    boost::json::array rest(
+                        list.begin() + static_cast<std::ptrdiff_t>(list.size() / 2), list.end());
+                    list.erase(list.begin() + static_cast<std::ptrdiff_t>(list.size() / 2),
+                               list.end());
+                    if (!rest.empty())
+                        held_back[table] = std::move(rest);
+                }
+                // Keep tables with something left to forward.
+                boost::json::object kept;
+                for (auto& [table, spec] : tables)
+                    if (!(batch_get ? spec.as_object()["Keys"].as_array().empty()
+                                    : spec.as_array().empty()))
+                        kept[table] = spec;
+                body["RequestItems"] = kept;
+                req.body() = boost::json::serialize(body);
+                req.prepare_payload();
+            }
             if (f.kind == fault::delay) {
                 asio::steady_timer t(ioc, f.wait);
                 co_await t.async_wait(tuple_awaitable);
@@ -189,6 +217,33 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
             if (f.kind == fault::close_after_forward) {
                 lowest->close();
                 co_return;
+            }
+            if (f.kind == fault::partial_batch) {
+                auto body = boost::json::parse(res.body()).as_object();
+                auto& unprocessed = body[batch_get ? "UnprocessedKeys" : "UnprocessedItems"];
+                if (!unprocessed.is_object())
+                    unprocessed = boost::json::object{};
+                for (auto& [table, rest] : held_back) {
+                    if (batch_get) {
+                        auto& spec = unprocessed.as_object()[table];
+                        if (!spec.is_object())
+                            spec = boost::json::object{{"Keys", boost::json::array{}}};
+                        for (auto& k : rest.as_array())
+                            spec.as_object()["Keys"].as_array().push_back(k);
+                    } else {
+                        auto& list = unprocessed.as_object()[table];
+                        if (!list.is_array())
+                            list = boost::json::array{};
+                        for (auto& w : rest.as_array())
+                            list.as_array().push_back(w);
+                    }
+                }
+                res.body() = boost::json::serialize(body);
+                auto crc = ::crc32(::crc32(0L, Z_NULL, 0),
+                                   reinterpret_cast<const Bytef*>(res.body().data()),
+                                   static_cast<uInt>(res.body().size()));
+                res.set("x-amz-crc32", std::to_string(crc));
+                res.prepare_payload();
             }
             if (f.kind == fault::flip_body_byte && !res.body().empty())
                 res.body()[res.body().size() / 2] ^= 0x01;

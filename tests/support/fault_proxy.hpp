@@ -25,6 +25,11 @@ struct fault {
         flip_body_byte,       ///< forward, then flip one bit of the response body (CRC mismatch)
         delay,                ///< wait `wait`, then forward
         truncate_body,        ///< forward, send only the first half of the response, close
+        /// BatchWriteItem / BatchGetItem: forward only the first half of the
+        /// requests or keys of each table; the server's real answer is
+        /// returned with the other half added to UnprocessedItems /
+        /// UnprocessedKeys (and a matching x-amz-crc32).
+        partial_batch,
     };
     kind_t kind = forward;
     unsigned status = 200;
