@@ -70,6 +70,51 @@ asio::awaitable<void> pause(std::chrono::milliseconds d) {
     co_await t.async_wait(asio::use_awaitable);
 }
 
+// The loop both batch operations share: take a chunk, send it, put what
+// came back unprocessed in front of the queue and wait (with backoff) before
+// sending again, until the queue is empty or the deadline is near. `send`
+// returns the unprocessed part of its chunk or throws.
+template <class Request, class Result, class Take, class Send>
+asio::awaitable<void> redrive(std::deque<Request>& pending, const batch_options& options,
+                              Result& result, Take take, Send send) {
+    const auto deadline = steady::now() + options.deadline;
+    int round = 0;
+    while (!pending.empty()) {
+        std::vector<Request> chunk = take(pending);
+        ++result.calls;
+        if (round > 0)
+            ++result.redrives;
+        std::vector<Request> unprocessed;
+        std::string failure;
+        try {
+            unprocessed = co_await send(chunk);
+        } catch (const ddb::error& e) {
+            failure = e.what();
+        }
+        if (!failure.empty()) { // the call failed as a whole, after the client's retries
+            for (auto& r : chunk)
+                result.failed.push_back({std::move(r), failure});
+            continue;
+        }
+        if (unprocessed.empty()) {
+            round = 0;
+            continue;
+        }
+        auto delay = backoff(options, round++);
+        if (steady::now() + delay >= deadline) {
+            for (auto& r : unprocessed)
+                result.failed.push_back({std::move(r), "unprocessed at the deadline"});
+            for (auto& r : pending)
+                result.failed.push_back({std::move(r), "not sent before the deadline"});
+            pending.clear();
+            break;
+        }
+        for (auto it = unprocessed.rbegin(); it != unprocessed.rend(); ++it)
+            pending.push_front(std::move(*it));
+        co_await pause(delay);
+    }
+}
+
 } // namespace
 
 asio::awaitable<batch_write_result> batch_write(client& c, std::vector<write_request> requests,
@@ -92,74 +137,48 @@ asio::awaitable<batch_write_result> batch_write(client& c, std::vector<write_req
                                   "batch_write: two requests for the same key in table " + r.table);
         }
     }
-    const auto deadline = steady::now() + options.deadline;
     std::deque<write_request> pending(std::make_move_iterator(requests.begin()),
                                       std::make_move_iterator(requests.end()));
-    int backoff_round = 0;
-    while (!pending.empty()) {
-        // One call: up to 25 requests and 16 MB.
+    auto take = [](std::deque<write_request>& queue) { // up to 25 requests and 16 MB
         std::vector<write_request> chunk;
-        json::object tables;
         std::size_t bytes = 0;
-        while (!pending.empty() && chunk.size() < max_writes_per_call) {
-            json::object w = write_json(pending.front());
-            std::size_t size = json::serialize(w).size();
+        while (!queue.empty() && chunk.size() < max_writes_per_call) {
+            std::size_t size = json::serialize(write_json(queue.front())).size();
             if (!chunk.empty() && bytes + size > max_request_bytes)
                 break;
             bytes += size;
-            auto& list = tables[pending.front().table];
+            chunk.push_back(std::move(queue.front()));
+            queue.pop_front();
+        }
+        return chunk;
+    };
+    auto send = [&c, &result](const std::vector<write_request>& chunk)
+        -> asio::awaitable<std::vector<write_request>> {
+        json::object tables;
+        for (auto& r : chunk) {
+            auto& list = tables[r.table];
             if (!list.is_array())
                 list = json::array{};
-            list.as_array().push_back(std::move(w));
-            chunk.push_back(std::move(pending.front()));
-            pending.pop_front();
+            list.as_array().push_back(write_json(r));
         }
         json::value req = {{"RequestItems", std::move(tables)}};
-        ++result.calls;
-        if (backoff_round > 0)
-            ++result.redrives;
+        auto answer = co_await c.call("BatchWriteItem", req);
         std::vector<write_request> unprocessed;
-        std::string failure;
-        try {
-            auto answer = co_await c.call("BatchWriteItem", req);
-            if (auto* u = answer.as_object().if_contains("UnprocessedItems"); u && u->is_object())
-                for (auto& [table, list] : u->as_object())
-                    for (auto& w : list.as_array()) {
-                        auto& o = w.as_object();
-                        if (auto* put = o.if_contains("PutRequest"))
-                            unprocessed.push_back(write_request::put_item(
-                                std::string(table), item_from_json(put->at("Item"))));
-                        else if (auto* del = o.if_contains("DeleteRequest"))
-                            unprocessed.push_back(write_request::delete_item(
-                                std::string(table), item_from_json(del->at("Key"), "Key")));
-                    }
-        } catch (const ddb::error& e) {
-            failure = e.what();
-        }
-        if (!failure.empty()) {
-            for (auto& r : chunk)
-                result.failed.push_back({std::move(r), failure});
-            continue;
-        }
+        if (auto* u = answer.as_object().if_contains("UnprocessedItems"); u && u->is_object())
+            for (auto& [table, list] : u->as_object())
+                for (auto& w : list.as_array()) {
+                    auto& o = w.as_object();
+                    if (auto* put = o.if_contains("PutRequest"))
+                        unprocessed.push_back(write_request::put_item(
+                            std::string(table), item_from_json(put->at("Item"))));
+                    else if (auto* del = o.if_contains("DeleteRequest"))
+                        unprocessed.push_back(write_request::delete_item(
+                            std::string(table), item_from_json(del->at("Key"), "Key")));
+                }
         result.written += chunk.size() - unprocessed.size();
-        if (unprocessed.empty()) {
-            backoff_round = 0;
-            continue;
-        }
-        // Re-drive after a backoff, unless the deadline is near.
-        auto delay = backoff(options, backoff_round++);
-        if (steady::now() + delay >= deadline) {
-            for (auto& r : unprocessed)
-                result.failed.push_back({std::move(r), "unprocessed at the deadline"});
-            for (auto& r : pending)
-                result.failed.push_back({std::move(r), "not sent before the deadline"});
-            pending.clear();
-            break;
-        }
-        for (auto it = unprocessed.rbegin(); it != unprocessed.rend(); ++it)
-            pending.push_front(std::move(*it));
-        co_await pause(delay);
-    }
+        co_return unprocessed;
+    };
+    co_await redrive(pending, options, result, take, send);
     co_return result;
 }
 
@@ -175,64 +194,42 @@ asio::awaitable<batch_get_result> batch_get(client& c, std::vector<get_request> 
                                   "batch_get: the same key twice for table " + k.table);
         }
     }
-    const auto deadline = steady::now() + options.deadline;
     std::deque<get_request> pending(std::make_move_iterator(keys.begin()),
                                     std::make_move_iterator(keys.end()));
-    int backoff_round = 0;
-    while (!pending.empty()) {
+    auto take = [](std::deque<get_request>& queue) { // up to 100 keys
         std::vector<get_request> chunk;
+        while (!queue.empty() && chunk.size() < max_keys_per_call) {
+            chunk.push_back(std::move(queue.front()));
+            queue.pop_front();
+        }
+        return chunk;
+    };
+    auto send =
+        [&c, &result, &options](
+            const std::vector<get_request>& chunk) -> asio::awaitable<std::vector<get_request>> {
         json::object tables;
-        while (!pending.empty() && chunk.size() < max_keys_per_call) {
-            auto& t = tables[pending.front().table];
+        for (auto& k : chunk) {
+            auto& t = tables[k.table];
             if (!t.is_object())
                 t = json::object{{"Keys", json::array{}},
                                  {"ConsistentRead", options.consistent_read}};
-            t.as_object()["Keys"].as_array().push_back(to_json(pending.front().key));
-            chunk.push_back(std::move(pending.front()));
-            pending.pop_front();
+            t.as_object()["Keys"].as_array().push_back(to_json(k.key));
         }
         json::value req = {{"RequestItems", std::move(tables)}};
-        ++result.calls;
-        if (backoff_round > 0)
-            ++result.redrives;
+        auto answer = co_await c.call("BatchGetItem", req);
+        auto& o = answer.as_object();
+        if (auto* r = o.if_contains("Responses"); r && r->is_object())
+            for (auto& [table, list] : r->as_object())
+                for (auto& v : list.as_array())
+                    result.items[std::string(table)].push_back(item_from_json(v));
         std::vector<get_request> unprocessed;
-        std::string failure;
-        try {
-            auto answer = co_await c.call("BatchGetItem", req);
-            auto& o = answer.as_object();
-            if (auto* r = o.if_contains("Responses"); r && r->is_object())
-                for (auto& [table, list] : r->as_object())
-                    for (auto& v : list.as_array())
-                        result.items[std::string(table)].push_back(item_from_json(v));
-            if (auto* u = o.if_contains("UnprocessedKeys"); u && u->is_object())
-                for (auto& [table, spec] : u->as_object())
-                    for (auto& k : spec.at("Keys").as_array())
-                        unprocessed.push_back({std::string(table), item_from_json(k, "Key")});
-        } catch (const ddb::error& e) {
-            failure = e.what();
-        }
-        if (!failure.empty()) {
-            for (auto& k : chunk)
-                result.failed.push_back({std::move(k), failure});
-            continue;
-        }
-        if (unprocessed.empty()) {
-            backoff_round = 0;
-            continue;
-        }
-        auto delay = backoff(options, backoff_round++);
-        if (steady::now() + delay >= deadline) {
-            for (auto& k : unprocessed)
-                result.failed.push_back({std::move(k), "unprocessed at the deadline"});
-            for (auto& k : pending)
-                result.failed.push_back({std::move(k), "not sent before the deadline"});
-            pending.clear();
-            break;
-        }
-        for (auto it = unprocessed.rbegin(); it != unprocessed.rend(); ++it)
-            pending.push_front(std::move(*it));
-        co_await pause(delay);
-    }
+        if (auto* u = o.if_contains("UnprocessedKeys"); u && u->is_object())
+            for (auto& [table, spec] : u->as_object())
+                for (auto& k : spec.at("Keys").as_array())
+                    unprocessed.push_back({std::string(table), item_from_json(k, "Key")});
+        co_return unprocessed;
+    };
+    co_await redrive(pending, options, result, take, send);
     co_return result;
 }
 
