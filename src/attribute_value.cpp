@@ -1,6 +1,9 @@
 #include <ddb/attribute_value.hpp>
 #include <ddb/item.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -333,6 +336,29 @@ item item_from_json(const json::value& j, std::string_view path) {
         it.emplace(std::string(k), attribute_value::from_json(v, sub));
     }
     return it;
+}
+
+std::vector<item> items_from_page(std::string_view page_json) {
+    // One arena for the whole DOM, sized from the text (DOMs are a small
+    // multiple of their JSON); dropped at once when the items are built.
+    json::monotonic_resource arena(page_json.size() * 2 + 4096);
+    json::error_code ec;
+    json::value page = json::parse(page_json, ec, &arena);
+    if (ec)
+        throw value_error(value_errc::invalid_json, "page is not JSON: " + ec.message());
+    if (!page.is_object())
+        bad_json("page", "expected a JSON object");
+    std::vector<item> items;
+    auto* array = page.as_object().if_contains("Items");
+    if (!array)
+        return items;
+    if (!array->is_array())
+        bad_json("Items", "expected an array");
+    items.reserve(array->as_array().size());
+    std::size_t i = 0;
+    for (auto& v : array->as_array())
+        items.push_back(item_from_json(v, "Items[" + std::to_string(i++) + "]"));
+    return items;
 }
 
 } // namespace ddb

@@ -201,3 +201,18 @@ TEST_CASE("property: 3000 random values round-trip through JSON text exactly", "
         CHECK(back.size() == v.size());
     }
 }
+
+TEST_CASE("items_from_page decodes a Query answer and names bad items", "[value]") {
+    auto items =
+        items_from_page(R"({"Items":[{"pk":{"S":"a"},"n":{"N":"1"}},{"pk":{"S":"b"}}],"Count":2})");
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].at("n").as_n() == number(1));
+    CHECK(items[1].at("pk").as_s() == "b");
+    CHECK(items_from_page(R"({"Count":0})").empty());
+    std::string what;
+    CHECK(code_of([] { items_from_page(R"({"Items":[{"pk":{"S":"a"}},{"pk":{"N":"x"}}]})"); },
+                  &what) == value_errc::invalid_number);
+    CHECK(what.find("Items[1].pk") != std::string::npos);
+    CHECK(code_of([] { items_from_page("{not json"); }) == value_errc::invalid_json);
+    CHECK(code_of([] { items_from_page(R"({"Items":{}})"); }) == value_errc::invalid_json);
+}

@@ -6,6 +6,8 @@
 #include <boost/json/object.hpp>
 
 #include <cstddef>
+#include <string_view>
+#include <vector>
 
 namespace ddb {
 
@@ -24,5 +26,11 @@ std::size_t item_size(const item& it);
 boost::json::object to_json(const item& it);
 /// Parses an item; errors name the attribute path under `path`.
 item item_from_json(const boost::json::value& json, std::string_view path = "Item");
+
+/// Decodes the "Items" of a Query or Scan answer given as JSON text. The
+/// JSON DOM is built in a monotonic arena that is dropped as a whole once
+/// the items are built (no per-node frees). Throws `value_error` naming
+/// `Items[i].attribute` for invalid values, `invalid_json` for bad text.
+std::vector<item> items_from_page(std::string_view page_json);
 
 } // namespace ddb
