@@ -17,9 +17,9 @@ const boost::system::error_category& value_category() noexcept {
         "invalid AttributeValue JSON",
         "invalid base64",
         "number does not fit the integer type",
+        "attribute missing from the item",
     };
-    static_assert(std::size(messages) ==
-                  static_cast<std::size_t>(value_errc::number_not_representable));
+    static_assert(std::size(messages) == static_cast<std::size_t>(value_errc::missing_attribute));
     static const detail::table_category instance("ddb.value", messages);
     return instance;
 }

@@ -29,6 +29,8 @@ enum class value_errc {
     invalid_base64,
     /// An integer accessor on a number that does not fit the integer type.
     number_not_representable,
+    /// A struct member has no attribute in the item (and is not optional).
+    missing_attribute,
 };
 
 const boost::system::error_category& value_category() noexcept;

@@ -6,6 +6,7 @@
 #include <ddb/errors.hpp>
 #include <ddb/http/error.hpp>
 #include <ddb/sigv4/error.hpp>
+#include <ddb/value_error.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -37,6 +38,7 @@ TEST_CASE("every error enumerator is named and described", "[error]") {
     walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_setting, "ddb.config");
     walk(ddb::http::errc::resolve_failed, ddb::http::errc::malformed_response, "ddb.http");
     walk(ddb::service_errc::conditional_check_failed, ddb::service_errc::unknown, "ddb.service");
+    walk(ddb::value_errc::invalid_number, ddb::value_errc::missing_attribute, "ddb.value");
 }
 
 TEST_CASE("every ddb exception is a ddb::error with its code", "[error]") {
