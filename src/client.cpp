@@ -141,8 +141,6 @@ asio::awaitable<json::value> client::call_json(std::string_view operation,
     signing_view.path = st.ep.path;
     signing_view.headers = to_sign;
     signing_view.payload = req.body();
-    // The payload hash does not change between attempts.
-    std::optional<std::string> payload_hash;
 
     int retried_cost = 0;
     bool refreshed_credentials = false;
