@@ -5,6 +5,7 @@
 // deletes the table, and prints what each call did on the wire.
 //
 #include <ddb/client.hpp>
+#include <ddb/table_waiter.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
@@ -21,18 +22,6 @@ void report(const ddb::call_metrics& m) {
     std::cout << "  [" << m.operation << ": " << m.attempts.size() << " attempt(s), "
               << m.total.count() / 1000.0 << " ms, " << (m.success ? "ok" : m.attempts.back().error)
               << "]\n";
-}
-
-asio::awaitable<void> wait_until_active(ddb::client& c, const std::string& table) {
-    json::value describe = {{"TableName", table}};
-    for (int i = 0; i < 60; ++i) {
-        auto d = co_await c.call("DescribeTable", describe);
-        if (d.at("Table").at("TableStatus").as_string() == "ACTIVE")
-            co_return;
-        asio::steady_timer t(co_await asio::this_coro::executor, 1s);
-        co_await t.async_wait(asio::use_awaitable);
-    }
-    throw std::runtime_error("table did not become ACTIVE in 60 s");
 }
 
 asio::awaitable<void> demo(ddb::client& c) {
@@ -55,7 +44,7 @@ asio::awaitable<void> demo(ddb::client& c) {
     std::cout << "CreateTable -> " << table << " is "
               << std::string_view(created.at("TableDescription").at("TableStatus").as_string())
               << "\n";
-    co_await wait_until_active(c, table);
+    co_await ddb::wait_until_table_active(c, table, 60s);
     std::cout << "DescribeTable -> ACTIVE\n";
 
     json::value put = {

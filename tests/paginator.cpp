@@ -2,6 +2,7 @@
 #include <ddb/paginator.hpp>
 
 #include <ddb/expression.hpp>
+#include <ddb/table_waiter.hpp>
 
 #include "support/client_setup.hpp"
 #include "support/local_server.hpp"
@@ -36,12 +37,8 @@ struct filled_table {
                  json::array{json::object{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
                              json::object{{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}}};
             co_await c.call("CreateTable", create);
-            json::value describe = {{"TableName", name}};
-            while ((co_await c.call("DescribeTable", describe))
-                       .at("Table")
-                       .at("TableStatus")
-                       .as_string() != "ACTIVE") {
-            }
+            co_await wait_until_table_active(c, name, std::chrono::seconds(10),
+                                             std::chrono::milliseconds(10));
             for (int start = 0; start < count; start += 25) {
                 json::array writes;
                 for (int i = start; i < std::min(count, start + 25); ++i) {

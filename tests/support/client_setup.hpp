@@ -3,11 +3,9 @@
 
 #include <ddb/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
+#include <ddb/table_waiter.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -52,16 +50,8 @@ inline boost::asio::awaitable<void> create_table(client& c, const std::string& n
         {"KeySchema",
          boost::json::array{boost::json::object{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}}};
     co_await c.call("CreateTable", req);
-    boost::json::value describe = {{"TableName", name}};
-    for (int i = 0; i < 200; ++i) {
-        auto d = co_await c.call("DescribeTable", describe);
-        if (d.at("Table").at("TableStatus").as_string() == "ACTIVE")
-            co_return;
-        boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor,
-                                        std::chrono::milliseconds(10));
-        co_await pause.async_wait(boost::asio::use_awaitable);
-    }
-    throw std::runtime_error("table " + name + " not ACTIVE after 2 s");
+    co_await wait_until_table_active(c, name, std::chrono::seconds(10),
+                                     std::chrono::milliseconds(10));
 }
 
 } // namespace ddb::test
