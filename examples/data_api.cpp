@@ -7,7 +7,6 @@
 #include <ddb/batch.hpp>
 #include <ddb/client.hpp>
 #include <ddb/expression.hpp>
-#include <ddb/mapping.hpp>
 #include <ddb/paginator.hpp>
 #include <ddb/table_waiter.hpp>
 #include <ddb/transaction.hpp>
@@ -16,7 +15,6 @@
 #include <iostream>
 
 namespace asio = boost::asio;
-namespace json = boost::json;
 using ddb::attribute_value;
 using namespace ddb::expr;
 
@@ -24,11 +22,11 @@ using namespace ddb::expr;
 // Store an event only if its slot is still free.
 asio::awaitable<bool> store_once(ddb::client& db, const std::string& table, ddb::item event) {
     parameters p;
-    json::object request{{"TableName", table}, {"Item", ddb::to_json(event)}};
-    request["ConditionExpression"] = p.render(attribute_not_exists(path("pk")));
+    ddb::put_item_request request{.table_name = table, .item = std::move(event)};
+    request.condition_expression = p.render(attribute_not_exists(path("pk")));
     p.apply_to(request);
     try {
-        co_await db.call("PutItem", request);
+        co_await db.put_item(request);
         co_return true;
     } catch (const ddb::conditional_check_failed&) {
         co_return false; // someone else stored it first
@@ -41,15 +39,16 @@ asio::awaitable<bool> store_once(ddb::client& db, const std::string& table, ddb:
 asio::awaitable<ddb::item> deposit(ddb::client& db, const std::string& table, const std::string& id,
                                    int amount) {
     parameters p;
-    ddb::item key{{"pk", attribute_value(id)}, {"sk", attribute_value(ddb::number(0))}};
-    json::object request{
-        {"TableName", table}, {"Key", ddb::to_json(key)}, {"ReturnValues", "ALL_NEW"}};
-    request["UpdateExpression"] = p.render(
+    ddb::update_item_request request{
+        .table_name = table,
+        .key = {{"pk", attribute_value(id)}, {"sk", attribute_value(ddb::number(0))}},
+        .return_values = ddb::return_values::all_new};
+    request.update_expression = p.render(
         update().set(path("balance"), if_not_exists(path("balance"), value(0)) + value(amount)));
-    request["ConditionExpression"] = p.render(attribute_not_exists(path("closed")));
+    request.condition_expression = p.render(attribute_not_exists(path("closed")));
     p.apply_to(request);
-    auto answer = co_await db.call("UpdateItem", request);
-    co_return ddb::item_from_json(answer.at("Attributes"));
+    auto answer = co_await db.update_item(request);
+    co_return std::move(*answer.attributes);
 }
 //]
 
@@ -58,8 +57,8 @@ asio::awaitable<ddb::item> deposit(ddb::client& db, const std::string& table, co
 asio::awaitable<int> count_events(ddb::client& db, const std::string& table,
                                   const std::string& aggregate) {
     parameters p;
-    json::object request{{"TableName", table}};
-    request["KeyConditionExpression"] = p.render(path("pk") == value(aggregate));
+    ddb::query_request request{.table_name = table};
+    request.key_condition_expression = p.render(path("pk") == value(aggregate));
     p.apply_to(request);
     int n = 0;
     auto events = ddb::query_items(db, request); // pages fetched one ahead
@@ -84,22 +83,25 @@ asio::awaitable<std::size_t> import(ddb::client& db, const std::string& table) {
 //]
 
 //[transaction
-// Move money between two accounts, all or nothing, idempotent under retries.
+// Move money between two accounts, all or nothing, idempotent under retries
+// (the client sends one random ClientRequestToken for all its attempts).
 asio::awaitable<void> transfer(ddb::client& db, const std::string& table, int amount) {
     auto move = [&](const char* id, int delta, bool check_funds) {
         parameters p;
-        ddb::item key{{"pk", attribute_value(id)}, {"sk", attribute_value(ddb::number(0))}};
-        json::object u{{"TableName", table}, {"Key", ddb::to_json(key)}};
-        u["UpdateExpression"] =
+        ddb::transact_update u{
+            .table_name = table,
+            .key = {{"pk", attribute_value(id)}, {"sk", attribute_value(ddb::number(0))}}};
+        u.update_expression =
             p.render(update().set(path("balance"), path("balance") + value(delta)));
         if (check_funds)
-            u["ConditionExpression"] = p.render(path("balance") >= value(amount));
+            u.condition_expression = p.render(path("balance") >= value(amount));
         p.apply_to(u);
-        return json::object{{"Update", u}};
+        return ddb::transact_write_item{.update = std::move(u)};
     };
-    json::array actions{move("alice", -amount, true), move("bob", amount, false)};
+    ddb::transact_write_items_request request{
+        .transact_items = {move("alice", -amount, true), move("bob", amount, false)}};
     try {
-        co_await ddb::transact_write(db, actions);
+        co_await db.transact_write_items(request);
     } catch (const ddb::transaction_canceled& e) {
         for (auto& r : e.reasons())
             std::cerr << "action: " << r.code << "\n";
@@ -110,30 +112,29 @@ asio::awaitable<void> transfer(ddb::client& db, const std::string& table, int am
 
 asio::awaitable<void> run(ddb::client& db) {
     std::string table = "ddb-example-" + ddb::random_request_token().substr(0, 8);
-    json::value create = {
-        {"TableName", table},
-        {"BillingMode", "PAY_PER_REQUEST"},
-        {"AttributeDefinitions",
-         json::array{json::object{{"AttributeName", "pk"}, {"AttributeType", "S"}},
-                     json::object{{"AttributeName", "sk"}, {"AttributeType", "N"}}}},
-        {"KeySchema", json::array{json::object{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
-                                  json::object{{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}}};
-    co_await db.call("CreateTable", create);
+    ddb::create_table_request create{
+        .table_name = table,
+        .attribute_definitions = {{"pk", ddb::scalar_attribute_type::s},
+                                  {"sk", ddb::scalar_attribute_type::n}},
+        .key_schema = {{"pk", ddb::key_type::hash}, {"sk", ddb::key_type::range}},
+        .billing_mode = ddb::billing_mode::pay_per_request};
+    co_await db.create_table(create);
     co_await ddb::wait_until_table_active(db, table);
 
     ddb::item event{{"pk", attribute_value("order-1")}, {"sk", attribute_value(ddb::number(1))}};
-    // (Results are named locals: GCC 12 mishandles some temporaries inside co_await.)
+    // (Requests and results are named locals: GCC 12 destroys aggregate
+    // temporaries built inside a co_await operand twice.)
     bool first = co_await store_once(db, table, event);
     bool second = co_await store_once(db, table, event);
     std::cout << "conditional put: first " << first << ", second " << second << "\n";
 
     // (The accounts use sk = 0.)
     for (const char* id : {"alice", "bob"}) {
-        ddb::item account{{"pk", attribute_value(id)},
-                          {"sk", attribute_value(ddb::number(0))},
-                          {"balance", attribute_value(ddb::number(100))}};
-        json::value put = {{"TableName", table}, {"Item", ddb::to_json(account)}};
-        co_await db.call("PutItem", put);
+        ddb::put_item_request put{.table_name = table,
+                                  .item = {{"pk", attribute_value(id)},
+                                           {"sk", attribute_value(ddb::number(0))},
+                                           {"balance", attribute_value(ddb::number(100))}}};
+        co_await db.put_item(put);
     }
     auto alice = co_await deposit(db, table, "alice", 50);
     std::cout << "update: alice has " << alice.at("balance").as_n().str() << "\n";
@@ -148,8 +149,7 @@ asio::awaitable<void> run(ddb::client& db) {
     std::cout << "batch write: " << written << " items\n";
     auto found = co_await count_events(db, table, "bulk");
     std::cout << "query: " << found << " items\n";
-    json::value drop = {{"TableName", table}};
-    co_await db.call("DeleteTable", drop);
+    co_await db.delete_table(table);
 }
 
 int main() {

@@ -8,24 +8,22 @@
 #include <ddb/client.hpp>
 
 #include <boost/asio.hpp>
-#include <boost/json.hpp>
 #include <iostream>
 
 namespace asio = boost::asio;
-namespace json = boost::json;
 
 asio::awaitable<void> list_tables(ddb::client& client) {
-    // Any DynamoDB operation, as JSON in and JSON out: signed, sent over a
-    // pooled keep-alive connection, checked (CRC32) and retried as needed.
-    json::value request = {{"Limit", 10}};
-    json::value answer = co_await client.call("ListTables", request);
-    for (auto& name : answer.at("TableNames").as_array())
-        std::cout << name.as_string() << "\n";
+    // Typed operations: plain request and response structs. Each call is
+    // signed, sent over a pooled keep-alive connection, checked (CRC32) and
+    // retried as needed.
+    ddb::list_tables_request request{.limit = 10};
+    ddb::list_tables_response answer = co_await client.list_tables(request);
+    for (const std::string& name : answer.table_names)
+        std::cout << name << "\n";
 
     // DynamoDB's errors arrive as typed exceptions.
-    json::value missing = {{"TableName", "no-such-table"}};
     try {
-        co_await client.call("DescribeTable", missing);
+        co_await client.describe_table("no-such-table");
     } catch (const ddb::resource_not_found& e) {
         std::cout << "not found: " << e.message() << " (request id " << e.request_id() << ")\n";
     }

@@ -112,8 +112,8 @@ asio::awaitable<json::value> client::call(std::string_view operation, const json
     co_return co_await call_json(operation, body);
 }
 
-asio::awaitable<json::value> client::call_json(std::string_view operation,
-                                               std::string_view request_json) {
+asio::awaitable<json::value>
+client::call_json(std::string_view operation, std::string_view request_json, json::storage_ptr sp) {
     state& st = *state_;
     const auto started = steady::now();
     const auto deadline =
@@ -207,7 +207,7 @@ asio::awaitable<json::value> client::call_json(std::string_view operation,
                 throw_service_error(status, res[bhttp::field::content_type], res.body(), request_id,
                                     std::string(operation));
             json::error_code ec;
-            json::value answer = json::parse(res.body(), ec);
+            json::value answer = json::parse(res.body(), ec, sp);
             if (ec || !answer.is_object()) {
                 base.message = "200 response is not a JSON object";
                 throw unexpected_response(std::move(base),

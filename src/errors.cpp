@@ -38,6 +38,7 @@ const boost::system::error_category& service_category() noexcept {
         "unknown operation",
         "response CRC32 mismatch",
         "unexpected response",
+        "malformed response",
         "unknown service error",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(service_errc::unknown));
@@ -190,6 +191,7 @@ std::string xml_element(std::string_view body, std::string_view tag) {
     case service_errc::crc32_mismatch:
         throw crc32_mismatch(std::move(info));
     case service_errc::unexpected_response:
+    case service_errc::malformed_response:
     case service_errc::unknown:
         break;
     }

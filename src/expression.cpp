@@ -446,6 +446,20 @@ json::object parameters::values() const {
     return o;
 }
 
+std::map<std::string, std::string, std::less<>> parameters::name_map() const {
+    std::map<std::string, std::string, std::less<>> m;
+    for (std::size_t i = 0; i < names_.size(); ++i)
+        m.emplace("#n" + std::to_string(i), names_[i]);
+    return m;
+}
+
+attribute_value::map_type parameters::value_map() const {
+    attribute_value::map_type m;
+    for (std::size_t i = 0; i < values_.size(); ++i)
+        m.emplace(":v" + std::to_string(i), values_[i]);
+    return m;
+}
+
 void parameters::apply_to(json::object& request) const {
     if (!names_.empty())
         request["ExpressionAttributeNames"] = names();

@@ -50,7 +50,109 @@ generator<item> items_of(client& c, std::string operation, json::object request,
         prefetch);
 }
 
+// The typed pages of Query or Scan (`call` is the client member) into `emit`.
+template <class Request, class Call, class Emit>
+asio::awaitable<void> produce_typed(client& c, Request request, Call call, Emit& emit) {
+    for (;;) {
+        query_response page = co_await (c.*call)(request);
+        item next = page.last_evaluated_key;
+        co_await emit(std::move(page));
+        if (next.empty())
+            co_return;
+        request.exclusive_start_key = std::move(next);
+    }
+}
+
+template <class Request, class Call>
+generator<query_response> typed_pages(client& c, Request request, Call call, std::size_t prefetch) {
+    return generator<query_response>(
+        c.executor(),
+        [&c, request = std::move(request),
+         call](generator<query_response>::sink& out) -> asio::awaitable<void> {
+            auto emit = [&out](query_response page) -> asio::awaitable<void> {
+                co_await out.push(std::move(page));
+            };
+            co_await produce_typed(c, request, call, emit);
+        },
+        prefetch);
+}
+
+template <class Request, class Call>
+generator<item> typed_items(client& c, Request request, Call call, std::size_t prefetch) {
+    return generator<item>(
+        c.executor(),
+        [&c, request = std::move(request),
+         call](generator<item>::sink& out) -> asio::awaitable<void> {
+            auto emit = [&out](query_response page) -> asio::awaitable<void> {
+                for (auto& it : page.items)
+                    co_await out.push(std::move(it));
+            };
+            co_await produce_typed(c, request, call, emit);
+        },
+        prefetch);
+}
+
 } // namespace
+
+generator<query_response> query_pages(client& c, query_request request, std::size_t prefetch) {
+    return typed_pages(c, std::move(request), &client::query, prefetch);
+}
+generator<item> query_items(client& c, query_request request, std::size_t prefetch) {
+    return typed_items(c, std::move(request), &client::query, prefetch);
+}
+generator<scan_response> scan_pages(client& c, scan_request request, std::size_t prefetch) {
+    return typed_pages(c, std::move(request), &client::scan, prefetch);
+}
+generator<item> scan_items(client& c, scan_request request, std::size_t prefetch) {
+    return typed_items(c, std::move(request), &client::scan, prefetch);
+}
+
+generator<scan_response> parallel_scan_pages(client& c, scan_request request, int segments,
+                                             std::size_t prefetch) {
+    if (segments < 1 || segments > 1000000)
+        throw value_error(value_errc::invalid_json, "parallel scan needs 1 to 1000000 segments");
+    return generator<scan_response>(
+        c.executor(),
+        [&c, request = std::move(request),
+         segments](generator<scan_response>::sink& out) -> asio::awaitable<void> {
+            auto emit = [&out](scan_response page) -> asio::awaitable<void> {
+                co_await out.push(std::move(page));
+            };
+            std::function<asio::awaitable<void>(int)> from = [&](int i) -> asio::awaitable<void> {
+                scan_request r = request;
+                r.segment = i;
+                r.total_segments = segments;
+                if (i == segments - 1) {
+                    co_await produce_typed(c, std::move(r), &client::scan, emit);
+                } else {
+                    using namespace asio::experimental::awaitable_operators;
+                    auto mine = produce_typed(c, std::move(r), &client::scan, emit);
+                    auto rest = from(i + 1);
+                    co_await (std::move(mine) && std::move(rest));
+                }
+            };
+            co_await from(0);
+        },
+        prefetch);
+}
+
+generator<std::string> table_names(client& c, list_tables_request request) {
+    return generator<std::string>(
+        c.executor(),
+        [&c,
+         request = std::move(request)](generator<std::string>::sink& out) -> asio::awaitable<void> {
+            list_tables_request next = request;
+            for (;;) {
+                list_tables_response page = co_await c.list_tables(next);
+                for (auto& name : page.table_names)
+                    co_await out.push(std::move(name));
+                if (!page.last_evaluated_table_name)
+                    co_return;
+                next.exclusive_start_table_name = std::move(page.last_evaluated_table_name);
+            }
+        },
+        1);
+}
 
 generator<json::object> paginate(client& c, std::string operation, json::object request,
                                  std::string token_in, std::string token_out,

@@ -5,9 +5,11 @@
 #include <ddb/endpoint.hpp>
 #include <ddb/errors.hpp>
 #include <ddb/http/transport.hpp>
+#include <ddb/model.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include <memory>
@@ -48,9 +50,62 @@ public:
     boost::asio::awaitable<boost::json::value> call(std::string_view operation,
                                                     const boost::json::value& request);
 
-    /// The same with a request already serialized to JSON.
+    /// The same with a request already serialized to JSON. The answer's DOM
+    /// is allocated from `sp`: pass a `boost::json::monotonic_resource` that
+    /// outlives the answer to decode a response without per-node frees (the
+    /// typed operations do).
     boost::asio::awaitable<boost::json::value> call_json(std::string_view operation,
-                                                         std::string_view request_json);
+                                                         std::string_view request_json,
+                                                         boost::json::storage_ptr sp = {});
+
+    /// \name Typed operations
+    /// Each encodes the request, calls `call_json` (same signing, retries,
+    /// timeouts, cancellation and errors) and decodes the answer from a
+    /// per-response arena. A 200 answer without a required field throws
+    /// `malformed_response` naming the field. The request is read when the
+    /// operation is awaited: keep it alive until then.
+    ///
+    /// GCC 12 destroys an aggregate temporary built inside a `co_await`
+    /// operand twice (`co_await c.get_item({.table_name = ...})` corrupts
+    /// memory). Build requests as named variables; clang and GCC 13 are fine.
+    /// @{
+    boost::asio::awaitable<get_item_response> get_item(const get_item_request& request);
+    boost::asio::awaitable<put_item_response> put_item(const put_item_request& request);
+    boost::asio::awaitable<update_item_response> update_item(const update_item_request& request);
+    boost::asio::awaitable<delete_item_response> delete_item(const delete_item_request& request);
+    /// One page; see `query_pages` / `query_items` for all of them.
+    boost::asio::awaitable<query_response> query(const query_request& request);
+    boost::asio::awaitable<scan_response> scan(const scan_request& request);
+    /// One call, unprocessed keys returned; `batch_get` re-drives them.
+    boost::asio::awaitable<batch_get_item_response>
+    batch_get_item(const batch_get_item_request& request);
+    /// One call, unprocessed items returned; `batch_write` re-drives them.
+    boost::asio::awaitable<batch_write_item_response>
+    batch_write_item(const batch_write_item_request& request);
+    boost::asio::awaitable<transact_get_items_response>
+    transact_get_items(const transact_get_items_request& request);
+    /// Without a `client_request_token` a random one is used for the call
+    /// and all its retries. 1 to 100 actions, else `value_error` before
+    /// sending. Throws `transaction_canceled` with per-action reasons.
+    boost::asio::awaitable<transact_write_items_response>
+    transact_write_items(transact_write_items_request request);
+    boost::asio::awaitable<create_table_response> create_table(const create_table_request& request);
+    boost::asio::awaitable<describe_table_response>
+    describe_table(const describe_table_request& request);
+    boost::asio::awaitable<describe_table_response> describe_table(std::string_view table_name);
+    boost::asio::awaitable<update_table_response> update_table(const update_table_request& request);
+    boost::asio::awaitable<delete_table_response> delete_table(const delete_table_request& request);
+    boost::asio::awaitable<delete_table_response> delete_table(std::string_view table_name);
+    /// One page; see `table_names` for all of them.
+    boost::asio::awaitable<list_tables_response>
+    list_tables(const list_tables_request& request = {});
+    boost::asio::awaitable<update_time_to_live_response>
+    update_time_to_live(const update_time_to_live_request& request);
+    boost::asio::awaitable<describe_time_to_live_response>
+    describe_time_to_live(const describe_time_to_live_request& request);
+    boost::asio::awaitable<describe_time_to_live_response>
+    describe_time_to_live(std::string_view table_name);
+    /// @}
 
     /// The executor the client was built with.
     const boost::asio::any_io_executor& executor() const noexcept;

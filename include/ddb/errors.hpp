@@ -44,6 +44,9 @@ enum class service_errc {
     crc32_mismatch,
     /// The response is not DynamoDB JSON (an empty 413, XML, a proxy's HTML).
     unexpected_response,
+    /// A 200 answer that is JSON but lacks a field the typed response needs,
+    /// or has one of the wrong type (the message names its path).
+    malformed_response,
     /// A JSON error whose `__type` ddb does not know; the type is kept.
     unknown,
 };
@@ -180,6 +183,7 @@ DDB_SERVICE_ERROR(access_denied, authentication_error, access_denied)
 DDB_SERVICE_ERROR(serialization_error, service_error, serialization)
 DDB_SERVICE_ERROR(unknown_operation, service_error, unknown_operation)
 DDB_SERVICE_ERROR(crc32_mismatch, service_error, crc32_mismatch)
+DDB_SERVICE_ERROR(malformed_response, service_error, malformed_response)
 DDB_SERVICE_ERROR(unknown_service_error, service_error, unknown)
 #undef DDB_SERVICE_ERROR
 

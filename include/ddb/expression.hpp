@@ -23,6 +23,7 @@
 #include <boost/json/object.hpp>
 
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -162,6 +163,19 @@ public:
     boost::json::object values() const;
     /// Adds both maps to `request` (only those that are not empty).
     void apply_to(boost::json::object& request) const;
+
+    /// The same maps as a typed request holds them.
+    std::map<std::string, std::string, std::less<>> name_map() const;
+    attribute_value::map_type value_map() const;
+    /// Adds both maps to a typed request (`put_item_request`, `query_request`,
+    /// ...), keeping the placeholders it already has.
+    template <class Request>
+    void apply_to(Request& request) const {
+        if constexpr (requires { request.expression_attribute_names; })
+            request.expression_attribute_names.merge(name_map());
+        if constexpr (requires { request.expression_attribute_values; })
+            request.expression_attribute_values.merge(value_map());
+    }
 
     std::string name_of(const std::string& attribute);
     std::string value_of(const attribute_value& v);

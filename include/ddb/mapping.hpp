@@ -30,8 +30,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ddb/detail/type_traits.hpp>
 #include <map>
 #include <optional>
+
 #include <set>
 #include <string>
 #include <type_traits>
@@ -41,22 +43,10 @@ namespace ddb {
 
 namespace mapping_detail {
 
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-template <class T>
-struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
-template <class T>
-struct is_set : std::false_type {};
-template <class T>
-struct is_set<std::set<T>> : std::true_type {};
-template <class T>
-struct is_string_map : std::false_type {};
-template <class T>
-struct is_string_map<std::map<std::string, T>> : std::true_type {};
+using detail::is_optional;
+using detail::is_set;
+using detail::is_string_map;
+using detail::is_vector;
 
 template <class T>
 constexpr bool is_described = boost::describe::has_describe_members<T>::value;

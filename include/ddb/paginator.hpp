@@ -42,4 +42,19 @@ generator<boost::json::object> parallel_scan_pages(client& c, boost::json::objec
 /// Every table name (ListTables, ExclusiveStartTableName / LastEvaluatedTableName).
 generator<std::string> table_names(client& c, boost::json::object request = {});
 
+/// \name Typed forms of the same generators
+/// The request's `exclusive_start_key` (or start table name) is where the
+/// first page starts; each page's `last_evaluated_key` is where the next one
+/// starts, until a page has none.
+/// @{
+generator<query_response> query_pages(client& c, query_request request, std::size_t prefetch = 1);
+generator<item> query_items(client& c, query_request request, std::size_t prefetch = 1);
+generator<scan_response> scan_pages(client& c, scan_request request, std::size_t prefetch = 1);
+generator<item> scan_items(client& c, scan_request request, std::size_t prefetch = 1);
+/// `request.segment` / `total_segments` are set per segment.
+generator<scan_response> parallel_scan_pages(client& c, scan_request request, int segments,
+                                             std::size_t prefetch = 1);
+generator<std::string> table_names(client& c, list_tables_request request);
+/// @}
+
 } // namespace ddb
