@@ -1,0 +1,62 @@
+// ddb::es — the stored-event repository on DynamoDB.
+#pragma once
+
+#include <ddb/client.hpp>
+#include <ddb/es/event_repository.hpp>
+#include <ddb/es/id_generator.hpp>
+#include <ddb/es/store_config.hpp>
+
+#include <memory>
+
+namespace ddb::es {
+
+/** Events in DynamoDB (layout: <ddb/es/tables.hpp>).
+
+    Writes: an append of k events at expected version n > 0 is one
+    TransactWriteItems of a ConditionCheck (version n exists) and k Puts
+    (versions n+1..n+k must not exist); at n = 0 with one event it is a
+    single conditional PutItem. Its ClientRequestToken is derived from the
+    events' ids, and a conflict is first checked against what is stored, so
+    an append retried after a lost answer reports success.
+
+    Global reads walk the time buckets of the "global" index in order and
+    merge its shards, so they return events by ascending id without Scan,
+    holding one page per shard. The index is eventually consistent.
+
+    The client and the id generator must outlive the repository. Thread
+    safety: as the client. */
+class dynamodb_event_repository final : public event_repository {
+public:
+    dynamodb_event_repository(client& c, store_config config = {},
+                              std::shared_ptr<id_generator> ids = {});
+    ~dynamodb_event_repository() override;
+
+    boost::asio::awaitable<stored_event> find(std::int64_t id) override;
+    generator<stored_event> retrieve_all(std::optional<std::string> uuid = {},
+                                         read_options options = {}) override;
+    generator<stored_event> retrieve_all_starting_from(std::int64_t starting_from,
+                                                       std::optional<std::string> uuid = {},
+                                                       read_options options = {}) override;
+    generator<stored_event> retrieve_all_after_version(std::int64_t version, std::string uuid,
+                                                       read_options options = {}) override;
+    boost::asio::awaitable<std::int64_t>
+    count_all_starting_from(std::int64_t starting_from,
+                            std::optional<std::string> uuid = {}) override;
+    boost::asio::awaitable<std::vector<stored_event>>
+    append(std::string uuid, expected_version expected, std::vector<new_event> events) override;
+    boost::asio::awaitable<stored_event> persist(new_event event,
+                                                 std::optional<std::string> uuid = {}) override;
+    boost::asio::awaitable<std::vector<stored_event>>
+    persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) override;
+    boost::asio::awaitable<stored_event> update(stored_event event) override;
+    boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
+
+    const store_config& config() const noexcept;
+
+    struct state;
+
+private:
+    std::shared_ptr<state> state_;
+};
+
+} // namespace ddb::es

@@ -1,0 +1,90 @@
+// ddb::es — the event store's errors.
+#pragma once
+
+#include <ddb/core/error.hpp>
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+namespace ddb::es {
+
+/// Category "ddb.es".
+enum class es_errc {
+    /// `find(id)`: no stored event has this id.
+    event_not_found = 1,
+    /// An append found another version than the one it expected.
+    concurrency_conflict,
+    /// An event's item is larger than DynamoDB's 400 KB item limit.
+    event_too_large,
+    /// An aggregate uuid that is empty, starts with '$' (reserved for the
+    /// store's own items) or has a control character.
+    invalid_aggregate_uuid,
+    /// A stored item that is not a valid stored event (the message names the
+    /// id and the attribute).
+    invalid_stored_event,
+    /// `update()` of an event that is not stored (or whose id differs).
+    update_target_missing,
+    /// `create_tables` found the tables already there (and no `force`).
+    tables_exist,
+    /// An invalid option or argument (the message says which).
+    invalid_argument,
+    /// The store's tables were made for other options (shards, bucket) than
+    /// this repository's `store_config`.
+    layout_mismatch,
+    /// Several fresh ids in a row were already taken (a broken id generator).
+    duplicate_id,
+};
+
+const boost::system::error_category& es_category() noexcept;
+
+inline error_code make_error_code(es_errc e) noexcept {
+    return {static_cast<int>(e), es_category()};
+}
+
+/// Base of the event store's own errors (DynamoDB's errors keep their
+/// `ddb::service_error` types).
+class es_error : public ddb::error {
+public:
+    es_error(es_errc e, const std::string& message)
+        : ddb::error(make_error_code(e), message) {}
+    es_errc kind() const noexcept { return static_cast<es_errc>(code().value()); }
+};
+
+/// Another writer got there first: the aggregate is at `actual()`, not at
+/// `expected()`. Reload and retry (see `retry_on_conflict`).
+class concurrency_conflict : public es_error {
+public:
+    concurrency_conflict(std::string uuid, std::int64_t expected, std::int64_t actual);
+    const std::string& aggregate_uuid() const noexcept { return uuid_; }
+    std::int64_t expected() const noexcept { return expected_; }
+    std::int64_t actual() const noexcept { return actual_; }
+
+private:
+    std::string uuid_;
+    std::int64_t expected_, actual_;
+};
+
+class event_not_found : public es_error {
+public:
+    explicit event_not_found(std::int64_t id);
+    std::int64_t id() const noexcept { return id_; }
+
+private:
+    std::int64_t id_;
+};
+
+class event_too_large : public es_error {
+public:
+    event_too_large(std::size_t size, std::size_t limit);
+    std::size_t size() const noexcept { return size_; }
+    std::size_t limit() const noexcept { return limit_; }
+
+private:
+    std::size_t size_, limit_;
+};
+
+} // namespace ddb::es
+
+template <>
+struct boost::system::is_error_code_enum<ddb::es::es_errc> : std::true_type {};

@@ -1,0 +1,87 @@
+// ddb::es — the stored-event repository: the framework's method set, plus
+// `append`, the write with an optimistic concurrency check.
+#pragma once
+
+#include <ddb/es/expected_version.hpp>
+#include <ddb/es/stored_event.hpp>
+#include <ddb/generator.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddb::es {
+
+/// Per-call read options; unset fields take the repository's defaults.
+struct read_options {
+    /// Strongly consistent reads where DynamoDB offers them (per-aggregate
+    /// reads on the base table). Global reads and `find` use a global
+    /// secondary index, which is always eventually consistent.
+    std::optional<bool> consistent_read{};
+    /// Global reads only: hold back events younger than this, so a reader
+    /// tailing the store does not pass events that are still propagating to
+    /// the index or that a writer with a slow clock has not yet written.
+    std::optional<std::chrono::milliseconds> settle{};
+};
+
+/// The repository. Implementations: `dynamodb_event_repository` (DynamoDB)
+/// and `in_memory_event_repository` (same semantics, for tests).
+///
+/// Order: reads of one aggregate return its events by ascending version;
+/// reads without a uuid return all events by ascending id. Generators may be
+/// abandoned at any point.
+class event_repository {
+public:
+    virtual ~event_repository() = default;
+
+    /// The event with this id; `event_not_found` otherwise.
+    virtual boost::asio::awaitable<stored_event> find(std::int64_t id) = 0;
+
+    /// All events of `uuid`, or all events of the store.
+    virtual generator<stored_event> retrieve_all(std::optional<std::string> uuid = {},
+                                                 read_options options = {}) = 0;
+    /// Events with id >= `starting_from` (inclusive).
+    virtual generator<stored_event> retrieve_all_starting_from(std::int64_t starting_from,
+                                                               std::optional<std::string> uuid = {},
+                                                               read_options options = {}) = 0;
+    /// Events of `uuid` with version > `version` (exclusive).
+    virtual generator<stored_event> retrieve_all_after_version(std::int64_t version,
+                                                               std::string uuid,
+                                                               read_options options = {}) = 0;
+    /// The number of events with id >= `starting_from` (inclusive).
+    virtual boost::asio::awaitable<std::int64_t>
+    count_all_starting_from(std::int64_t starting_from, std::optional<std::string> uuid = {}) = 0;
+
+    /** Appends `events` to aggregate `uuid` as versions expected+1, ...
+
+        All or nothing up to DynamoDB's transaction limits (100 actions,
+        4 MB); a larger append is written as consecutive atomic chunks, each
+        conditioned on the previous one: if a later chunk fails, the earlier
+        ones stay (the returned error says how many were stored).
+
+        @throws concurrency_conflict when the aggregate is not at the
+                expected version (with `expected()` and `actual()`).
+        A retry of an append whose first attempt was stored but whose answer
+        was lost reports success, never a conflict nor a duplicate. */
+    virtual boost::asio::awaitable<std::vector<stored_event>>
+    append(std::string uuid, expected_version expected, std::vector<new_event> events) = 0;
+
+    /// One event: appended to `uuid` after its latest version, or stored
+    /// without an aggregate when `uuid` is empty.
+    virtual boost::asio::awaitable<stored_event> persist(new_event event,
+                                                         std::optional<std::string> uuid = {}) = 0;
+    /// Several events, atomically (as `append(uuid, any, events)`); without
+    /// a uuid each is stored on its own.
+    virtual boost::asio::awaitable<std::vector<stored_event>>
+    persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) = 0;
+    /// Replaces a stored event (same id, uuid and version) with `event`'s
+    /// class, properties and metadata; `update_target_missing` when absent.
+    virtual boost::asio::awaitable<stored_event> update(stored_event event) = 0;
+    /// The aggregate's highest version, 0 without events.
+    virtual boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) = 0;
+};
+
+} // namespace ddb::es

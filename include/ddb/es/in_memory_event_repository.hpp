@@ -1,0 +1,52 @@
+// ddb::es — the stored-event repository in memory: the same semantics as the
+// DynamoDB one (versions, conflicts, order, size limit, errors), for users'
+// unit tests and for running without a server. Nothing is persisted.
+#pragma once
+
+#include <ddb/es/event_repository.hpp>
+#include <ddb/es/id_generator.hpp>
+#include <ddb/es/store_config.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+
+namespace ddb::es {
+
+/// Thread-safe. Appends are atomic whatever their size (DynamoDB's are
+/// atomic per chunk of 100 events / 4 MB). Global reads see every event at
+/// once (no index propagation delay).
+class in_memory_event_repository final : public event_repository {
+public:
+    explicit in_memory_event_repository(boost::asio::any_io_executor ex,
+                                        std::shared_ptr<id_generator> ids = {},
+                                        store_config config = {});
+    ~in_memory_event_repository() override;
+
+    boost::asio::awaitable<stored_event> find(std::int64_t id) override;
+    generator<stored_event> retrieve_all(std::optional<std::string> uuid = {},
+                                         read_options options = {}) override;
+    generator<stored_event> retrieve_all_starting_from(std::int64_t starting_from,
+                                                       std::optional<std::string> uuid = {},
+                                                       read_options options = {}) override;
+    generator<stored_event> retrieve_all_after_version(std::int64_t version, std::string uuid,
+                                                       read_options options = {}) override;
+    boost::asio::awaitable<std::int64_t>
+    count_all_starting_from(std::int64_t starting_from,
+                            std::optional<std::string> uuid = {}) override;
+    boost::asio::awaitable<std::vector<stored_event>>
+    append(std::string uuid, expected_version expected, std::vector<new_event> events) override;
+    boost::asio::awaitable<stored_event> persist(new_event event,
+                                                 std::optional<std::string> uuid = {}) override;
+    boost::asio::awaitable<std::vector<stored_event>>
+    persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) override;
+    boost::asio::awaitable<stored_event> update(stored_event event) override;
+    boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
+
+    struct state;
+
+private:
+    std::shared_ptr<state> state_;
+};
+
+} // namespace ddb::es

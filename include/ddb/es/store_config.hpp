@@ -1,0 +1,44 @@
+// ddb::es — where and how the event store keeps its data.
+#pragma once
+
+#include <ddb/model/table_schema.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace ddb::es {
+
+struct store_config {
+    std::string events_table = "stored_events";
+    std::string snapshots_table = "snapshots";
+
+    /// On-demand by default; `provisioned` needs `throughput` (applied to
+    /// the tables and the global index).
+    ddb::billing_mode billing = ddb::billing_mode::pay_per_request;
+    std::optional<ddb::provisioned_throughput> throughput{};
+    /// Enable DynamoDB TTL on the events table (attribute `ttl_attribute`,
+    /// seconds since the epoch) when creating the tables.
+    bool ttl = false;
+    std::string ttl_attribute = "expires_at";
+
+    /// The global-order index: events are spread over `shards` partitions
+    /// per time bucket of `bucket` (more shards: more write throughput, more
+    /// queries per bucket for a global read).
+    int shards = 4;
+    std::chrono::hours bucket{24};
+    /// How far ahead of this host's clock another writer's clock may be:
+    /// global reads look that far into the future for events.
+    std::chrono::minutes max_clock_skew{5};
+
+    /// Default for per-aggregate reads (the base table): strongly consistent.
+    bool consistent_read = true;
+
+    /// Snapshot state bytes per item (binary; DynamoDB items hold 400 KB).
+    std::size_t snapshot_part_size = 390'000;
+    /// Snapshots kept per aggregate; older ones are deleted after a write.
+    int snapshot_retention = 3;
+};
+
+} // namespace ddb::es

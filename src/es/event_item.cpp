@@ -1,0 +1,157 @@
+#include "event_item.hpp"
+
+#include <ddb/es/error.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <ctime>
+
+namespace ddb::es::detail {
+
+namespace json = boost::json;
+using std::chrono::microseconds;
+using std::chrono::system_clock;
+
+std::int64_t bucket_width(const store_config& config) {
+    // ids are microseconds x 1000 (see id_generator.hpp).
+    return std::chrono::duration_cast<microseconds>(config.bucket).count() * 1000;
+}
+
+std::int64_t bucket_of(std::int64_t id, const store_config& config) {
+    return id / bucket_width(config);
+}
+
+std::string global_key(std::int64_t bucket, int shard) {
+    return std::to_string(bucket) + "#" + std::to_string(shard);
+}
+
+std::string global_key(std::int64_t id, const store_config& config) {
+    return global_key(bucket_of(id, config), static_cast<int>(id % config.shards));
+}
+
+std::string partition_of(const std::optional<std::string>& uuid, std::int64_t id) {
+    return uuid ? *uuid : "$e#" + std::to_string(id);
+}
+
+void check_uuid(std::string_view uuid) {
+    if (uuid.empty())
+        throw es_error(es_errc::invalid_aggregate_uuid, "aggregate uuid is empty");
+    if (uuid[0] == '$')
+        throw es_error(es_errc::invalid_aggregate_uuid,
+                       "aggregate uuid \"" + std::string(uuid) +
+                           "\" starts with '$' (reserved for the store's own items)");
+    if (uuid.size() > 1024)
+        throw es_error(es_errc::invalid_aggregate_uuid, "aggregate uuid is longer than 1024 bytes");
+    for (unsigned char ch : uuid)
+        if (ch < 0x20 || ch == 0x7f)
+            throw es_error(es_errc::invalid_aggregate_uuid,
+                           "aggregate uuid has a control character");
+}
+
+std::string iso8601(system_clock::time_point t) {
+    auto us = std::chrono::duration_cast<microseconds>(t.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(us / 1000000);
+    long frac = static_cast<long>(us % 1000000);
+    if (frac < 0) {
+        frac += 1000000;
+        --secs;
+    }
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    return buf;
+}
+
+item to_item(const stored_event& e, const store_config& config) {
+    item it;
+    it.emplace("pk", attribute_value(partition_of(e.aggregate_uuid, e.id)));
+    it.emplace("v", attribute_value(number(e.aggregate_version)));
+    it.emplace("id", attribute_value(number(e.id)));
+    it.emplace("g", attribute_value(global_key(e.id, config)));
+    it.emplace("cls", attribute_value(e.event_class));
+    it.emplace("ev", attribute_value(number(e.event_version)));
+    it.emplace("p", attribute_value(json::serialize(e.event_properties)));
+    it.emplace("m", attribute_value(json::serialize(e.meta_data)));
+    it.emplace(
+        "at",
+        attribute_value(number(static_cast<std::int64_t>(
+            std::chrono::duration_cast<microseconds>(e.created_at.time_since_epoch()).count()))));
+    if (e.expires_at)
+        it.emplace(
+            config.ttl_attribute,
+            attribute_value(number(static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(e.expires_at->time_since_epoch())
+                    .count()))));
+    return it;
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& id, const std::string& what) {
+    throw es_error(es_errc::invalid_stored_event, "stored event " + id + ": " + what);
+}
+
+const attribute_value& need(const item& it, const char* name, attribute_value::kind k,
+                            const std::string& id) {
+    auto found = it.find(name);
+    if (found == it.end())
+        bad(id, std::string("attribute ") + name + " is missing");
+    if (found->second.type() != k)
+        bad(id, std::string("attribute ") + name + " has the wrong type");
+    return found->second;
+}
+
+std::int64_t integer(const item& it, const char* name, const std::string& id) {
+    const auto& v = need(it, name, attribute_value::kind::N, id);
+    try {
+        return v.as_n().as<std::int64_t>();
+    } catch (const std::exception&) {
+        bad(id, std::string("attribute ") + name + " is not a 64-bit integer");
+    }
+}
+
+json::value parse(const std::string& text, const char* name, const std::string& id) {
+    json::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec)
+        bad(id, std::string("attribute ") + name + " is not JSON: " + ec.message());
+    return v;
+}
+
+} // namespace
+
+stored_event from_item(const item& it, const store_config& config) {
+    std::string id_text = "(no id)";
+    if (auto f = it.find("id"); f != it.end() && f->second.type() == attribute_value::kind::N)
+        id_text = f->second.as_n().str();
+    stored_event e;
+    e.id = integer(it, "id", id_text);
+    const std::string& pk = need(it, "pk", attribute_value::kind::S, id_text).as_s();
+    if (pk.rfind("$e#", 0) != 0)
+        e.aggregate_uuid = pk;
+    e.aggregate_version = integer(it, "v", id_text);
+    std::int64_t ev = integer(it, "ev", id_text);
+    if (ev < 1 || ev > std::numeric_limits<int>::max())
+        bad(id_text, "attribute ev (event version) is out of range");
+    e.event_version = static_cast<int>(ev);
+    e.event_class = need(it, "cls", attribute_value::kind::S, id_text).as_s();
+    e.event_properties =
+        parse(need(it, "p", attribute_value::kind::S, id_text).as_s(), "p", id_text);
+    json::value m = parse(need(it, "m", attribute_value::kind::S, id_text).as_s(), "m", id_text);
+    if (!m.is_object())
+        bad(id_text, "attribute m (metadata) is not a JSON object");
+    e.meta_data = std::move(m.as_object());
+    e.created_at = system_clock::time_point(microseconds(integer(it, "at", id_text)));
+    if (auto f = it.find(config.ttl_attribute); f != it.end()) {
+        if (f->second.type() != attribute_value::kind::N)
+            bad(id_text, "attribute " + config.ttl_attribute + " (TTL) is not a number");
+        e.expires_at = system_clock::time_point(
+            std::chrono::seconds(integer(it, config.ttl_attribute.c_str(), id_text)));
+    }
+    return e;
+}
+
+} // namespace ddb::es::detail

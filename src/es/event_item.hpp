@@ -1,0 +1,36 @@
+// Internal: a stored event as a DynamoDB item, and back (layout in
+// <ddb/es/tables.hpp>).
+#pragma once
+
+#include <ddb/es/store_config.hpp>
+#include <ddb/es/stored_event.hpp>
+#include <ddb/item.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ddb::es::detail {
+
+/// Id units per bucket of `config.bucket`.
+std::int64_t bucket_width(const store_config& config);
+std::int64_t bucket_of(std::int64_t id, const store_config& config);
+/// "<bucket>#<shard>": the global index partition of an event.
+std::string global_key(std::int64_t id, const store_config& config);
+std::string global_key(std::int64_t bucket, int shard);
+
+/// The partition key: the uuid, or "$e#<id>" without an aggregate.
+std::string partition_of(const std::optional<std::string>& uuid, std::int64_t id);
+
+/// Throws `invalid_aggregate_uuid` for an empty uuid, one starting with '$'
+/// or one with a control character.
+void check_uuid(std::string_view uuid);
+
+/// created-at as ISO 8601 UTC with microseconds: 2026-11-27T06:30:00.123456Z
+std::string iso8601(std::chrono::system_clock::time_point t);
+
+item to_item(const stored_event& e, const store_config& config);
+/// Throws `es_errc::invalid_stored_event` naming the id and the attribute.
+stored_event from_item(const item& it, const store_config& config);
+
+} // namespace ddb::es::detail

@@ -1,0 +1,225 @@
+#include <ddb/es/in_memory_event_repository.hpp>
+
+#include <ddb/es/error.hpp>
+
+#include "event_item.hpp"
+
+#include <map>
+#include <mutex>
+
+namespace ddb::es {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using std::chrono::system_clock;
+
+struct in_memory_event_repository::state {
+    asio::any_io_executor ex;
+    std::shared_ptr<id_generator> ids;
+    store_config cfg;
+    std::mutex mutex;
+    std::map<std::int64_t, stored_event> by_id;
+    std::map<std::string, std::vector<std::int64_t>, std::less<>> aggregates; // ids by version
+
+    stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
+                      system_clock::time_point now) {
+        if (e.event_class.empty())
+            throw es_error(es_errc::invalid_argument, "an event needs an event_class");
+        if (e.event_version < 1)
+            throw es_error(es_errc::invalid_argument, "event_version starts at 1");
+        stored_event s;
+        do
+            s.id = ids->next_id();
+        while (by_id.count(s.id));
+        s.aggregate_uuid = uuid;
+        s.aggregate_version = version;
+        s.event_version = e.event_version;
+        s.event_class = std::move(e.event_class);
+        s.event_properties = std::move(e.properties);
+        s.meta_data = std::move(e.meta_data);
+        s.created_at = std::chrono::time_point_cast<std::chrono::microseconds>(now);
+        if (e.expires_at)
+            s.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(*e.expires_at);
+        s.meta_data[meta::created_at] = detail::iso8601(s.created_at);
+        s.meta_data[meta::stored_event_id] = s.id;
+        if (uuid) {
+            s.meta_data[meta::aggregate_root_uuid] = *uuid;
+            s.meta_data[meta::aggregate_root_version] = version;
+        }
+        // The same limit as DynamoDB's, on the same encoding.
+        std::size_t size = item_size(detail::to_item(s, cfg));
+        if (size > max_item_size)
+            throw event_too_large(size, max_item_size);
+        return s;
+    }
+
+    std::vector<stored_event> append_locked(const std::string& uuid,
+                                            std::optional<std::int64_t> expected,
+                                            std::vector<new_event>& events) {
+        auto& ids_of = aggregates[uuid];
+        const auto actual = static_cast<std::int64_t>(ids_of.size());
+        if (expected && *expected != actual)
+            throw concurrency_conflict(uuid, *expected, actual);
+        const auto now = system_clock::now();
+        std::vector<stored_event> out;
+        for (std::size_t i = 0; i < events.size(); ++i)
+            out.push_back(
+                make(uuid, actual + 1 + static_cast<std::int64_t>(i), std::move(events[i]), now));
+        for (auto& s : out) {
+            ids_of.push_back(s.id);
+            by_id.emplace(s.id, s);
+        }
+        return out;
+    }
+
+    generator<stored_event> emit(std::vector<stored_event> events) {
+        auto shared = std::make_shared<std::vector<stored_event>>(std::move(events));
+        return generator<stored_event>(
+            ex,
+            [shared](generator<stored_event>::sink& out) -> awaitable<void> {
+                for (auto& e : *shared)
+                    co_await out.push(e);
+            },
+            1);
+    }
+
+    std::vector<stored_event> of_aggregate(const std::string& uuid, std::int64_t min_id,
+                                           std::int64_t after_version) {
+        std::vector<stored_event> out;
+        auto found = aggregates.find(uuid);
+        if (found == aggregates.end())
+            return out;
+        for (std::size_t i = 0; i < found->second.size(); ++i) {
+            const auto& e = by_id.at(found->second[i]);
+            if (e.id >= min_id && e.aggregate_version > after_version)
+                out.push_back(e);
+        }
+        return out;
+    }
+
+    std::vector<stored_event> global(std::int64_t min_id) {
+        std::vector<stored_event> out;
+        for (auto it = by_id.lower_bound(min_id); it != by_id.end(); ++it)
+            out.push_back(it->second);
+        return out;
+    }
+};
+
+in_memory_event_repository::in_memory_event_repository(asio::any_io_executor ex,
+                                                       std::shared_ptr<id_generator> ids,
+                                                       store_config config)
+    : state_(std::make_shared<state>()) {
+    state_->ex = std::move(ex);
+    state_->ids = ids ? std::move(ids) : std::make_shared<timestamp_id_generator>();
+    state_->cfg = std::move(config);
+}
+
+in_memory_event_repository::~in_memory_event_repository() = default;
+
+awaitable<stored_event> in_memory_event_repository::find(std::int64_t id) {
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->by_id.find(id);
+    if (found == state_->by_id.end())
+        throw event_not_found(id);
+    co_return found->second;
+}
+
+generator<stored_event> in_memory_event_repository::retrieve_all(std::optional<std::string> uuid,
+                                                                 read_options) {
+    return retrieve_all_starting_from(0, std::move(uuid));
+}
+
+generator<stored_event> in_memory_event_repository::retrieve_all_starting_from(
+    std::int64_t from, std::optional<std::string> uuid, read_options) {
+    if (uuid)
+        detail::check_uuid(*uuid);
+    std::lock_guard lock(state_->mutex);
+    return state_->emit(
+        uuid ? state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min())
+             : state_->global(from));
+}
+
+generator<stored_event> in_memory_event_repository::retrieve_all_after_version(std::int64_t version,
+                                                                               std::string uuid,
+                                                                               read_options) {
+    detail::check_uuid(uuid);
+    std::lock_guard lock(state_->mutex);
+    return state_->emit(
+        state_->of_aggregate(uuid, std::numeric_limits<std::int64_t>::min(), version));
+}
+
+awaitable<std::int64_t>
+in_memory_event_repository::count_all_starting_from(std::int64_t from,
+                                                    std::optional<std::string> uuid) {
+    if (uuid)
+        detail::check_uuid(*uuid);
+    std::lock_guard lock(state_->mutex);
+    if (uuid)
+        co_return static_cast<std::int64_t>(
+            state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min()).size());
+    co_return static_cast<std::int64_t>(
+        std::distance(state_->by_id.lower_bound(from), state_->by_id.end()));
+}
+
+awaitable<std::vector<stored_event>>
+in_memory_event_repository::append(std::string uuid, expected_version expected,
+                                   std::vector<new_event> events) {
+    detail::check_uuid(uuid);
+    if (expected.mode == expected_version::kind::exact && expected.version < 0)
+        throw es_error(es_errc::invalid_argument, "expected version is negative");
+    std::lock_guard lock(state_->mutex);
+    std::optional<std::int64_t> exact;
+    if (expected.mode == expected_version::kind::exact)
+        exact = expected.version;
+    co_return state_->append_locked(uuid, exact, events);
+}
+
+awaitable<stored_event> in_memory_event_repository::persist(new_event event,
+                                                            std::optional<std::string> uuid) {
+    std::vector<new_event> one;
+    one.push_back(std::move(event));
+    auto stored = co_await persist_many(std::move(one), std::move(uuid));
+    co_return std::move(stored.front());
+}
+
+awaitable<std::vector<stored_event>>
+in_memory_event_repository::persist_many(std::vector<new_event> events,
+                                         std::optional<std::string> uuid) {
+    if (uuid)
+        co_return co_await append(std::move(*uuid), expected_version::any(), std::move(events));
+    std::lock_guard lock(state_->mutex);
+    const auto now = system_clock::now();
+    std::vector<stored_event> out;
+    for (auto& e : events)
+        out.push_back(state_->make(std::nullopt, 0, std::move(e), now));
+    for (auto& s : out)
+        state_->by_id.emplace(s.id, s);
+    co_return out;
+}
+
+awaitable<stored_event> in_memory_event_repository::update(stored_event event) {
+    if (event.aggregate_uuid)
+        detail::check_uuid(*event.aggregate_uuid);
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->by_id.find(event.id);
+    if (found == state_->by_id.end() || found->second.aggregate_uuid != event.aggregate_uuid ||
+        found->second.aggregate_version != event.aggregate_version)
+        throw es_error(es_errc::update_target_missing,
+                       "update: no stored event " + std::to_string(event.id) + " at version " +
+                           std::to_string(event.aggregate_version) + " of its aggregate");
+    std::size_t size = item_size(detail::to_item(event, state_->cfg));
+    if (size > max_item_size)
+        throw event_too_large(size, max_item_size);
+    found->second = event;
+    co_return event;
+}
+
+awaitable<std::int64_t> in_memory_event_repository::latest_aggregate_version(std::string uuid) {
+    detail::check_uuid(uuid);
+    std::lock_guard lock(state_->mutex);
+    auto found = state_->aggregates.find(uuid);
+    co_return found == state_->aggregates.end() ? 0
+                                                : static_cast<std::int64_t>(found->second.size());
+}
+
+} // namespace ddb::es
