@@ -6,6 +6,8 @@
 // adapted where its versions could have gaps (ours are contiguous).
 #include "backend.hpp"
 
+#include "../support/fault_proxy.hpp"
+
 #include <ddb/es/error.hpp>
 
 #include <boost/asio/detached.hpp>
@@ -605,4 +607,43 @@ TEMPLATE_TEST_CASE("conformance: a reader with another layout than the writers i
     CHECK_THROWS_AS(
         s.run([&]() -> awaitable<stored_event> { co_return co_await reader.persist(dummy("y")); }),
         es_error);
+}
+
+TEST_CASE("conformance: ambiguous appends retried are stored once - moto_backend", "[es]") {
+    // The proxy forwards a write to moto, which stores it, then closes the
+    // connection before any byte of the answer: the client retries, and the
+    // repository must report success without storing anything twice.
+    store<moto_backend> s;
+    ddb::test::fault_proxy proxy(ddb::test::local_server::endpoint("moto"));
+    client via(s.ioc.get_executor(), ddb::test::config_for(proxy.endpoint()));
+    dynamodb_event_repository repo(via, s.cfg);
+    auto run_append = [&](const std::string& uuid, expected_version v, std::vector<new_event> e) {
+        return s.run([&]() -> awaitable<std::vector<stored_event>> {
+            co_return co_await repo.append(uuid, v, std::move(e));
+        });
+    };
+    auto first = run_append("agg", expected_version::no_stream(), {dummy("1")});
+
+    // A transaction (expected version 1, two events).
+    proxy.push({ddb::test::fault::close_after_forward});
+    auto more = run_append("agg", expected_version::exact(1), {dummy("2"), dummy("3")});
+    // A single conditional put (the first event of another aggregate).
+    proxy.push({ddb::test::fault::close_after_forward});
+    auto other = run_append("other", expected_version::no_stream(), {dummy("o")});
+    // An event without an aggregate.
+    proxy.push({ddb::test::fault::close_after_forward});
+    auto lonely =
+        s.run([&]() -> awaitable<stored_event> { co_return co_await repo.persist(dummy("l")); });
+    CHECK(proxy.faults_injected() == 3);
+
+    auto agg = s.all(s.events->retrieve_all(std::string("agg")));
+    REQUIRE(agg.size() == 3);
+    CHECK(agg[0] == first[0]);
+    CHECK(agg[1] == more[0]);
+    CHECK(agg[2] == more[1]);
+    auto all = s.all(s.events->retrieve_all());
+    CHECK(all.size() == 5); // 3 + 1 + 1: nothing twice
+    CHECK(strictly_ascending(all));
+    CHECK(std::count(all.begin(), all.end(), lonely) == 1);
+    CHECK(std::count(all.begin(), all.end(), other[0]) == 1);
 }
