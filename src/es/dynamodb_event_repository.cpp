@@ -1,6 +1,7 @@
 #include <ddb/es/dynamodb_event_repository.hpp>
 
 #include <ddb/es/error.hpp>
+#include <ddb/es/event_error.hpp>
 #include <ddb/es/tables.hpp>
 #include <ddb/expression.hpp>
 #include <ddb/paginator.hpp>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <set>
 
 namespace ddb::es {
 
@@ -27,9 +29,9 @@ using std::chrono::system_clock;
 
 namespace {
 
-constexpr std::size_t max_actions = 100;
-// TransactWriteItems takes at most 4 MB; keep a margin for names and framing.
-constexpr std::size_t max_transaction_bytes = 4'000'000;
+// TransactWriteItems' limits (max_transaction_bytes keeps a margin below
+// 4 MB for names and framing): <ddb/es/event_repository.hpp>.
+constexpr std::size_t max_actions = max_transaction_actions;
 
 std::string hex_sha256(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -215,6 +217,25 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         co_return matched == events.size();
     }
 
+    // Sends a transaction whose ClientRequestToken is derived from `ids`
+    // (the same writes, retried, are the same transaction). False when a
+    // condition failed or a concurrent transaction was in the way.
+    awaitable<bool> try_transaction(transact_write_items_request& req, const std::string& ids) {
+        req.client_request_token = hex_sha256(ids).substr(0, 36);
+        try {
+            co_await c.transact_write_items(req);
+            co_return true;
+        } catch (const transaction_canceled& e) {
+            for (auto& r : e.reasons())
+                if (r.code != "None" && r.code != "ConditionalCheckFailed" &&
+                    r.code != "TransactionConflict")
+                    throw;
+            co_return false;
+        } catch (const idempotent_parameter_mismatch&) {
+            co_return false;
+        }
+    }
+
     // One atomic write of versions base+1..base+k. Returns false on a
     // condition failure (someone else's events, or a conflicting
     // transaction), true when written.
@@ -257,19 +278,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             ids += "#" + std::to_string(chunk[i].id);
         }
         // Deterministic: the same append retried is the same transaction.
-        req.client_request_token = hex_sha256(ids).substr(0, 36);
-        try {
-            co_await c.transact_write_items(req);
-            co_return true;
-        } catch (const transaction_canceled& e) {
-            for (auto& r : e.reasons())
-                if (r.code != "None" && r.code != "ConditionalCheckFailed" &&
-                    r.code != "TransactionConflict")
-                    throw;
-            co_return false;
-        } catch (const idempotent_parameter_mismatch&) {
-            co_return false;
-        }
+        co_return co_await try_transaction(req, ids);
     }
 
     awaitable<std::vector<stored_event>> append_exact(const std::string& uuid, std::int64_t n,
@@ -327,6 +336,148 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             begin = end;
         }
         co_return stored;
+    }
+
+    // One aggregate's part of an append_all.
+    struct plan {
+        std::size_t index; // in the requests
+        std::string uuid;
+        bool any;          // expected_version::any(): base is the latest read
+        std::int64_t base; // the version the events follow
+        std::vector<new_event> events;
+        std::vector<stored_event> stored{};
+        std::vector<item> items{};
+    };
+
+    // One TransactWriteItems of every plan (built). Returns false on a
+    // condition failure or a transaction conflict, true when written.
+    awaitable<bool> write_plans(const std::vector<plan>& plans) {
+        if (plans.size() == 1)
+            co_return co_await write_chunk(plans[0].uuid, plans[0].base, plans[0].stored,
+                                           plans[0].items);
+        transact_write_items_request req;
+        std::string ids;
+        for (auto& pl : plans) {
+            if (pl.base > 0) {
+                parameters q;
+                transact_write_item check;
+                check.condition_check =
+                    condition_check{.table_name = cfg.events_table,
+                                    .key = {{"pk", attribute_value(pl.uuid)},
+                                            {"v", attribute_value(number(pl.base))}},
+                                    .condition_expression = q.render(attribute_exists(path("pk")))};
+                q.apply_to(*check.condition_check);
+                req.transact_items.push_back(std::move(check));
+            }
+            ids += "|" + pl.uuid + "#" + std::to_string(pl.base);
+            for (std::size_t i = 0; i < pl.stored.size(); ++i) {
+                parameters p;
+                transact_write_item put;
+                put.put = transact_put{.table_name = cfg.events_table,
+                                       .item = pl.items[i],
+                                       .condition_expression =
+                                           p.render(attribute_not_exists(path("pk")))};
+                p.apply_to(*put.put);
+                req.transact_items.push_back(std::move(put));
+                ids += "#" + std::to_string(pl.stored[i].id);
+            }
+        }
+        // Deterministic: the same append_all retried is the same transaction.
+        co_return co_await try_transaction(req, ids);
+    }
+
+    // Builds the plans' stored events and items at their bases; checks the
+    // transaction limits.
+    void build(std::vector<plan>& plans) {
+        const auto now = system_clock::now();
+        std::size_t actions = 0, bytes = 0;
+        for (auto& pl : plans) {
+            pl.stored.clear();
+            pl.items.clear();
+            if (pl.base > 0)
+                ++actions;
+            for (std::size_t i = 0; i < pl.events.size(); ++i) {
+                pl.stored.push_back(
+                    make(pl.uuid, pl.base + 1 + static_cast<std::int64_t>(i), pl.events[i], now));
+                pl.items.push_back(checked_item(pl.stored.back()));
+                bytes += item_size(pl.items.back());
+                ++actions;
+            }
+        }
+        if (actions > max_transaction_actions || bytes > max_transaction_bytes)
+            throw transaction_too_large(actions, bytes);
+    }
+
+    awaitable<std::vector<std::vector<stored_event>>>
+    append_all(std::vector<append_request> requests) {
+        std::set<std::string_view> seen;
+        for (auto& r : requests) {
+            detail::check_uuid(r.uuid);
+            if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
+                throw es_error(es_errc::invalid_argument, "expected version is negative");
+            if (!seen.insert(r.uuid).second)
+                throw es_error(es_errc::invalid_argument,
+                               "append_all: aggregate " + r.uuid + " is named twice");
+        }
+        std::vector<plan> plans;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            auto& r = requests[i];
+            if (r.events.empty())
+                continue;
+            const bool any = r.expected.mode == expected_version::kind::any;
+            plans.push_back(
+                plan{i, r.uuid, any, any ? 0 : r.expected.version, std::move(r.events)});
+        }
+        std::vector<std::vector<stored_event>> out(requests.size());
+        if (plans.empty())
+            co_return out;
+        for (auto& pl : plans)
+            if (pl.any)
+                pl.base = co_await latest(pl.uuid);
+        build(plans);
+        for (int attempt = 0;; ++attempt) {
+            std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+            for (auto& pl : plans)
+                lowest = std::min(lowest, pl.stored.front().id);
+            co_await register_bucket(detail::bucket_of(lowest, cfg));
+            if (co_await write_plans(plans))
+                break;
+            // Our own earlier attempt (answer lost, then retried)? A
+            // transaction is all or nothing: every plan is there, or none.
+            bool ours = true;
+            for (auto& pl : plans)
+                if (!(ours = co_await already_stored(pl.uuid, pl.base, pl.stored)))
+                    break;
+            if (ours)
+                break;
+            // The first aggregate that is not at its expected version is the
+            // conflict; `any` ones move on to the version now there.
+            bool moved = false;
+            for (auto& pl : plans) {
+                auto actual = co_await latest(pl.uuid);
+                if (actual == pl.base)
+                    continue;
+                if (!pl.any || attempt >= 20)
+                    throw concurrency_conflict(pl.uuid, pl.base, actual);
+                pl.base = actual;
+                moved = true;
+            }
+            if (moved) {
+                build(plans);
+                continue;
+            }
+            if (attempt >= 4)
+                throw concurrency_conflict(plans.front().uuid, plans.front().base,
+                                           plans.front().base);
+            // Nobody wrote: a transaction conflict with a concurrent writer
+            // that then failed. Try again shortly (the same transaction).
+            asio::steady_timer t(co_await asio::this_coro::executor,
+                                 std::chrono::milliseconds(5 << attempt));
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        for (auto& pl : plans)
+            out[pl.index] = std::move(pl.stored);
+        co_return out;
     }
 
     awaitable<stored_event> store_without_aggregate(new_event e) {
@@ -559,6 +710,11 @@ dynamodb_event_repository::append(std::string uuid, expected_version expected,
             n = c.actual();
         }
     }
+}
+
+awaitable<std::vector<std::vector<stored_event>>>
+dynamodb_event_repository::append_all(std::vector<append_request> requests) {
+    co_return co_await state_->append_all(std::move(requests));
 }
 
 awaitable<stored_event> dynamodb_event_repository::persist(new_event event,

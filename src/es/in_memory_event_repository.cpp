@@ -1,11 +1,13 @@
 #include <ddb/es/in_memory_event_repository.hpp>
 
 #include <ddb/es/error.hpp>
+#include <ddb/es/event_error.hpp>
 
 #include "event_item.hpp"
 
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace ddb::es {
 
@@ -125,18 +127,27 @@ awaitable<stored_event> in_memory_event_repository::find(std::int64_t id) {
 }
 
 generator<stored_event> in_memory_event_repository::retrieve_all(std::optional<std::string> uuid,
-                                                                 read_options) {
-    return retrieve_all_starting_from(0, std::move(uuid));
+                                                                 read_options options) {
+    return retrieve_all_starting_from(0, std::move(uuid), options);
 }
 
 generator<stored_event> in_memory_event_repository::retrieve_all_starting_from(
-    std::int64_t from, std::optional<std::string> uuid, read_options) {
+    std::int64_t from, std::optional<std::string> uuid, read_options options) {
     if (uuid)
         detail::check_uuid(*uuid);
     std::lock_guard lock(state_->mutex);
-    return state_->emit(
-        uuid ? state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min())
-             : state_->global(from));
+    if (uuid)
+        return state_->emit(
+            state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min()));
+    auto events = state_->global(from);
+    if (options.settle) {
+        // As the DynamoDB repository: hold back ids younger than `settle`.
+        const auto cutoff = std::chrono::duration_cast<std::chrono::microseconds>(
+                                (system_clock::now() - *options.settle).time_since_epoch())
+                                .count();
+        std::erase_if(events, [&](const stored_event& e) { return e.id / 1000 > cutoff; });
+    }
+    return state_->emit(std::move(events));
 }
 
 generator<stored_event> in_memory_event_repository::retrieve_all_after_version(std::int64_t version,
@@ -172,6 +183,61 @@ in_memory_event_repository::append(std::string uuid, expected_version expected,
     if (expected.mode == expected_version::kind::exact)
         exact = expected.version;
     co_return state_->append_locked(uuid, exact, events);
+}
+
+awaitable<std::vector<std::vector<stored_event>>>
+in_memory_event_repository::append_all(std::vector<append_request> requests) {
+    std::set<std::string_view> seen;
+    for (auto& r : requests) {
+        detail::check_uuid(r.uuid);
+        if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
+            throw es_error(es_errc::invalid_argument, "expected version is negative");
+        if (!seen.insert(r.uuid).second)
+            throw es_error(es_errc::invalid_argument,
+                           "append_all: aggregate " + r.uuid + " is named twice");
+    }
+    auto& st = *state_;
+    std::lock_guard lock(st.mutex);
+    const auto now = system_clock::now();
+    std::vector<std::vector<stored_event>> out(requests.size());
+    std::vector<std::int64_t> actual(requests.size(), 0);
+    // Built first, as DynamoDB's repository does: the limits are checked
+    // before the versions, and nothing is stored unless everything fits.
+    std::size_t actions = 0, bytes = 0;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        auto& r = requests[i];
+        if (r.events.empty())
+            continue;
+        auto found = st.aggregates.find(r.uuid);
+        actual[i] =
+            found == st.aggregates.end() ? 0 : static_cast<std::int64_t>(found->second.size());
+        const std::int64_t base =
+            r.expected.mode == expected_version::kind::exact ? r.expected.version : actual[i];
+        if (base > 0)
+            ++actions;
+        for (std::size_t j = 0; j < r.events.size(); ++j) {
+            out[i].push_back(st.make(r.uuid, base + 1 + static_cast<std::int64_t>(j),
+                                     std::move(r.events[j]), now));
+            bytes += item_size(detail::to_item(out[i].back(), st.cfg));
+            ++actions;
+        }
+    }
+    if (actions > max_transaction_actions || bytes > max_transaction_bytes)
+        throw transaction_too_large(actions, bytes);
+    for (std::size_t i = 0; i < requests.size(); ++i)
+        if (!out[i].empty() && requests[i].expected.mode == expected_version::kind::exact &&
+            requests[i].expected.version != actual[i])
+            throw concurrency_conflict(requests[i].uuid, requests[i].expected.version, actual[i]);
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (out[i].empty())
+            continue;
+        auto& ids_of = st.aggregates[requests[i].uuid];
+        for (auto& s : out[i]) {
+            ids_of.push_back(s.id);
+            st.by_id.emplace(s.id, s);
+        }
+    }
+    co_return out;
 }
 
 awaitable<stored_event> in_memory_event_repository::persist(new_event event,

@@ -233,6 +233,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     // timer is ever the earliest. Costs a wake-up per step while busy, none
     // while idle; timeouts fire up to one step late.
     static constexpr std::chrono::milliseconds grid_step{100};
+    static constexpr std::size_t read_buffer_size = 32 * 1024;
     asio::strand<asio::any_io_executor> strand;
     asio::steady_timer sentinel; // used on `strand` only
     std::atomic<bool> sentinel_running{false};
@@ -369,6 +370,11 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
         info.bytes_sent += sent;
         if (wec)
             co_return wec;
+        // Beast reads at most the buffer's free capacity (512 bytes when it
+        // starts empty, and it stays that small as the body is moved out): a
+        // 50 KB answer would take ~100 reads. One reservation per connection.
+        if (c.buffer.capacity() < read_buffer_size)
+            c.buffer.reserve(read_buffer_size);
         auto [rec, received] = co_await bhttp::async_read(s, c.buffer, parser, tuple_awaitable);
         info.bytes_received += received;
         got_bytes = received > 0 || c.buffer.size() > 0;

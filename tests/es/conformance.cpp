@@ -647,3 +647,50 @@ TEST_CASE("conformance: ambiguous appends retried are stored once - moto_backend
     CHECK(std::count(all.begin(), all.end(), lonely) == 1);
     CHECK(std::count(all.begin(), all.end(), other[0]) == 1);
 }
+
+TEMPLATE_TEST_CASE("conformance: an event's expiry is stored and read back", "[es]", ALL_BACKENDS) {
+    store<TestType> s;
+    auto e = dummy("expiring");
+    e.expires_at = std::chrono::system_clock::now() + std::chrono::hours(24 * 30);
+    auto stored = persist(s, e, "agg");
+    REQUIRE(stored.expires_at);
+    CHECK(*stored.expires_at ==
+          std::chrono::time_point_cast<std::chrono::seconds>(*e.expires_at)); // TTL: seconds
+    auto found =
+        s.run([&]() -> awaitable<stored_event> { co_return co_await s.events->find(stored.id); });
+    CHECK(found == stored);
+}
+
+TEST_CASE("conformance: create_tables enables TTL when asked - moto_backend", "[es]") {
+    store_config cfg;
+    cfg.ttl = true;
+    store<moto_backend> s(cfg);
+    auto ttl = s.run([&]() -> awaitable<describe_time_to_live_response> {
+        co_return co_await s.c->describe_time_to_live(s.cfg.events_table);
+    });
+    REQUIRE(ttl.time_to_live_description);
+    CHECK(ttl.time_to_live_description->attribute_name == "expires_at");
+    // And a second create_tables refuses, unless forced.
+    try {
+        s.run([&]() -> awaitable<void> { co_await create_tables(*s.c, s.cfg); });
+        FAIL("no error");
+    } catch (const es_error& e) {
+        CHECK(e.kind() == es_errc::tables_exist);
+    }
+    s.run([&]() -> awaitable<void> { co_await create_tables(*s.c, s.cfg, true); });
+}
+
+TEMPLATE_TEST_CASE("conformance: settle holds back the youngest events of global reads", "[es]",
+                   ALL_BACKENDS) {
+    store<TestType> s;
+    persist(s, dummy("a"));
+    persist(s, dummy("b"), "agg");
+    read_options hold;
+    hold.settle = std::chrono::hours(1);
+    CHECK(s.all(s.events->retrieve_all({}, hold)).empty());
+    read_options none;
+    none.settle = std::chrono::milliseconds(0);
+    CHECK(s.all(s.events->retrieve_all({}, none)).size() == 2);
+    // Per-aggregate reads are not held back.
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"), hold)).size() == 1);
+}

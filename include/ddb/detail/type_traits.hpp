@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace ddb::detail {
@@ -17,16 +18,18 @@ template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 template <class T>
 struct is_vector : std::false_type {};
-template <class T>
-struct is_vector<std::vector<T>> : std::true_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
 template <class T>
 struct is_set : std::false_type {};
 template <class T>
 struct is_set<std::set<T>> : std::true_type {};
-/// std::map with std::string keys (any comparator).
+/// std::map or std::unordered_map with std::string keys.
 template <class T>
 struct is_string_map : std::false_type {};
-template <class T, class C>
-struct is_string_map<std::map<std::string, T, C>> : std::true_type {};
+template <class T, class C, class A>
+struct is_string_map<std::map<std::string, T, C, A>> : std::true_type {};
+template <class T, class H, class E, class A>
+struct is_string_map<std::unordered_map<std::string, T, H, E, A>> : std::true_type {};
 
 } // namespace ddb::detail

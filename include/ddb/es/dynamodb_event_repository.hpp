@@ -44,6 +44,8 @@ public:
                             std::optional<std::string> uuid = {}) override;
     boost::asio::awaitable<std::vector<stored_event>>
     append(std::string uuid, expected_version expected, std::vector<new_event> events) override;
+    boost::asio::awaitable<std::vector<std::vector<stored_event>>>
+    append_all(std::vector<append_request> requests) override;
     boost::asio::awaitable<stored_event> persist(new_event event,
                                                  std::optional<std::string> uuid = {}) override;
     boost::asio::awaitable<std::vector<stored_event>>

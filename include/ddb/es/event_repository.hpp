@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,19 @@ struct read_options {
     /// tailing the store does not pass events that are still propagating to
     /// the index or that a writer with a slow clock has not yet written.
     std::optional<std::chrono::milliseconds> settle{};
+};
+
+/// DynamoDB's TransactWriteItems limits, which bound `append_all`: actions
+/// (one Put per event, one ConditionCheck per aggregate at an expected
+/// version > 0) and the items' total size (with a margin for framing).
+inline constexpr std::size_t max_transaction_actions = 100;
+inline constexpr std::size_t max_transaction_bytes = 4'000'000;
+
+/// One aggregate's part of `append_all`: as the arguments of `append`.
+struct append_request {
+    std::string uuid{};
+    expected_version expected{};
+    std::vector<new_event> events{};
 };
 
 /// The repository. Implementations: `dynamodb_event_repository` (DynamoDB)
@@ -68,6 +82,25 @@ public:
         was lost reports success, never a conflict nor a duplicate. */
     virtual boost::asio::awaitable<std::vector<stored_event>>
     append(std::string uuid, expected_version expected, std::vector<new_event> events) = 0;
+
+    /** Appends to several aggregates at once, all or nothing: one
+        TransactWriteItems (the events of every request, each at its expected
+        version). Returns the stored events per request, in request order.
+
+        Requests without events are skipped (they neither write nor check).
+        An `expected_version::any()` request is conditioned on the latest
+        version read just before (retried when that moved).
+
+        @throws concurrency_conflict for the first request whose aggregate
+                is not at its expected version (nothing is written).
+        @throws transaction_too_large (<ddb/es/event_error.hpp>) beyond
+                `max_transaction_actions` or `max_transaction_bytes`, before
+                sending anything; split such work yourself.
+        @throws es_error(invalid_argument) when two requests name the same
+                aggregate.
+        Like `append`, a retry whose first attempt was stored reports success. */
+    virtual boost::asio::awaitable<std::vector<std::vector<stored_event>>>
+    append_all(std::vector<append_request> requests) = 0;
 
     /// One event: appended to `uuid` after its latest version, or stored
     /// without an aggregate when `uuid` is empty.
