@@ -10,7 +10,11 @@ root = pathlib.Path(sys.argv[1])
 readme = (root / "README.md").read_text()
 blocks = re.findall(r"```cpp\n(.*?)```", readme, re.S)
 checked = 0
-for example in ["examples/quickstart.cpp", "examples/data_api.cpp"]:
+for example in [
+    "examples/quickstart.cpp",
+    "examples/data_api.cpp",
+    "examples/bank_account/account.hpp",
+]:
     text = (root / example).read_text()
     snippets = re.findall(r"^//\[(\w+)\n(.*?)^//\]\n", text, re.S | re.M)
     if not snippets:

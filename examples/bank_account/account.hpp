@@ -11,6 +11,7 @@
 
 namespace bank {
 
+//[aggregate
 struct opened {
     std::string owner{};
 };
@@ -26,20 +27,16 @@ struct withdrawn {
 };
 BOOST_DESCRIBE_STRUCT(withdrawn, (), (amount))
 
-/// A withdrawal larger than the balance: recorded instead of `withdrawn`.
-struct overdraft_refused {
+struct overdraft_refused { // recorded instead of a withdrawal beyond the balance
     std::int64_t amount = 0;
     std::int64_t balance = 0;
 };
 BOOST_DESCRIBE_STRUCT(overdraft_refused, (), (amount, balance))
 
 struct account : ddb::es::aggregate_root<account, opened, deposited, withdrawn, overdraft_refused> {
-    // The snapshot state (described below).
-    std::string owner{};
+    std::string owner{}; // the snapshot state: described below
     std::int64_t balance = 0;
-    // Not in the snapshot: events applied since this object was created or
-    // loaded (after a snapshot load: the events read after the snapshot).
-    std::int64_t applied = 0;
+    std::int64_t applied = 0; // events applied since created or loaded (not snapshotted)
 
     void open(std::string who) { record(opened{std::move(who)}); }
     void deposit(std::int64_t n) { record(deposited{n}); }
@@ -74,5 +71,6 @@ inline ddb::es::event_registry make_registry() {
         .add<overdraft_refused>("account.overdraft_refused");
     return reg;
 }
+//]
 
 } // namespace bank
