@@ -220,8 +220,12 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
     // Sends a transaction whose ClientRequestToken is derived from `ids`
     // (the same writes, retried, are the same transaction). False when a
     // condition failed or a concurrent transaction was in the way.
-    awaitable<bool> try_transaction(transact_write_items_request& req, const std::string& ids) {
-        req.client_request_token = hex_sha256(ids).substr(0, 36);
+    // `attempt` > 0 (a retry after a cancellation): a new token, since
+    // DynamoDB may answer a reused token with the first call's outcome.
+    awaitable<bool> try_transaction(transact_write_items_request& req, const std::string& ids,
+                                    int attempt = 0) {
+        req.client_request_token =
+            hex_sha256(attempt ? ids + "#attempt" + std::to_string(attempt) : ids).substr(0, 36);
         try {
             co_await c.transact_write_items(req);
             co_return true;
@@ -239,7 +243,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
     // One atomic write of versions base+1..base+k. Returns false on a
     // condition failure (someone else's events, or a conflicting
     // transaction), true when written.
-    awaitable<bool> write_chunk(const std::string& uuid, std::int64_t base,
+    awaitable<bool> write_chunk(int attempt, const std::string& uuid, std::int64_t base,
                                 const std::vector<stored_event>& chunk,
                                 const std::vector<item>& items) {
         parameters p;
@@ -278,7 +282,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             ids += "#" + std::to_string(chunk[i].id);
         }
         // Deterministic: the same append retried is the same transaction.
-        co_return co_await try_transaction(req, ids);
+        co_return co_await try_transaction(req, ids, attempt);
     }
 
     awaitable<std::vector<stored_event>> append_exact(const std::string& uuid, std::int64_t n,
@@ -319,7 +323,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             std::vector<item> chunk_items(items.begin() + static_cast<std::ptrdiff_t>(begin),
                                           items.begin() + static_cast<std::ptrdiff_t>(end));
             for (int attempt = 0;; ++attempt) {
-                if (co_await write_chunk(uuid, base, chunk, chunk_items))
+                if (co_await write_chunk(attempt, uuid, base, chunk, chunk_items))
                     break;
                 // Our own earlier attempt (answer lost, then retried)?
                 if (co_await already_stored(uuid, base, chunk))
@@ -351,9 +355,9 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
 
     // One TransactWriteItems of every plan (built). Returns false on a
     // condition failure or a transaction conflict, true when written.
-    awaitable<bool> write_plans(const std::vector<plan>& plans) {
+    awaitable<bool> write_plans(const std::vector<plan>& plans, int attempt) {
         if (plans.size() == 1)
-            co_return co_await write_chunk(plans[0].uuid, plans[0].base, plans[0].stored,
+            co_return co_await write_chunk(attempt, plans[0].uuid, plans[0].base, plans[0].stored,
                                            plans[0].items);
         transact_write_items_request req;
         std::string ids;
@@ -383,7 +387,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             }
         }
         // Deterministic: the same append_all retried is the same transaction.
-        co_return co_await try_transaction(req, ids);
+        co_return co_await try_transaction(req, ids, attempt);
     }
 
     // Builds the plans' stored events and items at their bases; checks the
@@ -440,7 +444,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             for (auto& pl : plans)
                 lowest = std::min(lowest, pl.stored.front().id);
             co_await register_bucket(detail::bucket_of(lowest, cfg));
-            if (co_await write_plans(plans))
+            if (co_await write_plans(plans, attempt))
                 break;
             // Our own earlier attempt (answer lost, then retried)? A
             // transaction is all or nothing: every plan is there, or none.
