@@ -14,6 +14,7 @@
 #include <ddb/client.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/error.hpp>
+#include <ddb/es/event_metadata.hpp>
 #include <ddb/es/tables.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -155,23 +156,6 @@ options parse(int argc, char** argv) {
         }
     }
     return o;
-}
-
-// ISO 8601, UTC, microseconds: 2026-11-27T06:30:00.123456Z (as the store's created-at).
-std::string iso8601(std::chrono::system_clock::time_point t) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(us / 1000000);
-    long frac = static_cast<long>(us % 1000000);
-    if (frac < 0) {
-        frac += 1000000;
-        --secs;
-    }
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-    return buf;
 }
 
 const char* name(ddb::table_status s) {
@@ -351,9 +335,9 @@ awaitable<int> dump(ddb::client& c, const options& o) {
         line["event_class"] = e->event_class;
         line["event_properties"] = e->event_properties;
         line["meta_data"] = e->meta_data;
-        line["created_at"] = iso8601(e->created_at);
+        line["created_at"] = ddb::es::format_timestamp(e->created_at);
         if (e->expires_at)
-            line["expires_at"] = iso8601(*e->expires_at);
+            line["expires_at"] = ddb::es::format_timestamp(*e->expires_at);
         std::cout << json::serialize(line) << "\n";
     }
     std::cout.flush();

@@ -12,8 +12,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <limits>
@@ -32,19 +30,6 @@ namespace {
 // TransactWriteItems' limits (max_transaction_bytes keeps a margin below
 // 4 MB for names and framing): <ddb/es/event_repository.hpp>.
 constexpr std::size_t max_actions = max_transaction_actions;
-
-std::string hex_sha256(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out.push_back(digits[md[i] >> 4]);
-        out.push_back(digits[md[i] & 15]);
-    }
-    return out;
-}
 
 } // namespace
 
@@ -145,38 +130,10 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
 
     stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
                       system_clock::time_point now) {
-        stored_event s;
-        s.id = ids->next_id();
-        s.aggregate_uuid = uuid;
-        s.aggregate_version = version;
-        s.event_version = e.event_version;
-        s.event_class = std::move(e.event_class);
-        s.event_properties = std::move(e.properties);
-        s.meta_data = std::move(e.meta_data);
-        s.created_at = std::chrono::time_point_cast<std::chrono::microseconds>(now);
-        s.expires_at = e.expires_at;
-        if (s.expires_at)
-            s.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(*s.expires_at);
-        s.meta_data[meta::created_at] = detail::iso8601(s.created_at);
-        s.meta_data[meta::stored_event_id] = s.id;
-        if (uuid) {
-            s.meta_data[meta::aggregate_root_uuid] = *uuid;
-            s.meta_data[meta::aggregate_root_version] = version;
-        }
-        if (s.event_class.empty())
-            throw es_error(es_errc::invalid_argument, "an event needs an event_class");
-        if (s.event_version < 1)
-            throw es_error(es_errc::invalid_argument, "event_version starts at 1");
-        return s;
+        return detail::make_stored_event(ids->next_id(), uuid, version, std::move(e), now);
     }
 
-    item checked_item(const stored_event& s) {
-        item it = detail::to_item(s, cfg);
-        std::size_t size = item_size(it);
-        if (size > max_item_size)
-            throw event_too_large(size, max_item_size);
-        return it;
-    }
+    item checked_item(const stored_event& s) const { return detail::checked_item(s, cfg); }
 
     awaitable<std::int64_t> latest(const std::string& uuid) {
         query_request req{.table_name = cfg.events_table,
@@ -225,7 +182,8 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
     awaitable<bool> try_transaction(transact_write_items_request& req, const std::string& ids,
                                     int attempt = 0) {
         req.client_request_token =
-            hex_sha256(attempt ? ids + "#attempt" + std::to_string(attempt) : ids).substr(0, 36);
+            detail::sha256_hex(attempt ? ids + "#attempt" + std::to_string(attempt) : ids)
+                .substr(0, 36);
         try {
             co_await c.transact_write_items(req);
             co_return true;

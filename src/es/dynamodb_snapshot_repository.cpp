@@ -7,8 +7,6 @@
 
 #include "event_item.hpp"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 
 namespace ddb::es {
@@ -19,17 +17,8 @@ using namespace ddb::expr;
 
 namespace {
 
-std::string sha256_hex(const std::uint8_t* data, std::size_t size) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    EVP_Digest(data, size, md, &len, EVP_sha256(), nullptr);
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out.push_back(digits[md[i] >> 4]);
-        out.push_back(digits[md[i] & 15]);
-    }
-    return out;
+std::string_view as_text(const std::vector<std::uint8_t>& bytes) {
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
 std::string padded(std::int64_t v, int width) {
@@ -120,7 +109,7 @@ struct dynamodb_snapshot_repository::state {
             }
         }
         if (static_cast<std::int64_t>(data.size()) != size ||
-            sha256_hex(data.data(), data.size()) != sum->second.as_s())
+            detail::sha256_hex(as_text(data)) != sum->second.as_s())
             co_return std::nullopt; // damaged
         co_return data;
     }
@@ -204,7 +193,7 @@ awaitable<snapshot> dynamodb_snapshot_repository::persist(snapshot s) {
                 {"id", attribute_value(number(id))},
                 {"v", attribute_value(number(s.aggregate_version))},
                 {"size", attribute_value(number(static_cast<std::uint64_t>(s.state.size())))},
-                {"sum", attribute_value(sha256_hex(s.state.data(), s.state.size()))}};
+                {"sum", attribute_value(detail::sha256_hex(as_text(s.state)))}};
     if (s.state.size() <= part_size) {
         header["parts"] = attribute_value(number(0));
         if (!s.state.empty())

@@ -1,11 +1,12 @@
 #include "event_item.hpp"
 
+#include "../sigv4/sha256.hpp"
+
 #include <ddb/es/error.hpp>
+#include <ddb/es/event_metadata.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <ctime>
 
 namespace ddb::es::detail {
 
@@ -49,20 +50,45 @@ void check_uuid(std::string_view uuid) {
                            "aggregate uuid has a control character");
 }
 
-std::string iso8601(system_clock::time_point t) {
-    auto us = std::chrono::duration_cast<microseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(us / 1000000);
-    long frac = static_cast<long>(us % 1000000);
-    if (frac < 0) {
-        frac += 1000000;
-        --secs;
+stored_event make_stored_event(std::int64_t id, const std::optional<std::string>& uuid,
+                               std::int64_t version, new_event e, system_clock::time_point now) {
+    if (e.event_class.empty())
+        throw es_error(es_errc::invalid_argument, "an event needs an event_class");
+    if (e.event_version < 1)
+        throw es_error(es_errc::invalid_argument, "event_version starts at 1");
+    stored_event s;
+    s.id = id;
+    s.aggregate_uuid = uuid;
+    s.aggregate_version = version;
+    s.event_version = e.event_version;
+    s.event_class = std::move(e.event_class);
+    s.event_properties = std::move(e.properties);
+    s.meta_data = std::move(e.meta_data);
+    s.created_at = std::chrono::time_point_cast<microseconds>(now);
+    if (e.expires_at)
+        s.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(*e.expires_at);
+    s.meta_data[meta::created_at] = format_timestamp(s.created_at);
+    s.meta_data[meta::stored_event_id] = s.id;
+    if (uuid) {
+        s.meta_data[meta::aggregate_root_uuid] = *uuid;
+        s.meta_data[meta::aggregate_root_version] = version;
     }
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-    return buf;
+    return s;
+}
+
+item checked_item(const stored_event& e, const store_config& config) {
+    item it = to_item(e, config);
+    std::size_t size = item_size(it);
+    if (size > max_item_size)
+        throw event_too_large(size, max_item_size);
+    return it;
+}
+
+std::string sha256_hex(std::string_view data) {
+    const auto digest = sigv4::detail::sha256(data);
+    std::string out(2 * digest.size(), '0');
+    sigv4::detail::hex_encode(digest.data(), digest.size(), out.data());
+    return out;
 }
 
 item to_item(const stored_event& e, const store_config& config) {

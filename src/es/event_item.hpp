@@ -26,8 +26,18 @@ std::string partition_of(const std::optional<std::string>& uuid, std::int64_t id
 /// or one with a control character.
 void check_uuid(std::string_view uuid);
 
-/// created-at as ISO 8601 UTC with microseconds: 2026-11-27T06:30:00.123456Z
-std::string iso8601(std::chrono::system_clock::time_point t);
+/// A new stored event: validates `e` (class, version), rounds the times
+/// (created-at to microseconds, expiry to seconds as TTL keeps it) and fills
+/// the store's metadata keys. Both repositories build events here.
+stored_event make_stored_event(std::int64_t id, const std::optional<std::string>& uuid,
+                               std::int64_t version, new_event e,
+                               std::chrono::system_clock::time_point now);
+
+/// The event's item; `event_too_large` when it is over DynamoDB's limit.
+item checked_item(const stored_event& e, const store_config& config);
+
+/// Lower-case hex SHA-256 (tokens, snapshot checksums).
+std::string sha256_hex(std::string_view data);
 
 item to_item(const stored_event& e, const store_config& config);
 /// Throws `es_errc::invalid_stored_event` naming the id and the attribute.

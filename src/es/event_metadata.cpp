@@ -71,6 +71,22 @@ std::optional<std::chrono::system_clock::time_point> event_metadata::created_at(
                                                  std::chrono::microseconds(micros));
 }
 
+std::string format_timestamp(std::chrono::system_clock::time_point t) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(us / 1000000);
+    long frac = static_cast<long>(us % 1000000);
+    if (frac < 0) {
+        frac += 1000000;
+        --secs;
+    }
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    return buf;
+}
+
 std::optional<std::int64_t> event_metadata::stored_event_id() const {
     return as_integer(*meta_, meta::stored_event_id);
 }

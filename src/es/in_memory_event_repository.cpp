@@ -25,33 +25,12 @@ struct in_memory_event_repository::state {
 
     stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
                       system_clock::time_point now) {
-        if (e.event_class.empty())
-            throw es_error(es_errc::invalid_argument, "an event needs an event_class");
-        if (e.event_version < 1)
-            throw es_error(es_errc::invalid_argument, "event_version starts at 1");
-        stored_event s;
+        std::int64_t id;
         do
-            s.id = ids->next_id();
-        while (by_id.count(s.id));
-        s.aggregate_uuid = uuid;
-        s.aggregate_version = version;
-        s.event_version = e.event_version;
-        s.event_class = std::move(e.event_class);
-        s.event_properties = std::move(e.properties);
-        s.meta_data = std::move(e.meta_data);
-        s.created_at = std::chrono::time_point_cast<std::chrono::microseconds>(now);
-        if (e.expires_at)
-            s.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(*e.expires_at);
-        s.meta_data[meta::created_at] = detail::iso8601(s.created_at);
-        s.meta_data[meta::stored_event_id] = s.id;
-        if (uuid) {
-            s.meta_data[meta::aggregate_root_uuid] = *uuid;
-            s.meta_data[meta::aggregate_root_version] = version;
-        }
-        // The same limit as DynamoDB's, on the same encoding.
-        std::size_t size = item_size(detail::to_item(s, cfg));
-        if (size > max_item_size)
-            throw event_too_large(size, max_item_size);
+            id = ids->next_id();
+        while (by_id.count(id));
+        auto s = detail::make_stored_event(id, uuid, version, std::move(e), now);
+        detail::checked_item(s, cfg); // the same limit as DynamoDB's, on the same encoding
         return s;
     }
 
@@ -273,9 +252,7 @@ awaitable<stored_event> in_memory_event_repository::update(stored_event event) {
         throw es_error(es_errc::update_target_missing,
                        "update: no stored event " + std::to_string(event.id) + " at version " +
                            std::to_string(event.aggregate_version) + " of its aggregate");
-    std::size_t size = item_size(detail::to_item(event, state_->cfg));
-    if (size > max_item_size)
-        throw event_too_large(size, max_item_size);
+    detail::checked_item(event, state_->cfg);
     found->second = event;
     co_return event;
 }

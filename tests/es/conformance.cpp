@@ -412,7 +412,11 @@ TEMPLATE_TEST_CASE("conformance: 8 concurrent writers race one aggregate", "[es]
     }
     CHECK(messages.size() == writers * each); // none twice, none lost
     CHECK(count_from(s, 0, "hot") == writers * each);
-    INFO("conflicts: " << conflicts);
+    // On a server the writers really interleave (all 8 read version 0 before
+    // any append is answered), so the race must have produced conflicts; the
+    // in-memory store never suspends, so its writers take turns.
+    if constexpr (TestType::dynamodb)
+        CHECK(conflicts >= writers - 1);
 }
 
 TEMPLATE_TEST_CASE("conformance: global order across 20 aggregates written concurrently", "[es]",

@@ -20,34 +20,8 @@ struct awaitable_value<boost::asio::awaitable<T>> {
     using type = T;
 };
 
-/// Runs `make()` (a callable returning an awaitable) on `ioc` until it
-/// completes and returns its result, rethrowing its exception.
-template <class F>
-auto run(boost::asio::io_context& ioc, F&& make) {
-    using T = typename awaitable_value<std::invoke_result_t<F>>::type;
-    ioc.restart();
-    std::exception_ptr error;
-    if constexpr (std::is_void_v<T>) {
-        boost::asio::co_spawn(ioc, std::forward<F>(make)(),
-                              [&](std::exception_ptr e) { error = e; });
-        ioc.run();
-        if (error)
-            std::rethrow_exception(error);
-    } else {
-        std::optional<T> result;
-        boost::asio::co_spawn(ioc, std::forward<F>(make)(), [&](std::exception_ptr e, T v) {
-            error = e;
-            if (!e)
-                result.emplace(std::move(v));
-        });
-        ioc.run();
-        if (error)
-            std::rethrow_exception(error);
-        return std::move(*result);
-    }
-}
-
-/// Like `run`, but returns as soon as `make()`'s awaitable completes: work it
+/// Runs `make()` (a callable returning an awaitable) on `ioc` until its
+/// awaitable completes; returns its result or rethrows its exception: work it
 /// leaves behind (the transport's timeout sentinel lingers up to 100 ms
 /// after the last request) stays queued for the next call. For tests that
 /// make many short runs.
@@ -79,6 +53,27 @@ auto complete(boost::asio::io_context& ioc, F&& make) {
         std::rethrow_exception(error);
     if constexpr (!std::is_void_v<T>)
         return std::move(*result);
+}
+
+/// Runs `make()` (a callable returning an awaitable) on `ioc` until it
+/// completes and returns its result, rethrowing its exception, after running
+/// everything else queued on `ioc` to completion too.
+template <class F>
+auto run(boost::asio::io_context& ioc, F&& make) {
+    using T = typename awaitable_value<std::invoke_result_t<F>>::type;
+    try {
+        if constexpr (std::is_void_v<T>) {
+            complete(ioc, std::forward<F>(make));
+            ioc.run();
+        } else {
+            T result = complete(ioc, std::forward<F>(make));
+            ioc.run();
+            return result;
+        }
+    } catch (...) {
+        ioc.run();
+        throw;
+    }
 }
 
 /// The same on a fresh io_context.

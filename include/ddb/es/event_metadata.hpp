@@ -17,6 +17,10 @@
 
 namespace ddb::es {
 
+/// A time as the store writes `created-at`: ISO 8601, UTC, microseconds
+/// (2026-11-27T06:30:00.123456Z). `event_metadata::created_at` reads it back.
+std::string format_timestamp(std::chrono::system_clock::time_point t);
+
 /// A view of a metadata object (it must outlive the view). Accessors give an
 /// empty optional when the key is absent or does not hold the expected kind.
 class event_metadata {
