@@ -1,15 +1,24 @@
 //
-// bench_client — GetItem through ddb::client::call against nginx serving a
-// canned DynamoDB answer (bench/canned), next to its peers measured in the
-// same run on the same endpoint:
-//   wrk   — the HTTP ceiling, sending the same request bytes;
-//   the AWS JS SDK v3 (@aws-sdk/client-dynamodb, pinned in package.json).
-// One JSON line per concurrency (1 and 16 calls in flight, one io thread):
-//   {"bench":"getitem_c16","ddb_rps":..,"wrk_rps":..,"js_rps":..,
-//    "ratio_wrk":..,"ratio_js":..,"p50_us":..,"p99_us":..}
-// Targets: c16 ddb >= 0.5 x wrk and >= 40 x JS; c1 ddb >= 0.75 x wrk.
+// bench_client — GetItem or PutItem through ddb::client::call against a
+// server answering with canned DynamoDB bodies (nginx, bench/canned). Only
+// ddb is measured here; its peers (wrk, the AWS JS SDK in bench/js/getitem.mjs)
+// hit the same endpoint in the same run, driven by bench/run.py.
 //
-//   bench_client [--seconds S] [--only ddb]
+//   bench_client [--endpoint URL] [--op getitem|putitem] [--concurrency 1,16,..]
+//                [--seconds S] [--threads T]
+//   bench_client --endpoint URL --op OP --wrk-lua FILE
+//
+// Without --endpoint it starts its own nginx (for profiling ddb alone).
+// --threads T runs the io_context on T threads (the same client, the same
+// workers): the multi-threaded scaling figure.
+// --wrk-lua writes a wrk script sending the exact request ddb sends (signed
+// the same way) whose done() prints a JSON line like the one below.
+//
+// One JSON line per concurrency:
+//   {"bench":"client","impl":"ddb","op":"getitem","concurrency":16,"threads":1,
+//    "calls":..,"seconds":..,"rps":..,"p50_us":..,"p90_us":..,"p99_us":..,
+//    "p999_us":..,"cpu_s":..,"cpu_us_per_call":..}
+// CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase (all threads).
 //
 #include <ddb/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
@@ -21,13 +30,16 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -42,12 +54,11 @@ namespace {
 
 const std::string source_dir = DDB_SOURCE_DIR;
 const ddb::credentials bench_creds{"AKIDBENCH", "bench-secret", "", {}, "bench"};
-const json::value get_item_request = {
-    {"TableName", "stored_events"},
-    {"Key", {{"aggregate_uuid", {{"S", "6f1c2a9e"}}}, {"id", {{"N", "1"}}}}}};
 
 std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + p.string());
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
@@ -56,6 +67,12 @@ std::string read(const fs::path& p) {
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
     for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
         s.replace(at, from.size(), to);
+    return s;
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+        s.pop_back();
     return s;
 }
 
@@ -71,21 +88,8 @@ std::uint16_t free_port() {
     return a.local_endpoint().port();
 }
 
-std::string run_capture(const std::string& cmd) {
-    std::string out;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p)
-        throw std::runtime_error("cannot run " + cmd);
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-        out.append(buf, n);
-    if (::pclose(p) != 0)
-        throw std::runtime_error("failed: " + cmd + "\n" + out);
-    return out;
-}
-
-// nginx with the canned answers, on a free loopback port; stopped by PID.
+// nginx with the canned answers on a free loopback port, stopped by PID: only
+// when no --endpoint is given (bench/run.py starts one nginx for all clients).
 struct canned_server {
     fs::path dir;
     pid_t pid = -1;
@@ -95,9 +99,7 @@ struct canned_server {
         dir = fs::temp_directory_path() / ("ddb-bench-nginx-" + std::to_string(::getpid()));
         fs::create_directories(dir);
         port = free_port();
-        std::string body = read(fs::path(source_dir) / "bench/canned/getitem.json");
-        while (!body.empty() && (body.back() == '\n' || body.back() == '\r'))
-            body.pop_back();
+        std::string body = trim(read(fs::path(source_dir) / "bench/canned/getitem.json"));
         std::string conf = read(fs::path(source_dir) / "bench/canned/nginx.conf.in");
         conf = replace_all(conf, "@DIR@", dir.string());
         conf = replace_all(conf, "@PORT@", std::to_string(port));
@@ -132,154 +134,229 @@ struct canned_server {
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
-struct result {
-    double rps = 0, p50_us = 0, p99_us = 0;
+// The operation benchmarked: its name, its request (bench/canned/<op>-request.json,
+// the same file the JS peer sends) and a check of the answer.
+struct bench_op {
+    std::string key;       // getitem, putitem
+    std::string operation; // GetItem, PutItem
+    json::value request;
+
+    static bench_op named(const std::string& key) {
+        bench_op op;
+        op.key = key;
+        if (key == "getitem")
+            op.operation = "GetItem";
+        else if (key == "putitem")
+            op.operation = "PutItem";
+        else
+            throw std::runtime_error("unknown --op " + key + " (getitem or putitem)");
+        op.request =
+            json::parse(read(fs::path(source_dir) / "bench/canned" / (key + "-request.json")));
+        return op;
+    }
+    bool answer_ok(const json::value& v) const {
+        return operation == "GetItem" ? v.as_object().contains("Item") : v.is_object();
+    }
 };
 
-double to_us(const std::string& v) {
-    double x = std::stod(v);
-    if (v.ends_with("us"))
-        return x;
-    if (v.ends_with("ms"))
-        return x * 1000;
-    if (v.ends_with("s"))
-        return x * 1e6;
-    return x;
-}
-
-// wrk with the exact request ddb sends (headers signed the same way).
-result run_wrk(const canned_server& srv, int connections, int seconds) {
-    std::string body = json::serialize(get_item_request);
-    std::string host = "127.0.0.1:" + std::to_string(srv.port);
-    ddb::sigv4::header hs[] = {{"host", host},
-                               {"content-type", "application/x-amz-json-1.0"},
-                               {"x-amz-target", "DynamoDB_20120810.GetItem"}};
+// A wrk script sending ddb's request; done() prints a JSON line.
+void write_wrk_lua(const bench_op& op, const std::string& endpoint, const fs::path& out) {
+    std::string body = json::serialize(op.request);
+    std::string host = endpoint.substr(endpoint.find("://") + 3);
+    while (!host.empty() && host.back() == '/')
+        host.pop_back();
+    std::string target = "DynamoDB_20120810." + op.operation;
+    ddb::sigv4::header hs[] = {
+        {"host", host}, {"content-type", "application/x-amz-json-1.0"}, {"x-amz-target", target}};
     ddb::sigv4::request r;
     r.headers = hs;
     r.payload = body;
     auto s = ddb::sigv4::sign(
         r, {bench_creds, "us-east-1", "dynamodb", std::chrono::system_clock::now()});
-    std::ostringstream lua;
     auto q = [](const std::string& v) {
         return "\"" + replace_all(replace_all(v, "\\", "\\\\"), "\"", "\\\"") + "\"";
     };
+    std::ofstream lua(out);
     lua << "wrk.method = \"POST\"\nwrk.body = " << q(body) << "\n"
         << "wrk.headers[\"Content-Type\"] = \"application/x-amz-json-1.0\"\n"
-        << "wrk.headers[\"X-Amz-Target\"] = \"DynamoDB_20120810.GetItem\"\n"
+        << "wrk.headers[\"X-Amz-Target\"] = " << q(target) << "\n"
         << "wrk.headers[\"User-Agent\"] = \"ddb/0.1.0 cpp20 boost-beast\"\n"
         << "wrk.headers[\"X-Amz-Date\"] = " << q(s.amz_date) << "\n"
-        << "wrk.headers[\"Authorization\"] = " << q(s.authorization) << "\n";
-    fs::path script = srv.dir / "getitem.lua";
-    std::ofstream(script) << lua.str();
-    std::string out =
-        run_capture("wrk -t1 -c" + std::to_string(connections) + " -d" + std::to_string(seconds) +
-                    "s --latency -s " + script.string() + " " + srv.url() + "/ 2>&1");
-    result res;
-    std::istringstream in(out);
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream ls(line);
-        std::string a, b;
-        ls >> a >> b;
-        if (a == "Requests/sec:")
-            res.rps = std::stod(b);
-        if (a == "50%")
-            res.p50_us = to_us(b);
-        if (a == "99%")
-            res.p99_us = to_us(b);
-    }
-    if (res.rps == 0)
-        throw std::runtime_error("cannot read wrk output:\n" + out);
-    return res;
+        << "wrk.headers[\"Authorization\"] = " << q(s.authorization) << "\n"
+        << R"lua(
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"impl":"wrk","calls":%d,"seconds":%.3f,"rps":%.1f,"p50_us":%d,"p90_us":%d,' ..
+    '"p99_us":%d,"p999_us":%d,"non2xx":%d,"socket_errors":%d}\n',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), e.status, e.connect + e.read + e.write + e.timeout))
+end
+)lua";
+    if (!lua)
+        throw std::runtime_error("cannot write " + out.string());
 }
 
-result run_js(const canned_server& srv, int concurrency, int seconds) {
-    std::string out =
-        run_capture("node '" + source_dir + "/bench/js/getitem.mjs' " + srv.url() + " " +
-                    std::to_string(concurrency) + " " + std::to_string(seconds));
-    auto v = json::parse(out.substr(out.rfind('{')));
-    return {v.at("rps").to_number<double>(), v.at("p50_us").to_number<double>(),
-            v.at("p99_us").to_number<double>()};
+double cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return s(u.ru_utime) + s(u.ru_stime);
 }
 
-result run_ddb(const canned_server& srv, int concurrency, int seconds) {
-    asio::io_context ioc(1);
-    ddb::client_config cfg;
-    cfg.region = "us-east-1";
-    cfg.endpoint = srv.url();
-    cfg.credentials = std::make_shared<ddb::static_provider>(bench_creds);
-    ddb::retry_config retry;
-    retry.max_attempts = 1;
-    cfg.retry = retry;
-    ddb::client c(ioc.get_executor(), cfg);
-    std::vector<double> latencies;
-    latencies.reserve(2'000'000);
-    steady::time_point end, last_done;
-    std::size_t failures = 0;
-    auto worker = [&](bool warmup) -> asio::awaitable<void> {
-        int warm = 200;
-        while (warmup ? warm-- > 0 : steady::now() < end) {
-            auto t0 = steady::now();
-            auto v = co_await c.call("GetItem", get_item_request);
-            if (!v.as_object().contains("Item"))
-                ++failures;
-            if (!warmup)
-                latencies.push_back(
-                    std::chrono::duration<double, std::micro>(steady::now() - t0).count());
-        }
-        last_done = std::max(last_done, steady::now()); // not ioc.run()'s return: timers may linger
-    };
-    asio::co_spawn(ioc, worker(true), asio::detached);
-    ioc.run();
+// Spawns `workers` coroutines made by make(i) and runs the io_context on
+// `threads` threads until all of them finished (not until it runs out of
+// work: the pool's idle timers must not count). Rethrows the first error.
+template <class Make>
+void drive(asio::io_context& ioc, int threads, int workers, Make make) {
     ioc.restart();
-    auto start = steady::now();
-    last_done = start;
-    end = start + std::chrono::seconds(seconds);
-    for (int i = 0; i < concurrency; ++i)
-        asio::co_spawn(ioc, worker(false), asio::detached);
+    std::atomic<int> left = workers;
+    std::mutex m;
+    std::exception_ptr first;
+    for (int i = 0; i < workers; ++i)
+        asio::co_spawn(ioc, make(i), [&](std::exception_ptr e) {
+            if (e) {
+                std::lock_guard lock(m);
+                if (!first)
+                    first = e;
+            }
+            if (--left == 0)
+                ioc.stop();
+        });
+    std::vector<std::thread> more;
+    for (int t = 1; t < threads; ++t)
+        more.emplace_back([&] { ioc.run(); });
     ioc.run();
-    double elapsed = std::chrono::duration<double>(last_done - start).count();
-    if (failures)
-        throw std::runtime_error("ddb: answers without Item");
-    std::sort(latencies.begin(), latencies.end());
+    for (auto& t : more)
+        t.join();
+    if (first)
+        std::rethrow_exception(first);
+}
+
+struct worker_stats {
+    std::vector<double> latencies_us;
+    std::size_t failures = 0;
+    steady::time_point last_done{};
+};
+
+void run_ddb(ddb::client& c, asio::io_context& ioc, int threads, const bench_op& op,
+             int concurrency, double seconds) {
+    // Warm-up: one connection per worker, code paths and caches.
+    const int warm_calls = std::max(20, 2000 / concurrency);
+    drive(ioc, threads, concurrency, [&](int) -> asio::awaitable<void> {
+        for (int k = 0; k < warm_calls; ++k) {
+            auto v = co_await c.call(op.operation, op.request);
+            if (!op.answer_ok(v))
+                throw std::runtime_error("unexpected answer " + json::serialize(v));
+        }
+    });
+
+    std::vector<worker_stats> stats(static_cast<std::size_t>(concurrency));
+    for (auto& s : stats)
+        s.latencies_us.reserve(1 << 16);
+    const auto start = steady::now();
+    const auto end = start + std::chrono::duration_cast<steady::duration>(
+                                 std::chrono::duration<double>(seconds));
+    const double cpu0 = cpu_seconds();
+    drive(ioc, threads, concurrency, [&](int i) -> asio::awaitable<void> {
+        worker_stats& s = stats[static_cast<std::size_t>(i)];
+        while (steady::now() < end) {
+            auto t0 = steady::now();
+            auto v = co_await c.call(op.operation, op.request);
+            auto t1 = steady::now();
+            if (!op.answer_ok(v))
+                ++s.failures;
+            s.latencies_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+            s.last_done = t1;
+        }
+    });
+    const double cpu = cpu_seconds() - cpu0;
+
+    std::vector<double> all;
+    steady::time_point last = start;
+    std::size_t failures = 0;
+    for (auto& s : stats) {
+        all.insert(all.end(), s.latencies_us.begin(), s.latencies_us.end());
+        last = std::max(last, s.last_done);
+        failures += s.failures;
+    }
+    if (failures || all.empty())
+        throw std::runtime_error("ddb: " + std::to_string(failures) + " unexpected answers");
+    std::sort(all.begin(), all.end());
     auto pct = [&](double p) {
-        return latencies[std::min(latencies.size() - 1, std::size_t(latencies.size() * p))];
+        return all[std::min(all.size() - 1, static_cast<std::size_t>(double(all.size()) * p))];
     };
-    return {latencies.size() / elapsed, pct(0.5), pct(0.99)};
+    const double elapsed = std::chrono::duration<double>(last - start).count();
+    std::printf("{\"bench\":\"client\",\"impl\":\"ddb\",\"op\":\"%s\",\"concurrency\":%d,"
+                "\"threads\":%d,\"calls\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,"
+                "\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"cpu_s\":%.4f,"
+                "\"cpu_us_per_call\":%.2f}\n",
+                op.key.c_str(), concurrency, threads, all.size(), elapsed,
+                double(all.size()) / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999), cpu,
+                cpu * 1e6 / double(all.size()));
+    std::fflush(stdout);
+}
+
+std::vector<int> parse_list(const std::string& s) {
+    std::vector<int> out;
+    std::istringstream in(s);
+    std::string part;
+    while (std::getline(in, part, ','))
+        out.push_back(std::stoi(part));
+    return out;
 }
 
 } // namespace
 
 int main(int argc, char** argv) try {
-    int seconds = 3;
-    std::string only; // "ddb": measure ddb alone (for profiling)
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string(argv[i]) == "--seconds")
-            seconds = std::stoi(argv[i + 1]);
-        if (std::string(argv[i]) == "--only")
-            only = argv[i + 1];
+    std::string endpoint, op_key = "getitem", wrk_lua;
+    std::vector<int> concurrencies{1, 16};
+    double seconds = 3;
+    int threads = 1;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (i + 1 >= argc)
+            throw std::runtime_error("missing value after " + a);
+        std::string v = argv[++i];
+        if (a == "--endpoint")
+            endpoint = v;
+        else if (a == "--op")
+            op_key = v;
+        else if (a == "--concurrency")
+            concurrencies = parse_list(v);
+        else if (a == "--seconds")
+            seconds = std::stod(v);
+        else if (a == "--threads")
+            threads = std::stoi(v);
+        else if (a == "--wrk-lua")
+            wrk_lua = v;
+        else if (a == "--only") // accepted for old command lines: ddb is always alone now
+            continue;
+        else
+            throw std::runtime_error("unknown option " + a);
     }
-    canned_server srv;
-    if (only == "ddb") {
-        for (int concurrency : {1, 16}) {
-            result r = run_ddb(srv, concurrency, seconds);
-            std::printf("{\"bench\":\"getitem_c%d_ddb_only\",\"ddb_rps\":%.0f,\"p50_us\":%.1f,"
-                        "\"p99_us\":%.1f}\n",
-                        concurrency, r.rps, r.p50_us, r.p99_us);
-        }
+    const bench_op op = bench_op::named(op_key);
+    std::optional<canned_server> own;
+    if (endpoint.empty()) {
+        own.emplace();
+        endpoint = own->url();
+    }
+    if (!wrk_lua.empty()) {
+        write_wrk_lua(op, endpoint, wrk_lua);
         return 0;
     }
-    for (int concurrency : {1, 16}) {
-        result wrk = run_wrk(srv, concurrency, seconds);
-        result ddb_r = run_ddb(srv, concurrency, seconds);
-        result js = run_js(srv, concurrency, seconds);
-        std::printf("{\"bench\":\"getitem_c%d\",\"ddb_rps\":%.0f,\"wrk_rps\":%.0f,\"js_rps\":%.0f,"
-                    "\"ratio_wrk\":%.3f,\"ratio_js\":%.2f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-                    "\"wrk_p50_us\":%.1f,\"js_p50_us\":%.1f}\n",
-                    concurrency, ddb_r.rps, wrk.rps, js.rps, ddb_r.rps / wrk.rps,
-                    ddb_r.rps / js.rps, ddb_r.p50_us, ddb_r.p99_us, wrk.p50_us, js.p50_us);
-        std::fflush(stdout);
-    }
+    asio::io_context ioc(threads);
+    ddb::client_config cfg;
+    cfg.region = "us-east-1";
+    cfg.endpoint = endpoint;
+    cfg.credentials = std::make_shared<ddb::static_provider>(bench_creds);
+    ddb::retry_config retry;
+    retry.max_attempts = 1;
+    cfg.retry = retry;
+    ddb::client c(ioc.get_executor(), cfg);
+    for (int concurrency : concurrencies)
+        run_ddb(c, ioc, threads, op, concurrency, seconds);
 } catch (const std::exception& e) {
     std::cerr << "bench_client: " << e.what() << "\n";
     return 1;

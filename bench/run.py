@@ -1,0 +1,698 @@
+#!/usr/bin/env python3
+"""The benchmark report: runs every bench_<topic> program next to its peer in
+the same run and writes bench/results/latest.{md,json} and the PNG plots.
+
+    bench/run.py --build build/release [--quick] [--out DIR] [--only LIST]
+
+scripts/bench builds the programs and calls this. Servers are started here
+on free loopback ports and stopped by PID: nginx with canned answers
+(bench/canned) for the client benchmarks, dynalite for the replay; bench/es.sh
+starts its own dynalite and moto. Python standard library only.
+
+--only: a comma list of parts (sigv4, decode, client, scaling, alloc, es,
+replay, soak) to run a subset while working on one (then pass --out too:
+the report is written with what ran).
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ["sigv4", "decode", "client", "scaling", "alloc", "es", "replay", "soak"]
+T0 = time.monotonic()
+
+
+def log(msg):
+    print(f"[bench {time.monotonic() - T0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_json(cmd, cwd=None, env=None):
+    """Runs cmd; returns (JSON objects printed one per line, its CPU seconds).
+
+    CPU: getrusage(RUSAGE_CHILDREN) around the run (user+sys of the child and
+    of what it waited for; servers started here are reaped only at the end)."""
+    cpu0 = children_cpu()
+    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu = children_cpu() - cpu0
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{p.stderr}{p.stdout}")
+    if p.stderr.strip():
+        sys.stderr.write(p.stderr)
+    out = []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            out.append(json.loads(line))
+    return out, cpu
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, what):
+    for _ in range(200):
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port}")
+
+
+def proc_cpu(pid):
+    """CPU seconds (user+sys) a live process used so far, from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class Nginx:
+    """nginx (one worker) answering with bench/canned bodies per X-Amz-Target."""
+
+    def __init__(self, tmp):
+        self.dir = Path(tmp) / "nginx"
+        self.dir.mkdir()
+        self.port = free_port()
+        body = (ROOT / "bench/canned/getitem.json").read_text().rstrip("\r\n")
+        conf = (ROOT / "bench/canned/nginx.conf.in").read_text()
+        esc = body.replace("\\", "\\\\").replace("'", "\\'")
+        for k, v in {"@DIR@": str(self.dir), "@PORT@": str(self.port),
+                     "@GETITEM_CRC@": str(zlib.crc32(body.encode())),
+                     "@EMPTY_CRC@": str(zlib.crc32(b"{}")), "@GETITEM_BODY@": esc}.items():
+            conf = conf.replace(k, v)
+        (self.dir / "nginx.conf").write_text(conf)
+        self.proc = subprocess.Popen(["nginx", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
+                                     stdin=subprocess.DEVNULL)
+        wait_port(self.port, self.proc, "nginx")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def worker_cpu(self):
+        """CPU seconds of nginx's worker(s) so far (the server side of a run)."""
+        try:
+            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            kids = []
+        return sum(proc_cpu(int(k)) for k in kids)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class LocalDynamo:
+    """scripts/local-dynamodb: moto or dynalite on a free port, stopped by PID."""
+
+    def __init__(self, kind, tmp):
+        self.state = str(Path(tmp) / f"{kind}.state")
+        self.url = subprocess.run([str(ROOT / "scripts/local-dynamodb"), "start", kind, self.state],
+                                  check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+
+    def stop(self):
+        subprocess.run([str(ROOT / "scripts/local-dynamodb"), "stop", self.state], check=False)
+
+
+# ---------------------------------------------------------------- the parts
+
+
+def bench_sigv4(ctx):
+    lines, _ = run_json([ctx.bin("bench_sigv4")] + (["--quick"] if ctx.quick else []))
+    return {d["bench"]: d for d in lines}
+
+
+def bench_decode(ctx):
+    lines, _ = run_json([ctx.bin("bench_decode")] + (["--quick"] if ctx.quick else []))
+    return {d["bench"]: d for d in lines}
+
+
+def one_client_run(ctx, nginx, impl, op, c, seconds, threads=1):
+    """One measurement of one client; the same JSON shape for all three."""
+    srv0 = nginx.worker_cpu()
+    if impl == "ddb":
+        lines, proc_cpu_s = run_json([ctx.bin("bench_client"), "--endpoint", nginx.url, "--op", op,
+                                      "--concurrency", str(c), "--seconds", str(seconds),
+                                      "--threads", str(threads)])
+        d = lines[-1]
+    elif impl == "wrk":
+        lua = ctx.wrk_lua(nginx, op)
+        # One wrk thread, as ddb's one io thread and Node's one.
+        lines, proc_cpu_s = run_json(["wrk", "-t1", f"-c{c}", f"-d{seconds}s", "-s", lua, nginx.url + "/"])
+        d = lines[-1]
+        if d["non2xx"] or d["socket_errors"]:
+            raise RuntimeError(f"wrk {op} c{c}: {d['non2xx']} non-2xx, {d['socket_errors']} socket errors")
+        # wrk has no warm-up phase: its whole process CPU is over the timed run.
+        d.update(bench="client", op=op, concurrency=c, cpu_s=round(proc_cpu_s, 4),
+                 cpu_us_per_call=round(proc_cpu_s * 1e6 / max(1, d["calls"]), 2))
+    else:
+        lines, proc_cpu_s = run_json(["node", str(ROOT / "bench/js/getitem.mjs"), nginx.url, str(c),
+                                      str(seconds), op], cwd=ROOT)
+        d = lines[-1]
+    d["server_cpu_s"] = round(nginx.worker_cpu() - srv0, 3)
+    d["process_cpu_s"] = round(proc_cpu_s, 4)  # the whole process, warm-up and start included
+    d.setdefault("threads", 1)
+    return d
+
+
+def bench_client(ctx, nginx):
+    """Every (op, concurrency): ddb, wrk and JS back to back, order rotated per
+    round so drift and neighbours hit all three alike."""
+    runs = []
+    impls = ["ddb", "wrk", "js"]
+    for rnd in range(ctx.rounds):
+        for op, concurrencies in ctx.client_plan:
+            for i, c in enumerate(concurrencies):
+                k = (rnd + i) % 3
+                for impl in impls[k:] + impls[:k]:
+                    d = one_client_run(ctx, nginx, impl, op, c, ctx.seconds)
+                    d["round"] = rnd
+                    runs.append(d)
+                    log(f"client {op} c{c} {impl}: {d['rps']:.0f}/s p50 {d['p50_us']:.0f} us")
+    return runs
+
+
+def bench_scaling(ctx, nginx):
+    """The same client on 1 and 2 io threads, alternated."""
+    runs = []
+    for rnd in range(ctx.rounds):
+        for c in ctx.scaling_concurrency:
+            for threads in ([1, 2] if rnd % 2 == 0 else [2, 1]):
+                d = one_client_run(ctx, nginx, "ddb", "getitem", c, ctx.seconds, threads)
+                d["round"] = rnd
+                runs.append(d)
+                log(f"scaling c{c} threads={threads}: {d['rps']:.0f}/s")
+    return runs
+
+
+def bench_alloc(ctx, nginx):
+    calls, warm = (2000, 200) if ctx.quick else (20000, 1000)
+    lines, _ = run_json([ctx.bin("bench_alloc"), "--endpoint", nginx.url, "--calls", str(calls),
+                         "--warmup", str(warm)])
+    return {d["path"]: d for d in lines}
+
+
+def bench_es(ctx):
+    env = dict(os.environ, DDB_BENCH_BUILD_DIR=str(ctx.build))
+    lines, _ = run_json(["bash", str(ROOT / "bench/es.sh")] + (["--quick"] if ctx.quick else []), env=env)
+    runs = [d for d in lines if "impl" in d]
+    summary = {f"{d['bench']}_{d['server']}": d for d in lines if "js_over_ddb" in d}
+    return {"runs": runs, "summary": summary}
+
+
+def bench_replay(ctx, tmp):
+    server = LocalDynamo("dynalite", tmp)
+    try:
+        lines, _ = run_json([ctx.bin("bench_replay"), "--endpoint", server.url, "--events",
+                             str(ctx.replay_events)])
+    finally:
+        server.stop()
+    return lines[-1]
+
+
+def bench_soak(ctx):
+    """HOOK: bench/soak.cpp (256 in flight through a proxy; peak RSS and
+    connection count) is being written by another engineer. When the
+    bench_soak program exists it is run here and its last JSON line (or its
+    key=value lines) recorded."""
+    exe = ctx.build / "bench" / "bench_soak"
+    if not exe.exists():
+        return None
+    p = subprocess.run([str(exe)] + (["--quick"] if ctx.quick else []), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"bench_soak failed ({p.returncode}):\n{p.stderr}{p.stdout}")
+    objs = [json.loads(l) for l in p.stdout.splitlines() if l.strip().startswith("{")]
+    if objs:
+        return objs[-1]
+    kv = dict(l.split("=", 1) for l in p.stdout.split() if "=" in l)
+    return {k: _num(v) for k, v in kv.items()}
+
+
+def _num(v):
+    try:
+        return float(v) if "." in v or "e" in v else int(v)
+    except ValueError:
+        return v
+
+
+# ------------------------------------------------------------ the report
+
+
+def med(runs, field):
+    return statistics.median(r[field] for r in runs)
+
+
+def summarize_client(runs):
+    """Median over rounds of each (impl, op, concurrency, threads)."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["impl"], r["op"], r["concurrency"], r.get("threads", 1)), []).append(r)
+    out = []
+    for (impl, op, c, threads), rs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
+        s = {"impl": impl, "op": op, "concurrency": c, "threads": threads, "rounds": len(rs)}
+        for f in ("rps", "p50_us", "p90_us", "p99_us", "p999_us", "cpu_us_per_call", "server_cpu_s", "seconds"):
+            if all(f in r for r in rs):
+                s[f] = round(med(rs, f), 2)
+        out.append(s)
+    return out
+
+
+def pick(summary, impl, op, c, threads=1):
+    for s in summary:
+        if (s["impl"], s["op"], s["concurrency"], s["threads"]) == (impl, op, c, threads):
+            return s
+    return None
+
+
+def fmt_rate(x):
+    return f"{x:,.0f}/s"
+
+
+def fmt_us(x):
+    return f"{x:,.1f} µs" if x < 100 else f"{x:,.0f} µs"
+
+
+def row(benchmark, ddb, peer, ratio, target, met, key, data=None, **more):
+    """One table line; `data` (and `more`) the figures behind it, for the JSON."""
+    return {"key": key, "benchmark": benchmark, "ddb": ddb, "peer": peer,
+            "ratio": None if ratio is None else round(ratio, 3), "target": target, "met": met,
+            "data": {**(data or {}), **more}}
+
+
+OPS = {"getitem": "GetItem", "putitem": "PutItem"}
+CLIENT_TARGETS = {("getitem", 1, "wrk"): 0.75, ("getitem", 16, "wrk"): 0.5, ("getitem", 16, "js"): 40}
+
+
+def build_rows(ctx, res):
+    rows = []
+    if "sigv4" in res:
+        s = res["sigv4"]["sigv4_sign"]
+        rows.append(row("SigV4 signing, 1 KB PutItem (key cached)", fmt_us(s["ns_per_op"] / 1000),
+                        f"hashing floor {fmt_us(s['floor_ns'] / 1000)}", s["ratio"], "ddb/floor ≤ 2",
+                        s["ratio"] <= 2, "sigv4_sign", ddb_ns=s["ns_per_op"], floor_ns=s["floor_ns"]))
+        s = res["sigv4"]["sigv4_sign_cold"]
+        rows.append(row("SigV4 signing, key derived per call", fmt_us(s["ns_per_op"] / 1000),
+                        f"hashing floor {fmt_us(s['floor_ns'] / 1000)}", s["ratio"], "—", None,
+                        "sigv4_sign_cold", ddb_ns=s["ns_per_op"], floor_ns=s["floor_ns"]))
+    if "decode" in res:
+        d = res["decode"]["query_page_decode"]
+        rows.append(row("1 MB Query page decode", f"{d['mb_per_s']:.0f} MB/s",
+                        f"raw Boost.JSON parse {d['raw_parse_mb_per_s']:.0f} MB/s", d["ratio"],
+                        "ddb/raw ≥ 0.5", d["ratio"] >= 0.5, "query_page_decode",
+                        ddb_mb_per_s=d["mb_per_s"], raw_mb_per_s=d["raw_parse_mb_per_s"]))
+    if "client" in res:
+        sm = res["client_summary"]
+        for op, concurrencies in ctx.client_plan:
+            for c in concurrencies:
+                if c not in (1, 16, 256) and len(concurrencies) > 3:
+                    continue  # in the plots and the JSON
+                d = pick(sm, "ddb", op, c)
+                for peer, name in (("wrk", "wrk"), ("js", "JS SDK")):
+                    p = pick(sm, "js-sdk" if peer == "js" else peer, op, c)
+                    if not d or not p:
+                        continue
+                    ratio = d["rps"] / p["rps"]
+                    t = CLIENT_TARGETS.get((op, c, peer))
+                    rows.append(row(f"{OPS[op]}, {c} in flight, vs {name}", fmt_rate(d["rps"]),
+                                    f"{name} {fmt_rate(p['rps'])}", ratio,
+                                    f"ddb/{peer} ≥ {t:g}" if t else "—", ratio >= t if t else None,
+                                    f"{op}_c{c}_vs_{peer}", ddb_rps=d["rps"], peer_rps=p["rps"]))
+        c = 16 if any(16 in cs for _, cs in ctx.client_plan) else ctx.client_plan[0][1][0]
+        d, j = pick(sm, "ddb", "getitem", c), pick(sm, "js-sdk", "getitem", c)
+        if d and j:
+            rows.append(row(f"GetItem client CPU per call, {c} in flight", fmt_us(d["cpu_us_per_call"]),
+                            f"JS SDK {fmt_us(j['cpu_us_per_call'])}", j["cpu_us_per_call"] / d["cpu_us_per_call"],
+                            "— (ratio: JS/ddb)", None, f"getitem_c{c}_cpu_per_call",
+                            ddb_us=d["cpu_us_per_call"], js_us=j["cpu_us_per_call"]))
+    if "alloc" in res:
+        names = {"call_getitem": "GetItem (client::call)", "typed_getitem": "GetItem (client::get_item)",
+                 "call_putitem": "PutItem (client::call)"}
+        for path, name in names.items():
+            a = res["alloc"].get(path)
+            if a:
+                rows.append(row(f"Heap allocations per {name}",
+                                f"{a['allocs_per_call']:.1f} allocs, {a['bytes_per_call']:,.0f} B",
+                                "—", None, "counted", None, f"alloc_{path}", data=a))
+    if "scaling" in res:
+        sm = res["scaling_summary"]
+        for c in ctx.scaling_concurrency:
+            one, two = pick(sm, "ddb", "getitem", c, 1), pick(sm, "ddb", "getitem", c, 2)
+            if one and two:
+                f = two["rps"] / one["rps"]
+                rows.append(row(f"GetItem, {c} in flight, 2 io threads vs 1", fmt_rate(two["rps"]),
+                                f"1 thread {fmt_rate(one['rps'])}", f, "stated (×2 is ideal)", None,
+                                f"scaling_c{c}", rps_1=one["rps"], rps_2=two["rps"], factor=round(f, 3),
+                                server_cpu_share_1=round(one["server_cpu_s"] / one["seconds"], 2),
+                                server_cpu_share_2=round(two["server_cpu_s"] / two["seconds"], 2)))
+    if "es" in res:
+        for server in ("dynalite", "moto"):
+            for bench, what in (("es_append", "Event append"), ("es_load", "Aggregate load")):
+                s = res["es"]["summary"].get(f"{bench}_{server}")
+                if not s:
+                    continue
+                target = bench == "es_load"
+                rows.append(row(f"{what} CPU per event ({server})", fmt_us(s["ddb_cpu_us_per_event"]),
+                                f"JS SDK {fmt_us(s['js_cpu_us_per_event'])}", s["js_over_ddb"],
+                                "JS/ddb ≥ 20" if target else "— (ratio: JS/ddb)",
+                                s["js_over_ddb"] >= 20 if target else None, f"{bench}_{server}", data=s))
+    if "replay" in res:
+        r = res["replay"]
+        rows.append(row(f"Replay of {r['events']:,} events (dynalite)", f"{r['events_per_s']:,.0f} events/s",
+                        f"peak RSS {r['rss_peak_during_mb']:.0f} MB (before {r['rss_before_mb']:.0f} MB)",
+                        None, "reported" + (" (quick: fewer events)" if ctx.quick else ""), None,
+                        "es_replay", data=r))
+    if "soak" in ctx.parts:
+        s = res.get("soak")
+        if s is None:
+            rows.append(row("Soak, 256 in flight through a proxy", "not run: no bench_soak yet", "—", None,
+                            "hook in bench/run.py (bench_soak)", None, "soak"))
+        else:
+            rss = s.get("peak_rss_mb", s.get("rss_peak_mb", "?"))
+            conns = s.get("connections", s.get("max_connections", "?"))
+            rows.append(row("Soak, 256 in flight through a proxy", f"peak RSS {rss} MB, {conns} connections",
+                            "—", None, "reported", None, "soak", data=s))
+    return rows
+
+
+def md_table(rows):
+    out = ["| benchmark | ddb | peer | ratio | target | met? |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        met = {True: "yes", False: "**no**", None: "—"}[r["met"]]
+        out.append(f"| {r['benchmark']} | {r['ddb']} | {r['peer']} | {ratio} | {r['target']} | {met} |")
+    return "\n".join(out)
+
+
+def machine_info():
+    info = {"nproc": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        mem = Path("/proc/meminfo").read_text().split("\n", 1)[0].split()
+        info["mem_gb"] = round(int(mem[1]) / 1024 / 1024, 1)
+        info["loadavg_at_start"] = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        pass
+
+    def version(cmd):
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10)
+            return p.stdout.strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return None
+
+    info["compiler"] = version(["c++", "--version"])
+    info["node"] = version(["node", "--version"])
+    info["nginx"] = version(["nginx", "-v"])
+    info["wrk"] = version(["wrk", "-v"])
+    try:
+        lock = json.loads((ROOT / "package-lock.json").read_text())
+        info["aws_sdk_client_dynamodb"] = lock["packages"]["node_modules/@aws-sdk/client-dynamodb"]["version"]
+    except (OSError, KeyError, ValueError):
+        pass
+    return info
+
+
+def git(*args):
+    try:
+        return subprocess.run(["git", "-C", str(ROOT), *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+# ------------------------------------------------------------ the plots
+
+COLORS = {"ddb": "#1f5fbf", "wrk": "#6e6e6e", "js-sdk": "#e07b00"}
+NAMES = {"ddb": "ddb", "wrk": "wrk (HTTP ceiling)", "js-sdk": "AWS JS SDK v3"}
+SHORT = {"ddb": "ddb", "wrk": "wrk", "js-sdk": "JS SDK"}
+
+
+def plot(ctx, res, out, tmp):
+    """PNGs with gnuplot; returns the names made."""
+    if not shutil.which("gnuplot"):
+        log("no gnuplot: plots skipped")
+        return []
+    tmp = Path(tmp)
+    made = []
+    head = 'set terminal pngcairo size {w},{h} font "DejaVu Sans,11" noenhanced\nset output "{out}"\n'
+    stamp = f"{ctx.mode} run, {ctx.date[:16].replace('T', ' ')} UTC, {ctx.commit[:10]}, nproc {os.cpu_count()}"
+
+    if "client" in res:
+        sm = res["client_summary"]
+        ops = [op for op, _ in ctx.client_plan if len({c for o, cs in ctx.client_plan if o == op for c in cs}) > 1]
+        ops = list(dict.fromkeys(ops))
+        if ops:
+            gp = [head.format(w=650 * len(ops), h=480, out=out / "throughput.png")]
+            gp.append(f'set multiplot layout 1,{len(ops)} title "Throughput vs calls in flight\\n{stamp}"')
+            for op in ops:
+                for impl in ("ddb", "wrk", "js-sdk"):
+                    pts = sorted((s["concurrency"], s["rps"]) for s in sm
+                                 if s["impl"] == impl and s["op"] == op and s["threads"] == 1)
+                    (tmp / f"tp_{op}_{impl}.dat").write_text("".join(f"{c} {r}\n" for c, r in pts))
+                cs = sorted({s["concurrency"] for s in sm if s["op"] == op})
+                gp.append(f'set title "{OPS[op]} against canned nginx"\nset logscale xy\n'
+                          f'set xtics ({", ".join(str(c) for c in cs)})\nset xrange [{cs[0] * 0.8}:{cs[-1] * 1.25}]\n'
+                          'set xlabel "calls in flight"\nset ylabel "calls per second (log)"\n'
+                          'set grid\nset key bottom right\nset format y "%.0s%c"')
+                gp.append("plot " + ", ".join(
+                    f'"{tmp}/tp_{op}_{impl}.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "{COLORS[impl]}" '
+                    f'title "{NAMES[impl]}"' for impl in ("ddb", "wrk", "js-sdk")))
+            gp.append("unset multiplot")
+            made.append(("throughput.png", "\n".join(gp)))
+
+        cs = [c for c in (1, 16, 256) if pick(sm, "ddb", "getitem", c)] or \
+            sorted({s["concurrency"] for s in sm if s["op"] == "getitem"})[:3]
+        if cs:
+            gp = [head.format(w=520 * len(cs), h=480, out=out / "latency.png")]
+            gp.append(f'set multiplot layout 1,{len(cs)} title "GetItem latency percentiles\\n{stamp}"')
+            for c in cs:
+                lines = []
+                for label, f in (("p50", "p50_us"), ("p90", "p90_us"), ("p99", "p99_us"), ("p99.9", "p999_us")):
+                    vals = [pick(sm, impl, "getitem", c) for impl in ("ddb", "wrk", "js-sdk")]
+                    lines.append(label + " " + " ".join(str(max(v[f], 1) if v else "NaN") for v in vals))
+                (tmp / f"lat_{c}.dat").write_text("\n".join(lines) + "\n")
+                gp.append(f'set title "{c} in flight"\nset style data histograms\n'
+                          'set style histogram clustered gap 1\nset style fill solid 0.85 border -1\n'
+                          'set logscale y\nset yrange [1:*]\nset ylabel "latency, µs (log)"\nset grid ytics\n'
+                          'set key outside below horizontal maxrows 1\nset format y "%.0s%c"')
+                gp.append("plot " + ", ".join(
+                    f'"{tmp}/lat_{c}.dat" using {i + 2}:xtic(1) lc rgb "{COLORS[impl]}" title "{SHORT[impl]}"'
+                    for i, impl in enumerate(("ddb", "wrk", "js-sdk"))))
+            gp.append("unset multiplot")
+            made.append(("latency.png", "\n".join(gp)))
+
+    if "es" in res and res["es"]["summary"]:
+        lines = []
+        for server in ("dynalite", "moto"):
+            for bench, what in (("es_load", "load"), ("es_append", "append")):
+                s = res["es"]["summary"].get(f"{bench}_{server}")
+                if s:
+                    lines.append(f'"{what}\\n{server}" {s["ddb_cpu_us_per_event"]} {s["js_cpu_us_per_event"]} '
+                                 f'{s["js_over_ddb"]}')
+        (tmp / "es.dat").write_text("\n".join(lines) + "\n")
+        gp = [head.format(w=1000, h=540, out=out / "es_cpu.png"),
+              f'set title "Event store: client CPU per event, ddb vs AWS JS SDK v3\\n{stamp}"\n'
+              'set style data histograms\nset style histogram clustered gap 1\n'
+              'set style fill solid 0.85 border -1\nset logscale y\nset yrange [1:*]\n'
+              'set ylabel "CPU µs per event (user+sys, log)"\nset grid ytics\nset key top right\n'
+              'set bmargin 4',
+              f'plot "{tmp}/es.dat" using 2:xtic(1) lc rgb "{COLORS["ddb"]}" title "ddb", '
+              f'"" using 3 lc rgb "{COLORS["js-sdk"]}" title "{NAMES["js-sdk"]}", '
+              f'"" using ($0):(($2 > $3 ? $2 : $3)*2):(sprintf("JS/ddb %.1f", $4)) with labels notitle']
+        made.append(("es_cpu.png", "\n".join(gp)))
+
+    done = []
+    for name, script in made:
+        path = tmp / (name + ".gp")
+        path.write_text(script + "\n")
+        p = subprocess.run(["gnuplot", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            log(f"gnuplot {name} failed:\n{p.stderr}")
+        else:
+            done.append(name)
+    return done
+
+
+# ------------------------------------------------------------ main
+
+
+class Context:
+    def __init__(self, args):
+        self.build = Path(args.build).resolve()
+        self.quick = args.quick
+        self.mode = "quick" if args.quick else "full"
+        self.parts = [p for p in (args.only.split(",") if args.only else PARTS)]
+        for p in self.parts:
+            if p not in PARTS:
+                raise SystemExit(f"unknown part {p}; parts: {', '.join(PARTS)}")
+        if args.quick:
+            self.seconds, self.rounds = 1, 1
+            self.client_plan = [("getitem", [1, 16, 256]), ("putitem", [16])]
+            self.scaling_concurrency = [64]
+            self.replay_events = 5000
+        else:
+            self.seconds, self.rounds = 3, 2
+            self.client_plan = [("getitem", [1, 4, 16, 64, 256]), ("putitem", [1, 4, 16, 64, 256])]
+            self.scaling_concurrency = [16, 64]
+            self.replay_events = 100000
+        if args.seconds:
+            self.seconds = args.seconds
+        self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.commit = git("rev-parse", "HEAD") or "unknown"
+        self._lua = {}
+        self.tmp = None
+
+    def bin(self, name):
+        return str(self.build / "bench" / name)
+
+    def wrk_lua(self, nginx, op):
+        if op not in self._lua:
+            path = Path(self.tmp) / f"{op}.lua"
+            run_json([self.bin("bench_client"), "--endpoint", nginx.url, "--op", op, "--wrk-lua", str(path)])
+            self._lua[op] = str(path)
+        return self._lua[op]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=str(ROOT / "build/release"))
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out", default=str(ROOT / "bench/results"))
+    ap.add_argument("--only", default="")
+    ap.add_argument("--seconds", type=float, default=0, help="seconds per client measurement")
+    ap.add_argument("--replot", metavar="JSON", help="rewrite the report and plots from a latest.json, no runs")
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.replot:
+        report = json.loads(Path(args.replot).read_text())
+        for k in ("rows", "plots", "notes"):
+            report.pop(k, None)
+        args.quick, args.only = report["mode"] == "quick", ",".join(report["parts"])
+        ctx = Context(args)
+        ctx.date, ctx.commit = report["date"], report["commit"]
+        for k, v in report["settings"].items():
+            setattr(ctx, k, v)
+        write_report(ctx, report, out)
+        return
+    ctx = Context(args)
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    machine = machine_info()
+    log(f"{ctx.mode} run: {', '.join(ctx.parts)}; nproc {machine['nproc']}, load {machine.get('loadavg_at_start')}")
+
+    res = {}
+    with tempfile.TemporaryDirectory(prefix="ddb-bench-") as tmp:
+        ctx.tmp = tmp
+        if "sigv4" in ctx.parts:
+            res["sigv4"] = bench_sigv4(ctx)
+            log(f"sigv4: ratio {res['sigv4']['sigv4_sign']['ratio']}")
+        if "decode" in ctx.parts:
+            res["decode"] = bench_decode(ctx)
+            log(f"decode: ratio {res['decode']['query_page_decode']['ratio']}")
+        if any(p in ctx.parts for p in ("client", "scaling", "alloc")):
+            nginx = Nginx(tmp)
+            try:
+                if "client" in ctx.parts:
+                    res["client"] = bench_client(ctx, nginx)
+                    res["client_summary"] = summarize_client(res["client"])
+                if "scaling" in ctx.parts:
+                    res["scaling"] = bench_scaling(ctx, nginx)
+                    res["scaling_summary"] = summarize_client(res["scaling"])
+                if "alloc" in ctx.parts:
+                    res["alloc"] = bench_alloc(ctx, nginx)
+                    log(f"alloc: {res['alloc']['call_getitem']['allocs_per_call']} per GetItem")
+            finally:
+                nginx.stop()
+        if "es" in ctx.parts:
+            log("es: append and load on dynalite and moto (bench/es.sh)")
+            res["es"] = bench_es(ctx)
+        if "replay" in ctx.parts:
+            log(f"replay: {ctx.replay_events} events on dynalite")
+            res["replay"] = bench_replay(ctx, tmp)
+        if "soak" in ctx.parts:
+            res["soak"] = bench_soak(ctx)
+
+    report = {
+        "date": ctx.date, "commit": ctx.commit, "dirty": bool(git("status", "--porcelain", "--", "src", "include")),
+        "mode": ctx.mode, "duration_s": round(time.monotonic() - T0, 1), "machine": machine, "parts": ctx.parts,
+        "settings": {"seconds": ctx.seconds, "rounds": ctx.rounds, "client_plan": ctx.client_plan,
+                     "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events},
+        "raw": res,
+    }
+    write_report(ctx, report, out)
+
+
+def write_report(ctx, report, out):
+    """Rows, notes, plots, latest.json and latest.md from the raw results."""
+    res, machine, duration = report["raw"], report["machine"], report["duration_s"]
+    rows = build_rows(ctx, res)
+    with tempfile.TemporaryDirectory(prefix="ddb-bench-plot-") as tmp:
+        plots = plot(ctx, res, out, tmp)
+    notes = []
+    if ctx.quick:
+        notes.append(f"Quick mode: {ctx.seconds:g} s per client measurement, one round, fewer in-flight points, "
+                     f"replay of {ctx.replay_events:,} events instead of 100,000, smaller event-store runs.")
+    else:
+        notes.append(f"Full mode: {ctx.seconds:g} s per client measurement, median of {ctx.rounds} rounds "
+                     "(peers interleaved, order rotated per round).")
+    notes.append("Client rows: GetItem/PutItem through `client::call` against nginx (one worker) with canned "
+                 "answers; wrk and the JS SDK send the same request to the same nginx in the same run; one "
+                 "client thread each (wrk -t1, one io thread, one Node.js process). Ratios are ddb/peer.")
+    if "scaling" in res:
+        for r in rows:
+            if r["key"].startswith("scaling_"):
+                d = r["data"]
+                notes.append(f"Scaling ({r['benchmark']}): factor {d['factor']:.2f}; nginx's one worker used "
+                             f"{d['server_cpu_share_1']:.0%} / {d['server_cpu_share_2']:.0%} of a core "
+                             f"(1 / 2 threads) — on {machine['nproc']} cores the server shares the CPU.")
+    report = {**report, "rows": rows, "plots": plots, "notes": notes}
+    (out / "latest.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    m = machine
+    md = [f"# Benchmark report ({ctx.mode})", "",
+          f"{report['date']} · commit `{report['commit'][:12]}`"
+          f"{' (plus uncommitted changes in src/include)' if report['dirty'] else ''} · "
+          f"{m.get('cpu', '?')}, nproc {m['nproc']}, {m.get('mem_gb', '?')} GB · load at start "
+          f"{' '.join(m.get('loadavg_at_start', []))} · {m.get('compiler') or ''} · node {m.get('node')} · "
+          f"@aws-sdk/client-dynamodb {m.get('aws_sdk_client_dynamodb', '?')} · run took {duration:.0f} s", "",
+          md_table(rows), ""]
+    md += [f"- {n}" for n in notes]
+    if plots:
+        md += [""] + [f"![{p}]({p})" for p in plots]
+    (out / "latest.md").write_text("\n".join(md) + "\n")
+    log(f"wrote {out / 'latest.md'}, {out / 'latest.json'}, plots: {', '.join(plots) or 'none'} ({duration:.0f} s)")
+    print(md_table(rows))
+
+
+if __name__ == "__main__":
+    main()
