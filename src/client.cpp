@@ -1,8 +1,11 @@
 #include <ddb/client.hpp>
+#include <ddb/config_error.hpp>
 #include <ddb/default_credentials.hpp>
 #include <ddb/rate_limiter.hpp>
 #include <ddb/region.hpp>
+#include <ddb/sigv4/error.hpp>
 #include <ddb/sigv4/signer.hpp>
+#include <ddb/value_error.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -36,6 +39,50 @@ std::optional<std::uint32_t> parse_u32(std::string_view s) {
     return v;
 }
 
+// The offset of the first byte of `s` that is not well-formed UTF-8 (no
+// overlong forms, surrogates or code points above U+10FFFF), or npos.
+std::size_t invalid_utf8_at(std::string_view s) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t len;
+        unsigned char lo = 0x80, hi = 0xBF; // range of the second byte
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else
+            return i;
+        if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
+            return i;
+        for (std::size_t k = 2; k < len; ++k)
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+        i += len;
+    }
+    return std::string_view::npos;
+}
+
+bool has_cr_lf_nul(std::string_view s) noexcept {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
 std::string error_name(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
@@ -62,6 +109,9 @@ struct client::state {
         origin = {ep.tls(), ep.host, ep.port};
         host_header = ep.host_header();
         user_agent = "ddb/0.1.0 cpp20 boost-beast";
+        if (has_cr_lf_nul(cfg.user_agent_suffix))
+            throw config_error(config_errc::invalid_setting,
+                               "user_agent_suffix contains CR, LF or NUL");
         if (!cfg.user_agent_suffix.empty())
             user_agent += " " + cfg.user_agent_suffix;
         if (retries.config().mode == retry_mode::adaptive)
@@ -115,6 +165,13 @@ asio::awaitable<json::value> client::call(std::string_view operation, const json
 asio::awaitable<json::value>
 client::call_json(std::string_view operation, std::string_view request_json, json::storage_ptr sp) {
     state& st = *state_;
+    // JSON text must be UTF-8: refuse rather than send bytes DynamoDB
+    // would reject or store mangled.
+    if (auto bad = invalid_utf8_at(request_json); bad != std::string_view::npos)
+        throw value_error(value_errc::invalid_utf8, std::string(operation) +
+                                                        " request: a string is not valid UTF-8 "
+                                                        "(byte " +
+                                                        std::to_string(bad) + " of the JSON)");
     const auto started = steady::now();
     const auto deadline =
         st.cfg.call_timeout ? started + *st.cfg.call_timeout : steady::time_point::max();
@@ -175,6 +232,10 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
             auto signed_ = sigv4::sign(
                 signing_view, {creds, st.region, "dynamodb", std::chrono::system_clock::now()},
                 &st.keys);
+            // The access key id is in Authorization: no header injection.
+            if (has_cr_lf_nul(signed_.authorization))
+                throw sigv4::signing_error(sigv4::errc::invalid_header_value,
+                                           "access key id contains CR, LF or NUL");
             req.set("x-amz-date", signed_.amz_date);
             if (!signed_.security_token.empty())
                 req.set("x-amz-security-token", signed_.security_token);
@@ -207,9 +268,15 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
                 throw_service_error(status, res[bhttp::field::content_type], res.body(), request_id,
                                     std::string(operation));
             json::error_code ec;
-            json::value answer = json::parse(res.body(), ec, sp);
+            json::parse_options depth;
+            depth.max_depth = max_response_depth;
+            json::value answer = json::parse(res.body(), ec, sp, depth);
             if (ec || !answer.is_object()) {
-                base.message = "200 response is not a JSON object";
+                base.message = ec == json::error::too_deep
+                                   ? "200 response nests JSON deeper than " +
+                                         std::to_string(max_response_depth) + " levels"
+                               : ec ? "200 response is not JSON: " + ec.message()
+                                    : "200 response is not a JSON object";
                 throw unexpected_response(std::move(base),
                                           std::string(res[bhttp::field::content_type]),
                                           res.body().substr(0, 256));

@@ -217,7 +217,9 @@ void throw_service_error(unsigned status, std::string_view content_type, std::st
                          std::string request_id, std::string operation) {
     service_error_info info{status, {}, {}, std::move(request_id), std::move(operation)};
     json::error_code ec;
-    json::value parsed = body.empty() ? json::value() : json::parse(body, ec);
+    json::parse_options depth;
+    depth.max_depth = max_response_depth;
+    json::value parsed = body.empty() ? json::value() : json::parse(body, ec, {}, depth);
     if (!ec && parsed.is_object()) {
         const auto& o = parsed.as_object();
         std::string type = string_at(o, "__type");

@@ -26,7 +26,7 @@ boost::asio::awaitable<boost::json::object>
 transact_write(client& c, boost::json::array actions,
                std::optional<std::string> client_request_token) {
     if (actions.empty() || actions.size() > 100)
-        throw value_error(value_errc::invalid_json,
+        throw value_error(value_errc::request_too_large,
                           "TransactWriteItems takes 1 to 100 actions, not " +
                               std::to_string(actions.size()));
     boost::json::value req = {{"TransactItems", std::move(actions)},

@@ -18,8 +18,11 @@ const boost::system::error_category& value_category() noexcept {
         "invalid base64",
         "number does not fit the integer type",
         "attribute missing from the item",
+        "string is not valid UTF-8",
+        "invalid table name",
+        "request exceeds DynamoDB's limits",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(value_errc::missing_attribute));
+    static_assert(std::size(messages) == static_cast<std::size_t>(value_errc::request_too_large));
     static const detail::table_category instance("ddb.value", messages);
     return instance;
 }

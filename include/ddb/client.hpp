@@ -39,8 +39,13 @@ public:
         5xx, transient network errors, CRC mismatches; ExpiredToken refreshes
         the credentials once). Honours the attempt and call timeouts.
 
-        @throws service_error (a subclass per DynamoDB error type) for an
-                error answer; http::transport_error when no answer came;
+        @throws value_error(invalid_utf8), before sending, for a request
+                that is not valid UTF-8 (a string the JSON cannot carry);
+                sigv4::signing_error for credentials with CR or LF;
+                service_error (a subclass per DynamoDB error type) for an
+                error answer, `unexpected_response` for a body that is not
+                JSON or nests deeper than `max_response_depth`;
+                http::transport_error when no answer came;
                 credentials_error; `system_error(operation_aborted)` when cancelled.
 
         Per-operation cancellation: terminal, partial and total. Cancelling
@@ -62,8 +67,9 @@ public:
     /// Each encodes the request, calls `call_json` (same signing, retries,
     /// timeouts, cancellation and errors) and decodes the answer from a
     /// per-response arena. A 200 answer without a required field throws
-    /// `malformed_response` naming the field. The request is read when the
-    /// operation is awaited: keep it alive until then.
+    /// `malformed_response` naming the field. Table names (and table ARNs)
+    /// are checked before sending: `value_error(invalid_table_name)`. The
+    /// request is read when the operation is awaited: keep it alive until then.
     ///
     /// GCC 12 destroys an aggregate temporary built inside a `co_await`
     /// operand twice (`co_await c.get_item({.table_name = ...})` corrupts
@@ -85,8 +91,9 @@ public:
     boost::asio::awaitable<transact_get_items_response>
     transact_get_items(const transact_get_items_request& request);
     /// Without a `client_request_token` a random one is used for the call
-    /// and all its retries. 1 to 100 actions, else `value_error` before
-    /// sending. Throws `transaction_canceled` with per-action reasons.
+    /// and all its retries. 1 to 100 actions of at most 4 MB of items
+    /// (`max_transaction_size`), else `value_error(request_too_large)`
+    /// before sending. Throws `transaction_canceled` with per-action reasons.
     boost::asio::awaitable<transact_write_items_response>
     transact_write_items(transact_write_items_request request);
     boost::asio::awaitable<create_table_response> create_table(const create_table_request& request);

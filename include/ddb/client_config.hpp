@@ -31,7 +31,7 @@ struct client_config {
     std::optional<std::chrono::milliseconds> call_timeout;
     /// Connection pool and TLS settings.
     http::pool_options pool;
-    /// Appended to ddb's own User-Agent.
+    /// Appended to ddb's own User-Agent (CR, LF or NUL: `config_error`).
     std::string user_agent_suffix;
     /// Metrics and debug log observers.
     client_hooks hooks;

@@ -187,6 +187,11 @@ DDB_SERVICE_ERROR(malformed_response, service_error, malformed_response)
 DDB_SERVICE_ERROR(unknown_service_error, service_error, unknown)
 #undef DDB_SERVICE_ERROR
 
+/// How deeply a response's JSON may nest. DynamoDB nests items at most 32
+/// levels (about 70 JSON levels in a response); deeper JSON is refused as
+/// `unexpected_response` (and never reaches a recursive decoder).
+inline constexpr unsigned max_response_depth = 100;
+
 /// The kind of error a `__type` names (the part after '#'), or
 /// `service_errc::unknown`.
 service_errc classify_error_type(std::string_view type) noexcept;

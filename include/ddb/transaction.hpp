@@ -7,6 +7,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,11 @@ namespace ddb {
 
 /// A random ClientRequestToken (a version 4 UUID from the OS random source).
 std::string random_request_token();
+
+/// DynamoDB's limit on the items of one TransactWriteItems: 4 MB. The typed
+/// `client::transact_write_items` sums the items put and the keys addressed
+/// (`item_size`) and refuses more with `value_errc::request_too_large`.
+inline constexpr std::size_t max_transaction_size = 4 * 1024 * 1024;
 
 /** TransactWriteItems of `actions` (Put, Update, Delete, ConditionCheck, as
     DynamoDB JSON), all or nothing, at most 100 actions.
@@ -25,7 +31,7 @@ std::string random_request_token();
 
     @throws transaction_canceled with one reason per action (and the item,
             when ReturnValuesOnConditionCheckFailure asked for it);
-            value_error for 0 or more than 100 actions. */
+            value_error(request_too_large) for 0 or more than 100 actions. */
 boost::asio::awaitable<boost::json::object>
 transact_write(client& c, boost::json::array actions,
                std::optional<std::string> client_request_token = {});

@@ -31,6 +31,15 @@ enum class value_errc {
     number_not_representable,
     /// A struct member has no attribute in the item (and is not optional).
     missing_attribute,
+    /// A string of a request (a value, an attribute name, an expression)
+    /// that is not valid UTF-8: DynamoDB's JSON protocol cannot carry it.
+    invalid_utf8,
+    /// A table name that is not 3 to 255 of `a-z A-Z 0-9 _ - .` (nor a
+    /// table ARN): DynamoDB would refuse it, and CR or LF never reach the wire.
+    invalid_table_name,
+    /// A transaction of 0 or over 100 actions, or whose items total over
+    /// 4 MB (`max_transaction_size`).
+    request_too_large,
 };
 
 const boost::system::error_category& value_category() noexcept;

@@ -38,7 +38,7 @@ TEST_CASE("every error enumerator is named and described", "[error]") {
     walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_setting, "ddb.config");
     walk(ddb::http::errc::resolve_failed, ddb::http::errc::malformed_response, "ddb.http");
     walk(ddb::service_errc::conditional_check_failed, ddb::service_errc::unknown, "ddb.service");
-    walk(ddb::value_errc::invalid_number, ddb::value_errc::missing_attribute, "ddb.value");
+    walk(ddb::value_errc::invalid_number, ddb::value_errc::request_too_large, "ddb.value");
 }
 
 TEST_CASE("every ddb exception is a ddb::error with its code", "[error]") {
