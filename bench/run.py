@@ -411,6 +411,19 @@ def md_table(rows):
     return "\n".join(out)
 
 
+def paste_into_docs(lines):
+    """Replaces the text between docs/performance.md's latest: markers."""
+    path = ROOT / "docs/performance.md"
+    text = path.read_text()
+    begin, end = "<!-- latest:begin -->", "<!-- latest:end -->"
+    a, b = text.find(begin), text.find(end)
+    if a < 0 or b < a:
+        log(f"{path}: no {begin} ... {end} markers; not updated")
+        return
+    path.write_text(text[:a + len(begin)] + "\n" + "\n".join(lines).strip() + "\n" + text[b:])
+    log(f"pasted the table into {path}")
+
+
 def machine_info():
     info = {"nproc": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version()}
     try:
@@ -481,13 +494,16 @@ def plot(ctx, res, out, tmp):
                                  if s["impl"] == impl and s["op"] == op and s["threads"] == 1)
                     (tmp / f"tp_{op}_{impl}.dat").write_text("".join(f"{c} {r}\n" for c, r in pts))
                 cs = sorted({s["concurrency"] for s in sm if s["op"] == op})
+                rps = [s["rps"] for s in sm if s["op"] == op and s["threads"] == 1] or [1]
+                # Headroom above the lines for the key.
                 gp.append(f'set title "{OPS[op]} against canned nginx"\nset logscale xy\n'
                           f'set xtics ({", ".join(str(c) for c in cs)})\nset xrange [{cs[0] * 0.8}:{cs[-1] * 1.25}]\n'
+                          f'set yrange [{min(rps) / 3:.0f}:{max(rps) * 12:.0f}]\n'
                           'set xlabel "calls in flight"\nset ylabel "calls per second (log)"\n'
-                          'set grid\nset key bottom right\nset format y "%.0s%c"')
+                          'set grid\nset key inside top center horizontal maxrows 1\nset format y "%.0s%c"')
                 gp.append("plot " + ", ".join(
                     f'"{tmp}/tp_{op}_{impl}.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "{COLORS[impl]}" '
-                    f'title "{NAMES[impl]}"' for impl in ("ddb", "wrk", "js-sdk")))
+                    f'title "{SHORT[impl]}"' for impl in ("ddb", "wrk", "js-sdk")))
             gp.append("unset multiplot")
             made.append(("throughput.png", "\n".join(gp)))
 
@@ -591,6 +607,8 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "bench/results"))
     ap.add_argument("--only", default="")
     ap.add_argument("--seconds", type=float, default=0, help="seconds per client measurement")
+    ap.add_argument("--docs", action="store_true",
+                    help="also paste the table into docs/performance.md (between its latest: markers)")
     ap.add_argument("--replot", metavar="JSON", help="rewrite the report and plots from a latest.json, no runs")
     args = ap.parse_args()
     out = Path(args.out)
@@ -604,7 +622,7 @@ def main():
         ctx.date, ctx.commit = report["date"], report["commit"]
         for k, v in report["settings"].items():
             setattr(ctx, k, v)
-        write_report(ctx, report, out)
+        write_report(ctx, report, out, args.docs)
         return
     ctx = Context(args)
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
@@ -643,6 +661,10 @@ def main():
         if "soak" in ctx.parts:
             res["soak"] = bench_soak(ctx)
 
+    try:
+        machine["loadavg_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        pass
     report = {
         "date": ctx.date, "commit": ctx.commit, "dirty": bool(git("status", "--porcelain", "--", "src", "include")),
         "mode": ctx.mode, "duration_s": round(time.monotonic() - T0, 1), "machine": machine, "parts": ctx.parts,
@@ -650,10 +672,10 @@ def main():
                      "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events},
         "raw": res,
     }
-    write_report(ctx, report, out)
+    write_report(ctx, report, out, args.docs)
 
 
-def write_report(ctx, report, out):
+def write_report(ctx, report, out, docs=False):
     """Rows, notes, plots, latest.json and latest.md from the raw results."""
     res, machine, duration = report["raw"], report["machine"], report["duration_s"]
     rows = build_rows(ctx, res)
@@ -683,13 +705,16 @@ def write_report(ctx, report, out):
           f"{report['date']} · commit `{report['commit'][:12]}`"
           f"{' (plus uncommitted changes in src/include)' if report['dirty'] else ''} · "
           f"{m.get('cpu', '?')}, nproc {m['nproc']}, {m.get('mem_gb', '?')} GB · load at start "
-          f"{' '.join(m.get('loadavg_at_start', []))} · {m.get('compiler') or ''} · node {m.get('node')} · "
+          f"{' '.join(m.get('loadavg_at_start', []))}, at end {' '.join(m.get('loadavg_at_end', ['?']))} · "
+          f"{m.get('compiler') or ''} · node {m.get('node')} · "
           f"@aws-sdk/client-dynamodb {m.get('aws_sdk_client_dynamodb', '?')} · run took {duration:.0f} s", "",
           md_table(rows), ""]
     md += [f"- {n}" for n in notes]
     if plots:
         md += [""] + [f"![{p}]({p})" for p in plots]
     (out / "latest.md").write_text("\n".join(md) + "\n")
+    if docs:
+        paste_into_docs(md[2:-len(plots) - 1] if plots else md[2:])
     log(f"wrote {out / 'latest.md'}, {out / 'latest.json'}, plots: {', '.join(plots) or 'none'} ({duration:.0f} s)")
     print(md_table(rows))
 
