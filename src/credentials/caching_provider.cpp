@@ -105,7 +105,14 @@ asio::awaitable<credentials> caching_provider::fetch() {
     // finishes meanwhile cannot miss this waiter. (The initiation is a named
     // local: GCC 12 destroys lambda temporaries inside a co_await expression
     // twice.)
-    auto initiation = [st, ex](handler h) {
+    //
+    // The initiation runs after this coroutine suspended: once the waiter is
+    // published, a refresh on another thread may resume the coroutine and
+    // free its frame, this lambda included. Hence copies of the captures on
+    // this thread's stack, and nothing of the lambda used after the lock.
+    auto initiation = [st_ = st, ex_ = ex](handler h) {
+        auto st = st_;
+        auto ex = ex_;
         waiter w{std::move(h), ex};
         std::unique_lock lock(st->mutex);
         auto now = st->opts.now();

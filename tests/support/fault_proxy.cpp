@@ -14,6 +14,8 @@
 #include <future>
 #include <list>
 #include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -36,12 +38,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
             ssl.use_certificate_chain_file(tls->certificate_chain);
             ssl.use_private_key_file(tls->private_key, asio::ssl::context::pem);
         }
-        tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-        acceptor.open(ep.protocol());
-        acceptor.set_option(tcp::acceptor::reuse_address(true));
-        acceptor.bind(ep);
-        acceptor.listen();
-        listen_port = acceptor.local_endpoint().port();
+        listen();
     }
 
     asio::io_context ioc;
@@ -56,16 +53,94 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
     std::mutex mutex;
     std::deque<fault> plan;
     std::list<std::weak_ptr<beast::tcp_stream>> idle_clients; // lowest layers of idle sessions
-    std::atomic<std::size_t> accepted{0}, seen{0}, injected{0};
+    std::atomic<std::size_t> accepted{0}, seen{0}, injected{0}, open{0}, peak_open{0};
+    // Random injection (under `mutex`).
+    double rate = 0;
+    std::mt19937_64 random;
+    std::vector<fault> kinds;
+    std::map<std::string, std::size_t> by_name;
+    std::vector<std::string> key_ids;
+    std::set<std::string, std::less<>> key_id_set;
 
-    fault next_fault() {
+    static bool is_batch(std::string_view target) {
+        return target.ends_with(".BatchWriteItem") || target.ends_with(".BatchGetItem");
+    }
+
+    fault next_fault(const http::request<http::string_body>& req) {
         std::lock_guard lock(mutex);
-        if (plan.empty())
-            return {};
-        fault f = std::move(plan.front());
-        plan.pop_front();
+        // Record the access key id of the SigV4 Authorization header.
+        std::string_view auth = req[http::field::authorization];
+        if (auto at = auth.find("Credential="); at != auth.npos) {
+            auto id = auth.substr(at + 11);
+            id = id.substr(0, id.find('/'));
+            if (key_id_set.insert(std::string(id)).second)
+                key_ids.emplace_back(id);
+        }
+        fault f;
+        if (!plan.empty()) {
+            f = std::move(plan.front());
+            plan.pop_front();
+        } else if (rate > 0 && !kinds.empty() &&
+                   std::uniform_real_distribution<double>(0, 1)(random) < rate) {
+            f = kinds[std::uniform_int_distribution<std::size_t>(0, kinds.size() - 1)(random)];
+            if (f.kind == fault::partial_batch && !is_batch(req["x-amz-target"]))
+                f = fault{};
+        }
+        if (f.kind != fault::forward) {
+            ++injected;
+            ++by_name[f.name];
+        }
         return f;
     }
+
+    void listen() {
+        tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), listen_port);
+        acceptor.open(ep.protocol());
+        acceptor.set_option(tcp::acceptor::reuse_address(true));
+        acceptor.bind(ep);
+        acceptor.listen();
+        listen_port = acceptor.local_endpoint().port();
+    }
+
+    // Closes the listening socket for `d` (connects are refused), then
+    // listens again on the same port. Runs on the proxy's thread.
+    asio::awaitable<void> refuse_for(std::chrono::milliseconds d) {
+        if (!acceptor.is_open())
+            co_return; // already refusing
+        beast::error_code ignored;
+        acceptor.close(ignored);
+        asio::steady_timer t(ioc, d);
+        co_await t.async_wait(tuple_awaitable);
+        for (int tries = 0; tries < 50; ++tries) {
+            bool ok = true;
+            try {
+                listen();
+            } catch (const std::exception&) {
+                ok = false;
+                acceptor.close(ignored);
+            }
+            if (ok)
+                break;
+            t.expires_after(std::chrono::milliseconds(10));
+            co_await t.async_wait(tuple_awaitable);
+        }
+        asio::co_spawn(ioc, accept_loop(), asio::detached);
+    }
+
+    // Counts a client connection while it is open.
+    struct open_guard {
+        impl* p;
+        explicit open_guard(impl* p_)
+            : p(p_) {
+            auto n = ++p->open;
+            auto peak = p->peak_open.load();
+            while (n > peak && !p->peak_open.compare_exchange_weak(peak, n)) {
+            }
+        }
+        ~open_guard() { --p->open; }
+        open_guard(const open_guard&) = delete;
+        open_guard& operator=(const open_guard&) = delete;
+    };
 
     asio::awaitable<void> accept_loop() {
         for (;;) {
@@ -97,7 +172,24 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
     // Sends a complete response, or only its first half and then closes.
     template <class Stream>
     asio::awaitable<bool> write_response(Stream& client, http::response<http::string_body>& res,
-                                         bool truncate) {
+                                         bool truncate, std::chrono::milliseconds drip = {}) {
+        if (drip.count() > 0) {
+            std::ostringstream raw;
+            raw << res;
+            std::string bytes = raw.str();
+            std::size_t piece = std::max<std::size_t>(1, (bytes.size() + 19) / 20);
+            asio::steady_timer t(ioc);
+            for (std::size_t at = 0; at < bytes.size(); at += piece) {
+                auto [ec, n] = co_await asio::async_write(
+                    client, asio::buffer(bytes.data() + at, std::min(piece, bytes.size() - at)),
+                    tuple_awaitable);
+                if (ec)
+                    co_return false;
+                t.expires_after(drip);
+                co_await t.async_wait(tuple_awaitable);
+            }
+            co_return true;
+        }
         if (!truncate) {
             auto [ec, n] = co_await http::async_write(client, res, tuple_awaitable);
             co_return !ec;
@@ -113,6 +205,7 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
     template <class Stream>
     asio::awaitable<void> session(std::shared_ptr<Stream> client,
                                   std::shared_ptr<beast::tcp_stream> lowest) {
+        open_guard counted(this);
         beast::flat_buffer client_buffer, upstream_buffer;
         std::optional<beast::tcp_stream> upstream;
         {
@@ -128,10 +221,13 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
                 co_return;
             ++seen;
             auto req = parser.release();
-            fault f = next_fault();
-            if (f.kind != fault::forward)
-                ++injected;
+            fault f = next_fault(req);
 
+            if (f.kind == fault::refuse_connection) {
+                lowest->close();
+                co_await refuse_for(f.wait.count() > 0 ? f.wait : std::chrono::milliseconds(50));
+                co_return;
+            }
             if (f.kind == fault::close_before_forward) {
                 lowest->close();
                 co_return;
@@ -248,7 +344,8 @@ struct fault_proxy::impl : std::enable_shared_from_this<impl> {
             if (f.kind == fault::flip_body_byte && !res.body().empty())
                 res.body()[res.body().size() / 2] ^= 0x01;
             res.keep_alive(true);
-            if (!co_await write_response(*client, res, f.kind == fault::truncate_body)) {
+            auto drip = f.kind == fault::slow_drip ? f.wait : std::chrono::milliseconds(0);
+            if (!co_await write_response(*client, res, f.kind == fault::truncate_body, drip)) {
                 lowest->close();
                 co_return;
             }
@@ -308,6 +405,101 @@ void fault_proxy::close_client_connections() {
         done.set_value();
     });
     done.get_future().wait();
+}
+
+void fault_proxy::inject_randomly(double rate, std::uint64_t seed, std::vector<fault> kinds) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->rate = rate;
+    impl_->random.seed(seed);
+    impl_->kinds = std::move(kinds);
+}
+
+void fault_proxy::stop_injecting() {
+    std::lock_guard lock(impl_->mutex);
+    impl_->rate = 0;
+}
+
+std::size_t fault_proxy::connections_open() const {
+    return impl_->open;
+}
+std::size_t fault_proxy::peak_connections_open() const {
+    return impl_->peak_open;
+}
+
+std::map<std::string, std::size_t> fault_proxy::injected_by_name() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->by_name;
+}
+
+std::vector<std::string> fault_proxy::access_key_ids() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->key_ids;
+}
+
+std::string fault::kind_name(kind_t k) {
+    switch (k) {
+    case forward:
+        return "forward";
+    case refuse_connection:
+        return "refuse_connection";
+    case close_before_forward:
+        return "close_before_forward";
+    case close_after_forward:
+        return "close_after_forward";
+    case respond:
+        return "respond";
+    case flip_body_byte:
+        return "flip_body_byte";
+    case delay:
+        return "delay";
+    case truncate_body:
+        return "truncate_body";
+    case slow_drip:
+        return "slow_drip";
+    case partial_batch:
+        return "partial_batch";
+    }
+    return "unknown";
+}
+
+static fault error_answer(unsigned status, const char* type, std::string extra, const char* name) {
+    std::string body = std::string(R"({"__type":"com.amazonaws.dynamodb.v20120810#)") + type +
+                       R"(","message":"injected by the fault proxy")" + extra + "}";
+    return fault{fault::respond, status, std::move(body), {}, name};
+}
+
+fault fault::throttle() {
+    return error_answer(400, "ThrottlingException", "", "ThrottlingException");
+}
+fault fault::throughput_exceeded() {
+    return error_answer(
+        400, "ProvisionedThroughputExceededException",
+        R"(,"ThrottlingReasons":[{"reason":"TableWriteProvisionedThroughputExceeded","resource":"arn:aws:dynamodb:us-east-1:000000000000:table/injected"}])",
+        "ProvisionedThroughputExceeded");
+}
+fault fault::request_limit() {
+    return error_answer(400, "RequestLimitExceeded", "", "RequestLimitExceeded");
+}
+fault fault::internal_error() {
+    return error_answer(500, "InternalServerError", "", "500 InternalServerError");
+}
+fault fault::unavailable() {
+    return error_answer(503, "ServiceUnavailable", "", "503 ServiceUnavailable");
+}
+
+std::vector<fault> fault::all_kinds(std::chrono::milliseconds attempt_timeout) {
+    return {fault{refuse_connection, 200, {}, std::chrono::milliseconds(30)},
+            fault{close_before_forward},
+            fault{close_after_forward},
+            fault{truncate_body},
+            fault{flip_body_byte},
+            internal_error(),
+            unavailable(),
+            throttle(),
+            throughput_exceeded(),
+            request_limit(),
+            fault{delay, 200, {}, attempt_timeout + std::chrono::milliseconds(100)},
+            fault{slow_drip, 200, {}, attempt_timeout / 40}};
 }
 
 std::size_t fault_proxy::connections_accepted() const {
