@@ -1,3 +1,4 @@
+#include <ddb/core/redacted.hpp>
 #include <ddb/endpoint.hpp>
 #include <ddb/region.hpp>
 
@@ -11,9 +12,23 @@
 namespace ddb {
 namespace {
 
+// The URL as an error may show it: user info (it may hold a password) is
+// replaced, even where the URL does not parse. Everything from after "://"
+// to the last '@' before any '?' or '#' counts as user info.
+std::string printable(std::string_view url) {
+    auto scheme_end = url.find("://");
+    std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    auto at = url.substr(0, url.find_first_of("?#", start)).rfind('@');
+    if (at == std::string_view::npos || at < start)
+        return std::string(url);
+    std::string s(url.substr(0, start));
+    s.append(redacted_text).append(url.substr(at));
+    return s;
+}
+
 [[noreturn]] void invalid(std::string_view url, std::string_view why) {
     throw config_error(config_errc::invalid_endpoint,
-                       "invalid endpoint URL '" + std::string(url) + "': " + std::string(why));
+                       "invalid endpoint URL '" + printable(url) + "': " + std::string(why));
 }
 
 bool is_true(std::string_view v) {

@@ -9,6 +9,7 @@
 //
 // Credentials come from the default chain (environment, profile files).
 //
+#include <ddb/core/redacted.hpp>
 #include <ddb/credentials.hpp>
 #include <ddb/default_credentials.hpp>
 #include <ddb/endpoint.hpp>
@@ -108,9 +109,16 @@ int main(int argc, char** argv) try {
     req.payload = body;
     ddb::sigv4::signing_trace trace;
     auto out = ddb::sigv4::sign(req, {*creds, reg, service, time}, nullptr, &trace);
+    // The canonical request holds the signed x-amz-security-token: print it
+    // redacted, like every other secret (the string to sign has its hash).
+    std::string canonical = trace.canonical_request;
+    if (!creds->session_token.empty())
+        for (auto at = canonical.find(creds->session_token); at != std::string::npos;
+             at = canonical.find(creds->session_token, at + ddb::redacted_text.size()))
+            canonical.replace(at, creds->session_token.size(), ddb::redacted_text);
     std::cout << "# credentials: " << *creds << "\n"
               << "# canonical request\n"
-              << trace.canonical_request << "\n"
+              << canonical << "\n"
               << "# string to sign\n"
               << trace.string_to_sign << "\n"
               << "# headers to add\n"

@@ -1,5 +1,7 @@
 #include <ddb/http/transport.hpp>
 
+#include <ddb/config_error.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -213,8 +215,14 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             ssl.set_verify_mode(asio::ssl::verify_peer);
             if (options.tls.use_system_ca_store)
                 ssl.set_default_verify_paths();
-            if (!options.tls.ca_file.empty())
-                ssl.load_verify_file(options.tls.ca_file);
+            if (!options.tls.ca_file.empty()) {
+                boost::system::error_code ec;
+                ssl.load_verify_file(options.tls.ca_file, ec);
+                if (ec) // typed, like every other setting ddb refuses
+                    throw config_error(config_errc::invalid_setting,
+                                       "TLS ca_file '" + options.tls.ca_file +
+                                           "' cannot be loaded: " + ec.message());
+            }
             if (!options.tls.ca_dir.empty())
                 ssl.add_verify_path(options.tls.ca_dir);
         } else {

@@ -9,8 +9,13 @@ export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB AWS_PROFILE
 body='{"TableName":"t","Key":{"pk":{"S":"é"}}}'
-ours=$("$tool" --region ap-south-1 --target GetItem --time 20260101T010203Z --body "$body" \
-  | sed -n 's/^authorization: //p')
+out=$("$tool" --region ap-south-1 --target GetItem --time 20260101T010203Z --body "$body")
+ours=$(sed -n 's/^authorization: //p' <<<"$out")
+# The signature is the tool's purpose; the secret and the session token are never printed.
+if grep -qF -e 'tool/secret+key' -e 'tooltoken' <<<"$out"; then
+  echo "ddb-sign printed a secret or the session token:" >&2; echo "$out" >&2; exit 1
+fi
+grep -q '^x-amz-security-token:\*\* REDACTED \*\*$' <<<"$out" # in the canonical request
 theirs=$(python3 - "$body" <<'PY' | python3 "$here/tests/sigv4/botocore_sign.py" | python3 -c 'import json,sys; print(json.load(sys.stdin)["authorization"])'
 import json, sys
 print(json.dumps({"method": "POST", "url": "https://dynamodb.ap-south-1.amazonaws.com/",
