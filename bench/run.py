@@ -146,12 +146,16 @@ class LocalDynamo:
 
 def bench_sigv4(ctx):
     lines, _ = run_json([ctx.bin("bench_sigv4")] + (["--quick"] if ctx.quick else []))
-    return {d["bench"]: d for d in lines}
+    out = {d["bench"]: d for d in lines}
+    log(f"sigv4: sign/floor {out['sigv4_sign']['ratio']}")
+    return out
 
 
 def bench_decode(ctx):
     lines, _ = run_json([ctx.bin("bench_decode")] + (["--quick"] if ctx.quick else []))
-    return {d["bench"]: d for d in lines}
+    out = {d["bench"]: d for d in lines}
+    log(f"decode: decode/raw {out['query_page_decode']['ratio']}")
+    return out
 
 
 def one_client_run(ctx, nginx, impl, op, c, seconds, threads=1):
@@ -216,7 +220,9 @@ def bench_alloc(ctx, nginx):
     calls, warm = (2000, 200) if ctx.quick else (20000, 1000)
     lines, _ = run_json([ctx.bin("bench_alloc"), "--endpoint", nginx.url, "--calls", str(calls),
                          "--warmup", str(warm)])
-    return {d["path"]: d for d in lines}
+    out = {d["path"]: d for d in lines}
+    log(f"alloc: {out['call_getitem']['allocs_per_call']} allocations per GetItem")
+    return out
 
 
 def bench_es(ctx):
@@ -311,7 +317,7 @@ OPS = {"getitem": "GetItem", "putitem": "PutItem"}
 CLIENT_TARGETS = {("getitem", 1, "wrk"): 0.75, ("getitem", 16, "wrk"): 0.5, ("getitem", 16, "js"): 40}
 
 
-def build_rows(ctx, res):
+def build_rows(ctx, res, errors=None):
     rows = []
     if "sigv4" in res:
         s = res["sigv4"]["sigv4_sign"]
@@ -389,7 +395,10 @@ def build_rows(ctx, res):
                         f"peak RSS {r['rss_peak_during_mb']:.0f} MB (before {r['rss_before_mb']:.0f} MB)",
                         None, "reported" + (" (quick: fewer events)" if ctx.quick else ""), None,
                         "es_replay", data=r))
-    if "soak" in ctx.parts:
+    for part, err in (errors or {}).items():
+        rows.append(row(f"{part}: FAILED", "—", "—", None, err.strip().splitlines()[-1][:120] if err.strip() else "?",
+                        False, f"failed_{part}"))
+    if "soak" in ctx.parts and "soak" not in (errors or {}):
         s = res.get("soak")
         if s is None:
             rows.append(row("Soak, 256 in flight through a proxy", "not run: no bench_soak yet", "—", None,
@@ -407,7 +416,8 @@ def md_table(rows):
     for r in rows:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}"
         met = {True: "yes", False: "**no**", None: "—"}[r["met"]]
-        out.append(f"| {r['benchmark']} | {r['ddb']} | {r['peer']} | {ratio} | {r['target']} | {met} |")
+        cells = [r["benchmark"], r["ddb"], r["peer"], ratio, r["target"], met]
+        out.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(out)
 
 
@@ -629,37 +639,45 @@ def main():
     machine = machine_info()
     log(f"{ctx.mode} run: {', '.join(ctx.parts)}; nproc {machine['nproc']}, load {machine.get('loadavg_at_start')}")
 
-    res = {}
+    res, errors = {}, {}
+
+    def attempt(name, fn):
+        """Runs one part; a failure is logged and reported, and the others still run."""
+        try:
+            res[name] = fn()
+        except Exception as e:  # noqa: BLE001 - any failure of a part goes into the report
+            log(f"{name} FAILED: {e}")
+            errors[name] = str(e)[-3000:]
+
     with tempfile.TemporaryDirectory(prefix="ddb-bench-") as tmp:
         ctx.tmp = tmp
         if "sigv4" in ctx.parts:
-            res["sigv4"] = bench_sigv4(ctx)
-            log(f"sigv4: ratio {res['sigv4']['sigv4_sign']['ratio']}")
+            attempt("sigv4", lambda: bench_sigv4(ctx))
         if "decode" in ctx.parts:
-            res["decode"] = bench_decode(ctx)
-            log(f"decode: ratio {res['decode']['query_page_decode']['ratio']}")
+            attempt("decode", lambda: bench_decode(ctx))
         if any(p in ctx.parts for p in ("client", "scaling", "alloc")):
             nginx = Nginx(tmp)
             try:
                 if "client" in ctx.parts:
-                    res["client"] = bench_client(ctx, nginx)
-                    res["client_summary"] = summarize_client(res["client"])
+                    attempt("client", lambda: bench_client(ctx, nginx))
+                    if "client" in res:
+                        res["client_summary"] = summarize_client(res["client"])
                 if "scaling" in ctx.parts:
-                    res["scaling"] = bench_scaling(ctx, nginx)
-                    res["scaling_summary"] = summarize_client(res["scaling"])
+                    attempt("scaling", lambda: bench_scaling(ctx, nginx))
+                    if "scaling" in res:
+                        res["scaling_summary"] = summarize_client(res["scaling"])
                 if "alloc" in ctx.parts:
-                    res["alloc"] = bench_alloc(ctx, nginx)
-                    log(f"alloc: {res['alloc']['call_getitem']['allocs_per_call']} per GetItem")
+                    attempt("alloc", lambda: bench_alloc(ctx, nginx))
             finally:
                 nginx.stop()
         if "es" in ctx.parts:
             log("es: append and load on dynalite and moto (bench/es.sh)")
-            res["es"] = bench_es(ctx)
+            attempt("es", lambda: bench_es(ctx))
         if "replay" in ctx.parts:
             log(f"replay: {ctx.replay_events} events on dynalite")
-            res["replay"] = bench_replay(ctx, tmp)
+            attempt("replay", lambda: bench_replay(ctx, tmp))
         if "soak" in ctx.parts:
-            res["soak"] = bench_soak(ctx)
+            attempt("soak", lambda: bench_soak(ctx))
 
     try:
         machine["loadavg_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
@@ -670,15 +688,18 @@ def main():
         "mode": ctx.mode, "duration_s": round(time.monotonic() - T0, 1), "machine": machine, "parts": ctx.parts,
         "settings": {"seconds": ctx.seconds, "rounds": ctx.rounds, "client_plan": ctx.client_plan,
                      "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events},
-        "raw": res,
+        "raw": res, "errors": errors,
     }
     write_report(ctx, report, out, args.docs)
+    if errors:
+        log(f"failed parts: {', '.join(errors)} (see the report)")
+        sys.exit(1)
 
 
 def write_report(ctx, report, out, docs=False):
     """Rows, notes, plots, latest.json and latest.md from the raw results."""
     res, machine, duration = report["raw"], report["machine"], report["duration_s"]
-    rows = build_rows(ctx, res)
+    rows = build_rows(ctx, res, report.get("errors"))
     with tempfile.TemporaryDirectory(prefix="ddb-bench-plot-") as tmp:
         plots = plot(ctx, res, out, tmp)
     notes = []
