@@ -517,6 +517,27 @@ def plot(ctx, res, out, tmp):
             gp.append("unset multiplot")
             made.append(("throughput.png", "\n".join(gp)))
 
+            # Client CPU per call (user+sys), the other half of "fast": what a call costs the host.
+            gp = [head.format(w=650 * len(ops), h=480, out=out / "cpu_per_call.png")]
+            gp.append(f'set multiplot layout 1,{len(ops)} title "Client CPU per call\\n{stamp}"')
+            for op in ops:
+                for impl in ("ddb", "wrk", "js-sdk"):
+                    pts = sorted((s["concurrency"], s["cpu_us_per_call"]) for s in sm
+                                 if s["impl"] == impl and s["op"] == op and s["threads"] == 1)
+                    (tmp / f"cpu_{op}_{impl}.dat").write_text("".join(f"{c} {v}\n" for c, v in pts))
+                cs = sorted({s["concurrency"] for s in sm if s["op"] == op})
+                vals = [s["cpu_us_per_call"] for s in sm if s["op"] == op and s["threads"] == 1] or [1]
+                gp.append(f'set title "{OPS[op]}"\nset logscale xy\n'
+                          f'set xtics ({", ".join(str(c) for c in cs)})\nset xrange [{cs[0] * 0.8}:{cs[-1] * 1.25}]\n'
+                          f'set yrange [{min(vals) / 3:.2f}:{max(vals) * 12:.0f}]\n'
+                          'set xlabel "calls in flight"\nset ylabel "CPU µs per call, user+sys (log)"\n'
+                          'set grid\nset key inside top center horizontal maxrows 1\nset format y "%.0s%c"')
+                gp.append("plot " + ", ".join(
+                    f'"{tmp}/cpu_{op}_{impl}.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "{COLORS[impl]}" '
+                    f'title "{SHORT[impl]}"' for impl in ("ddb", "wrk", "js-sdk")))
+            gp.append("unset multiplot")
+            made.append(("cpu_per_call.png", "\n".join(gp)))
+
         cs = [c for c in (1, 16, 256) if pick(sm, "ddb", "getitem", c)] or \
             sorted({s["concurrency"] for s in sm if s["op"] == "getitem"})[:3]
         if cs:
