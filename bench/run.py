@@ -250,6 +250,9 @@ def bench_soak(ctx):
     bench/CMakeLists.txt names it). It exits 1 when one of its checks fails:
     its JSON line is still recorded, with the checks, as the row's "met"."""
     exe = ctx.build / "bench" / "bench_soak"
+    failed = ctx.build / "bench" / "bench_soak.failed"
+    if failed.exists():  # scripts/bench could not build it
+        raise RuntimeError("bench_soak did not build: " + failed.read_text().strip()[-300:])
     if not exe.exists():
         return None
     ops = 4000 if ctx.quick else 20000
