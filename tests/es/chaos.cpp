@@ -215,7 +215,9 @@ outcome verify(const std::string& server, credentials_provider_ptr credentials,
 struct run_options {
     std::string server;                   // where the proxy forwards
     credentials_provider_ptr credentials; // default: the tests' static ones
-    milliseconds attempt_timeout{400};
+    // moto answers one request at a time and copies the table per
+    // transaction: with 16 writers queued a sound request can take ~1 s.
+    milliseconds attempt_timeout{2000};
 };
 
 struct run_result {
