@@ -14,10 +14,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
+#include "http/response_check.hpp"
 
 #include <optional>
-#include <zlib.h>
 
 namespace ddb {
 
@@ -30,14 +29,6 @@ namespace {
 
 constexpr std::string_view target_prefix = "DynamoDB_20120810.";
 constexpr std::string_view json_content_type = "application/x-amz-json-1.0";
-
-std::optional<std::uint32_t> parse_u32(std::string_view s) {
-    std::uint32_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size())
-        return std::nullopt;
-    return v;
-}
 
 // The offset of the first byte of `s` that is not well-formed UTF-8 (no
 // overlong forms, surrogates or code points above U+10FFFF), or npos.
@@ -252,12 +243,8 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
 
             // Integrity: x-amz-crc32 is the CRC32 of the body as sent.
             if (auto crc = res.find("x-amz-crc32"); crc != res.end()) {
-                // zlib's crc32: several times faster than a bytewise table.
-                auto sum = static_cast<std::uint32_t>(::crc32(
-                    ::crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(res.body().data()),
-                    static_cast<uInt>(res.body().size())));
-                auto expected = parse_u32(crc->value());
-                if (!expected || *expected != sum) {
+                std::uint32_t sum = 0;
+                if (!http::detail::crc32_matches(crc->value(), res.body(), sum)) {
                     base.type = "CRC32Mismatch";
                     base.message = "x-amz-crc32 " + std::string(crc->value()) + " but body has " +
                                    std::to_string(sum);

@@ -6,8 +6,7 @@
 #include <ddb/paginator.hpp>
 
 #include "event_item.hpp"
-
-#include <cstdio>
+#include "snapshot_item.hpp"
 
 namespace ddb::es {
 
@@ -21,29 +20,7 @@ std::string_view as_text(const std::vector<std::uint8_t>& bytes) {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-std::string padded(std::int64_t v, int width) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%0*lld", width, static_cast<long long>(v));
-    return buf;
-}
-
-std::string header_key(std::int64_t id) {
-    return "h#" + padded(id, 20);
-}
-std::string part_key(std::int64_t id, std::int64_t part) {
-    return "p#" + padded(id, 20) + "#" + padded(part, 6);
-}
-
-std::int64_t integer_of(const item& it, const char* name) {
-    auto f = it.find(name);
-    if (f == it.end() || f->second.type() != attribute_value::kind::N)
-        return -1;
-    try {
-        return f->second.as_n().as<std::int64_t>();
-    } catch (const std::exception&) {
-        return -1;
-    }
-}
+using detail::snapshot_integer;
 
 } // namespace
 
@@ -63,26 +40,14 @@ struct dynamodb_snapshot_repository::state {
     // The state of the snapshot `header` describes, if complete and intact.
     awaitable<std::optional<std::vector<std::uint8_t>>> load(const std::string& uuid,
                                                              const item& header) {
-        const std::int64_t id = integer_of(header, "id");
-        const std::int64_t parts = integer_of(header, "parts");
-        const std::int64_t size = integer_of(header, "size");
-        auto sum = header.find("sum");
-        if (id < 0 || parts < 0 || size < 0 || sum == header.end() ||
-            sum->second.type() != attribute_value::kind::S)
+        auto h = detail::read_snapshot_header(header);
+        if (!h)
             co_return std::nullopt;
-        std::vector<std::uint8_t> data;
-        if (parts == 0) {
-            if (auto d = header.find("data"); d != header.end()) {
-                if (d->second.type() != attribute_value::kind::B)
-                    co_return std::nullopt;
-                data = d->second.as_b();
-            }
-        } else {
+        std::vector<item> parts;
+        if (h->parts > 0) {
             std::vector<get_request> keys;
-            for (std::int64_t i = 0; i < parts; ++i)
-                keys.push_back(
-                    {cfg.snapshots_table,
-                     {{"pk", attribute_value(uuid)}, {"sk", attribute_value(part_key(id, i))}}});
+            for (auto& key : detail::snapshot_part_keys(uuid, *h))
+                keys.push_back({cfg.snapshots_table, std::move(key)});
             batch_options o;
             o.consistent_read = true;
             auto got = co_await batch_get(c, std::move(keys), o);
@@ -90,28 +55,9 @@ struct dynamodb_snapshot_repository::state {
                 throw es_error(es_errc::invalid_argument,
                                "snapshot parts of " + uuid +
                                    " could not be read: " + got.failed.front().reason);
-            auto& items = got.items[cfg.snapshots_table];
-            if (static_cast<std::int64_t>(items.size()) != parts)
-                co_return std::nullopt; // incomplete
-            std::vector<const item*> ordered(static_cast<std::size_t>(parts), nullptr);
-            for (auto& it : items) {
-                auto p = integer_of(it, "part");
-                auto d = it.find("data");
-                if (p < 0 || p >= parts || ordered[static_cast<std::size_t>(p)] || d == it.end() ||
-                    d->second.type() != attribute_value::kind::B)
-                    co_return std::nullopt;
-                ordered[static_cast<std::size_t>(p)] = &it;
-            }
-            data.reserve(static_cast<std::size_t>(size));
-            for (auto* it : ordered) {
-                const auto& b = it->at("data").as_b();
-                data.insert(data.end(), b.begin(), b.end());
-            }
+            parts = std::move(got.items[cfg.snapshots_table]);
         }
-        if (static_cast<std::int64_t>(data.size()) != size ||
-            detail::sha256_hex(as_text(data)) != sum->second.as_s())
-            co_return std::nullopt; // damaged
-        co_return data;
+        co_return detail::assemble_snapshot(*h, header, parts);
     }
 
     query_request headers(const std::string& uuid) {
@@ -137,20 +83,22 @@ struct dynamodb_snapshot_repository::state {
         auto items = query_items(c, req);
         while (auto it = co_await items.next())
             if (++seen > cfg.snapshot_retention)
-                old.emplace_back(integer_of(*it, "id"), integer_of(*it, "parts"));
+                old.emplace_back(snapshot_integer(*it, "id"), snapshot_integer(*it, "parts"));
         for (auto [id, parts] : old) {
             if (id < 0)
                 continue;
             // The header first: the snapshot is gone for readers at once.
             delete_item_request del{
                 .table_name = cfg.snapshots_table,
-                .key = {{"pk", attribute_value(uuid)}, {"sk", attribute_value(header_key(id))}}};
+                .key = {{"pk", attribute_value(uuid)},
+                        {"sk", attribute_value(detail::snapshot_header_key(id))}}};
             co_await c.delete_item(del);
             std::vector<write_request> parts_to_delete;
             for (std::int64_t i = 0; i < parts; ++i)
                 parts_to_delete.push_back(write_request::delete_item(
                     cfg.snapshots_table,
-                    {{"pk", attribute_value(uuid)}, {"sk", attribute_value(part_key(id, i))}}));
+                    {{"pk", attribute_value(uuid)},
+                     {"sk", attribute_value(detail::snapshot_part_key(id, i))}}));
             if (!parts_to_delete.empty())
                 co_await batch_write(c, std::move(parts_to_delete));
         }
@@ -174,7 +122,7 @@ awaitable<std::optional<snapshot>> dynamodb_snapshot_repository::retrieve(std::s
             continue; // incomplete or damaged: the one before it
         snapshot s;
         s.aggregate_uuid = uuid;
-        s.aggregate_version = integer_of(*header, "v");
+        s.aggregate_version = snapshot_integer(*header, "v");
         s.state = std::move(*data);
         co_return s;
     }
@@ -189,7 +137,7 @@ awaitable<snapshot> dynamodb_snapshot_repository::persist(snapshot s) {
     const std::int64_t id = st.ids->next_id();
     const std::size_t part_size = st.cfg.snapshot_part_size;
     item header{{"pk", attribute_value(s.aggregate_uuid)},
-                {"sk", attribute_value(header_key(id))},
+                {"sk", attribute_value(detail::snapshot_header_key(id))},
                 {"id", attribute_value(number(id))},
                 {"v", attribute_value(number(s.aggregate_version))},
                 {"size", attribute_value(number(static_cast<std::uint64_t>(s.state.size())))},
@@ -209,7 +157,8 @@ awaitable<snapshot> dynamodb_snapshot_repository::persist(snapshot s) {
             writes.push_back(write_request::put_item(
                 st.cfg.snapshots_table,
                 {{"pk", attribute_value(s.aggregate_uuid)},
-                 {"sk", attribute_value(part_key(id, static_cast<std::int64_t>(i)))},
+                 {"sk",
+                  attribute_value(detail::snapshot_part_key(id, static_cast<std::int64_t>(i)))},
                  {"part", attribute_value(number(static_cast<std::uint64_t>(i)))},
                  {"data", attribute_value::b(bytes(from, to))}}));
         }

@@ -1,5 +1,7 @@
 #include <ddb/http/transport.hpp>
 
+#include "response_check.hpp"
+
 #include <ddb/config_error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -200,6 +202,10 @@ bool is_closed_by_peer(const beast::error_code& ec) {
 }
 
 } // namespace
+
+void detail::fail_read(const origin& o, const beast::error_code& ec, bool got_bytes) {
+    fail_exchange(o, ec, got_bytes);
+}
 
 struct transport::impl : std::enable_shared_from_this<transport::impl> {
     impl(asio::any_io_executor e, pool_options o)
@@ -421,9 +427,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             connection& c = *held.conn;
             c.lowest().expires_at(timeout_at(deadline));
             bhttp::response_parser<bhttp::string_body> parser;
-            parser.body_limit(options.max_response_bytes);
-            parser.header_limit(static_cast<std::uint32_t>(
-                std::min<std::size_t>(options.max_response_bytes, 1 << 20)));
+            detail::limit_response(parser, options.max_response_bytes);
             bool got_bytes = false;
             beast::error_code ec =
                 c.secure ? co_await exchange(*c.secure, c, req, parser, info, got_bytes)

@@ -1,0 +1,128 @@
+// HTTP response heads (and bodies) as the transport reads them: Beast's
+// response parser under the transport's limits, its errors mapped as the
+// transport maps them, then the client's checks of a complete response
+// (x-amz-crc32, status, error body). The input is the bytes a server sent.
+// Invariants: a parse failure is a non-transient transport_error (malformed
+// or too large) or a closed connection, never an I/O error or a timeout; and
+// bytes that give a response give the same one whether they arrive at once
+// or one by one. (Which error bad bytes give may differ: Beast judges an
+// incomplete head only once it has all of it or the connection closes.)
+#include "fuzz.hpp"
+
+#include <ddb/errors.hpp>
+#include <ddb/http/error.hpp>
+
+#include "http/response_check.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <optional>
+
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using namespace ddb;
+
+struct outcome {
+    std::optional<http::errc> error; // else `res` is the response
+    http::response res;
+};
+
+// Feeds `bytes` to a parser `chunk` bytes at a time, as async_read does with
+// what each read returns; the end of the input is the server closing.
+outcome read(std::string_view bytes, std::size_t chunk, std::size_t limit) {
+    http::detail::response_parser parser;
+    http::detail::limit_response(parser, limit);
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    bool got_bytes = false;
+    while (!parser.is_done()) {
+        if (bytes.empty()) {
+            // Beast's read: end of stream before any byte is end_of_stream,
+            // else the parser decides (a body delimited by the close ends).
+            if (parser.got_some())
+                parser.put_eof(ec);
+            else
+                ec = bhttp::error::end_of_stream;
+            break;
+        }
+        auto n = std::min(chunk, bytes.size());
+        auto dst = buffer.prepare(n);
+        std::copy_n(bytes.data(), n, static_cast<char*>(dst.data()));
+        buffer.commit(n);
+        bytes.remove_prefix(n);
+        got_bytes = true;
+        for (;;) {
+            auto used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec == bhttp::error::need_more) {
+                ec = {};
+                break;
+            }
+            if (ec || parser.is_done() || used == 0)
+                break;
+        }
+        if (ec)
+            break;
+    }
+    outcome out;
+    if (ec) {
+        try {
+            http::detail::fail_read({false, "fuzz.invalid", 80}, ec, got_bytes);
+        } catch (const http::transport_error& e) {
+            out.error = static_cast<http::errc>(e.code().value());
+        }
+        DDB_FUZZ_CHECK(out.error == http::errc::malformed_response ||
+                       out.error == http::errc::response_too_large ||
+                       out.error == http::errc::connection_closed);
+        return out;
+    }
+    out.res = parser.release();
+    return out;
+}
+
+// What the client does with a complete response.
+void client_checks(const http::response& res) {
+    if (auto crc = res.find("x-amz-crc32"); crc != res.end()) {
+        std::uint32_t sum = 0;
+        if (!http::detail::crc32_matches(crc->value(), res.body(), sum))
+            return; // crc32_mismatch
+    }
+    std::string request_id(res["x-amzn-RequestId"]);
+    if (res.result_int() != 200) {
+        bool thrown = false;
+        try {
+            throw_service_error(res.result_int(), res[bhttp::field::content_type], res.body(),
+                                request_id, "GetItem");
+        } catch (const service_error&) {
+            thrown = true;
+        }
+        DDB_FUZZ_CHECK(thrown);
+        return;
+    }
+    boost::json::error_code ec;
+    (void)boost::json::parse(res.body(), ec);
+    (void)res.keep_alive();
+}
+
+} // namespace
+
+DDB_FUZZ_TARGET {
+    const auto bytes = fuzz::text(data, size);
+    const std::size_t limits[] = {http::pool_options{}.max_response_bytes, 256};
+    for (std::size_t limit : limits) {
+        outcome whole = read(bytes, bytes.size() + 1, limit);
+        outcome split = read(bytes, 1, limit);
+        DDB_FUZZ_CHECK(whole.error.has_value() == split.error.has_value());
+        if (whole.error)
+            continue;
+        DDB_FUZZ_CHECK(whole.res.result_int() == split.res.result_int());
+        DDB_FUZZ_CHECK(whole.res.body() == split.res.body());
+        client_checks(whole.res);
+    }
+    return 0;
+}
