@@ -1,8 +1,8 @@
 #include <ddb/http/transport.hpp>
 
-#include "response_check.hpp"
-
 #include <ddb/config_error.hpp>
+
+#include "response_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -329,6 +329,18 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
         co_return results;
     }
 
+    // Beast's stream timeout closes the socket and then marks the stream as
+    // timed out; with several threads running the io_context the aborted
+    // operation can complete in between and report `operation_aborted`. An
+    // abort the caller did not ask for (no cancellation on its coroutine) is
+    // that timeout.
+    static asio::awaitable<beast::error_code> timeout_unless_cancelled(beast::error_code ec) {
+        auto cs = co_await asio::this_coro::cancellation_state;
+        if (cs.cancelled() == asio::cancellation_type::none)
+            co_return beast::error::timeout;
+        co_return ec;
+    }
+
     asio::awaitable<std::unique_ptr<connection>> connect(host_pool& pool,
                                                          clock_type::time_point deadline) {
         const origin& o = pool.where;
@@ -340,6 +352,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
         c->plain.emplace(ex);
         c->plain->expires_at(timeout_at(connect_deadline));
         auto [ec, ep] = co_await c->plain->async_connect(addresses, tuple_awaitable);
+        if (ec == asio::error::operation_aborted)
+            ec = co_await timeout_unless_cancelled(ec);
         if (ec == asio::error::operation_aborted)
             throw boost::system::system_error(ec);
         if (is_timeout(ec))
@@ -357,6 +371,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
                 c->secure->set_verify_callback(asio::ssl::host_name_verification(o.host));
             auto [hec] = co_await c->secure->async_handshake(asio::ssl::stream_base::client,
                                                              tuple_awaitable);
+            if (hec == asio::error::operation_aborted)
+                hec = co_await timeout_unless_cancelled(hec);
             if (hec == asio::error::operation_aborted)
                 throw boost::system::system_error(hec);
             if (is_timeout(hec))
@@ -432,6 +448,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             beast::error_code ec =
                 c.secure ? co_await exchange(*c.secure, c, req, parser, info, got_bytes)
                          : co_await exchange(*c.plain, c, req, parser, info, got_bytes);
+            if (ec == asio::error::operation_aborted)
+                ec = co_await timeout_unless_cancelled(ec);
             if (!ec) {
                 c.lowest().expires_never();
                 response res = parser.release();

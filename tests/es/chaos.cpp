@@ -10,7 +10,8 @@
 // Knobs (environment): DDB_CHAOS_EVENTS (per writer, default 12),
 // DDB_CHAOS_RATE (default 0.25), DDB_CHAOS_SEED (default 7),
 // DDB_CHAOS_MIN_PER_KIND (every fault kind injected at least this often,
-// default 2).
+// default 2), DDB_CHAOS_ATTEMPT_TIMEOUT_MS (2000), DDB_CHAOS_BASE_DELAY_MS
+// (retry backoff base, 20).
 //
 // Each test starts a moto of its own (a dedicated server keeps this load off
 // the shared fixture); the credentials variant starts it with IAM
@@ -217,7 +218,7 @@ struct run_options {
     credentials_provider_ptr credentials; // default: the tests' static ones
     // moto answers one request at a time and copies the table per
     // transaction: with 16 writers queued a sound request can take ~1 s.
-    milliseconds attempt_timeout{2000};
+    milliseconds attempt_timeout{env_or("DDB_CHAOS_ATTEMPT_TIMEOUT_MS", 2000L)};
 };
 
 struct run_result {
@@ -244,6 +245,8 @@ void run_chaos(const run_options& opt, run_result& r) {
         cfg.credentials = opt.credentials;
     cfg.attempt_timeout = opt.attempt_timeout;
     cfg.retry->max_attempts = 8;
+    // Backoff long enough to outlast a refused-connection window (30 ms).
+    cfg.retry->base_delay = milliseconds(env_or("DDB_CHAOS_BASE_DELAY_MS", 20L));
     figures& f = r.f;
     cfg.hooks.on_call = [&f](const call_metrics& m) {
         ++f.calls;
