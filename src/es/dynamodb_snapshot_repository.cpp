@@ -8,6 +8,8 @@
 #include "event_item.hpp"
 #include "snapshot_item.hpp"
 
+#include <algorithm>
+
 namespace ddb::es {
 
 namespace asio = boost::asio;
@@ -94,7 +96,8 @@ struct dynamodb_snapshot_repository::state {
                         {"sk", attribute_value(detail::snapshot_header_key(id))}}};
             co_await c.delete_item(del);
             std::vector<write_request> parts_to_delete;
-            for (std::int64_t i = 0; i < parts; ++i)
+            // (A damaged header's part count is bounded like a reader bounds it.)
+            for (std::int64_t i = 0; i < std::min(parts, detail::max_snapshot_parts); ++i)
                 parts_to_delete.push_back(write_request::delete_item(
                     cfg.snapshots_table,
                     {{"pk", attribute_value(uuid)},
@@ -148,6 +151,11 @@ awaitable<snapshot> dynamodb_snapshot_repository::persist(snapshot s) {
             header["data"] = attribute_value::b(s.state);
     } else {
         const std::size_t parts = (s.state.size() + part_size - 1) / part_size;
+        if (parts > static_cast<std::size_t>(detail::max_snapshot_parts))
+            throw es_error(es_errc::invalid_argument,
+                           "snapshot of " + s.aggregate_uuid + " needs " + std::to_string(parts) +
+                               " parts, more than " + std::to_string(detail::max_snapshot_parts) +
+                               " (raise store_config.snapshot_part_size)");
         header["parts"] = attribute_value(number(static_cast<std::uint64_t>(parts)));
         std::vector<write_request> writes;
         for (std::size_t i = 0; i < parts; ++i) {

@@ -139,6 +139,20 @@ std::int64_t integer(const item& it, const char* name, const std::string& id) {
     }
 }
 
+// `count` units of Unit since the epoch, which system_clock (nanoseconds, about
+// 292 years either side of 1970) must be able to hold: a larger value would
+// overflow converting.
+template <class Unit>
+system_clock::time_point time_at(std::int64_t count, const std::string& name,
+                                 const std::string& id) {
+    constexpr auto min = std::chrono::duration_cast<Unit>(system_clock::duration::min()).count();
+    constexpr auto max = std::chrono::duration_cast<Unit>(system_clock::duration::max()).count();
+    if (count < min || count > max)
+        bad(id, "attribute " + name + " is out of range for a time");
+    return system_clock::time_point(
+        std::chrono::duration_cast<system_clock::duration>(Unit(count)));
+}
+
 json::value parse(const std::string& text, const char* name, const std::string& id) {
     json::error_code ec;
     json::value v = json::parse(text, ec);
@@ -170,12 +184,12 @@ stored_event from_item(const item& it, const store_config& config) {
     if (!m.is_object())
         bad(id_text, "attribute m (metadata) is not a JSON object");
     e.meta_data = std::move(m.as_object());
-    e.created_at = system_clock::time_point(microseconds(integer(it, "at", id_text)));
+    e.created_at = time_at<microseconds>(integer(it, "at", id_text), "at", id_text);
     if (auto f = it.find(config.ttl_attribute); f != it.end()) {
         if (f->second.type() != attribute_value::kind::N)
             bad(id_text, "attribute " + config.ttl_attribute + " (TTL) is not a number");
-        e.expires_at = system_clock::time_point(
-            std::chrono::seconds(integer(it, config.ttl_attribute.c_str(), id_text)));
+        e.expires_at = time_at<std::chrono::seconds>(
+            integer(it, config.ttl_attribute.c_str(), id_text), config.ttl_attribute, id_text);
     }
     return e;
 }

@@ -67,6 +67,14 @@ std::optional<std::chrono::system_clock::time_point> event_metadata::created_at(
     tm.tm_min = mi;
     tm.tm_sec = sec;
     const std::time_t t = timegm(&tm);
+    // system_clock counts nanoseconds (years 1678 to 2262): a time outside
+    // would overflow converting.
+    using std::chrono::seconds;
+    using sys = std::chrono::system_clock;
+    constexpr auto earliest = std::chrono::duration_cast<seconds>(sys::duration::min()).count() + 1;
+    constexpr auto latest = std::chrono::duration_cast<seconds>(sys::duration::max()).count() - 1;
+    if (t < earliest || t > latest)
+        return std::nullopt;
     return std::chrono::system_clock::time_point(std::chrono::seconds(t) +
                                                  std::chrono::microseconds(micros));
 }

@@ -48,6 +48,12 @@ std::optional<snapshot_header> read_snapshot_header(const item& header) {
     if (h.id < 0 || h.parts < 0 || h.size < 0 || sum == header.end() ||
         sum->second.type() != attribute_value::kind::S)
         return std::nullopt;
+    // Every part but the last holds a whole part size: more parts than that
+    // allows (or than any snapshot may have) is a damaged header, not a
+    // reason to ask for billions of keys.
+    if (h.parts > max_snapshot_parts ||
+        h.parts > h.size / min_snapshot_part_size + (h.size % min_snapshot_part_size != 0))
+        return std::nullopt;
     h.sum = sum->second.as_s();
     return h;
 }
@@ -81,7 +87,11 @@ std::optional<bytes> assemble_snapshot(const snapshot_header& h, const item& hea
                 return std::nullopt;
             ordered[static_cast<std::size_t>(p)] = &it;
         }
-        data.reserve(static_cast<std::size_t>(h.size));
+        // The parts' own sizes, not the header's claim (checked below).
+        std::size_t total = 0;
+        for (auto* it : ordered)
+            total += it->at("data").as_b().size();
+        data.reserve(total);
         for (auto* it : ordered) {
             const auto& b = it->at("data").as_b();
             data.insert(data.end(), b.begin(), b.end());

@@ -20,6 +20,13 @@ std::string snapshot_part_key(std::int64_t id, std::int64_t part);
 /// another type or not a 64-bit integer.
 std::int64_t snapshot_integer(const item& it, const char* name);
 
+/// The most parts a snapshot may have (39 GB at the default part size, 100 MB
+/// at the smallest): a header claiming more is damaged, and persist() refuses
+/// a state that would need more.
+inline constexpr std::int64_t max_snapshot_parts = 100'000;
+/// The smallest part size store_config allows.
+inline constexpr std::int64_t min_snapshot_part_size = 1024;
+
 /// What a header says about its snapshot.
 struct snapshot_header {
     std::int64_t id = 0;
@@ -28,8 +35,9 @@ struct snapshot_header {
     std::string sum;        ///< lower-case hex SHA-256 of the state
 };
 
-/// The header's fields, or nullopt when one is missing or invalid (the
-/// repository then falls back to the snapshot before it).
+/// The header's fields, or nullopt when one is missing or invalid, or when
+/// its parts cannot hold its size (the repository then falls back to the
+/// snapshot before it).
 std::optional<snapshot_header> read_snapshot_header(const item& header);
 
 /// The keys ({pk, sk}) of the parts `h` says the snapshot of `uuid` has.

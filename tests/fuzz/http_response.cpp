@@ -4,9 +4,9 @@
 // (x-amz-crc32, status, error body). The input is the bytes a server sent.
 // Invariants: a parse failure is a non-transient transport_error (malformed
 // or too large) or a closed connection, never an I/O error or a timeout; and
-// bytes that give a response give the same one whether they arrive at once
-// or one by one. (Which error bad bytes give may differ: Beast judges an
-// incomplete head only once it has all of it or the connection closes.)
+// when the bytes give a response both at once and one by one, it is the same
+// one. (Whether bad bytes fail can depend on how they arrive: Beast judges
+// some heads only once it has all of them or the connection closes.)
 #include "fuzz.hpp"
 
 #include <ddb/errors.hpp>
@@ -117,8 +117,7 @@ DDB_FUZZ_TARGET {
     for (std::size_t limit : limits) {
         outcome whole = read(bytes, bytes.size() + 1, limit);
         outcome split = read(bytes, 1, limit);
-        DDB_FUZZ_CHECK(whole.error.has_value() == split.error.has_value());
-        if (whole.error)
+        if (whole.error || split.error)
             continue;
         DDB_FUZZ_CHECK(whole.res.result_int() == split.res.result_int());
         DDB_FUZZ_CHECK(whole.res.body() == split.res.body());
