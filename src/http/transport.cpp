@@ -11,12 +11,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/err.h>
@@ -24,6 +24,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <map>
@@ -79,7 +80,129 @@ bool is_ip_literal(const std::string& host) {
     return !ec;
 }
 
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x == y)
+            continue;
+        if (x >= 'A' && x <= 'Z')
+            x = static_cast<char>(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = static_cast<char>(y + 32);
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+// Beast's HTTP/1.1 response parsing (limits, chunked bodies, keep-alive
+// rules) into a raw_response: no fields container, no allocation per field.
+class raw_parser final : public bhttp::basic_parser<false> {
+public:
+    explicit raw_parser(raw_response& r)
+        : r_(r) {}
+
+private:
+    raw_response& r_;
+
+    void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int,
+                         beast::error_code& ec) override {
+        ec = bhttp::error::bad_version; // never called for a response parser
+    }
+    void on_response_impl(int code, beast::string_view reason, int version,
+                          beast::error_code&) override {
+        r_.set_status(static_cast<unsigned>(code), {reason.data(), reason.size()}, version);
+    }
+    void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                       beast::error_code&) override {
+        r_.add_field({name.data(), name.size()}, {value.data(), value.size()});
+    }
+    void on_header_impl(beast::error_code&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                           beast::error_code&) override {
+        // (basic_parser has checked the length against the body limit.)
+        if (length)
+            r_.body().reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+        r_.body().append(body.data(), body.size());
+        return body.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
+                                   beast::error_code&) override {
+        r_.body().append(body.data(), body.size());
+        return body.size();
+    }
+    void on_finish_impl(beast::error_code&) override {}
+};
+
+// The request line and header fields of `req`, as Beast's serializer writes them.
+std::string head_of(const request& req) {
+    std::string head;
+    head.reserve(512);
+    auto method = req.method_string();
+    auto target = req.target();
+    head.append(method.data(), method.size()).push_back(' ');
+    head.append(target.data(), target.size());
+    head.append(req.version() == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+    for (const auto& f : req.base()) {
+        auto name = f.name_string();
+        auto value = f.value();
+        head.append(name.data(), name.size()).append(": ");
+        head.append(value.data(), value.size()).append("\r\n");
+    }
+    head.append("\r\n");
+    return head;
+}
+
 } // namespace
+
+std::string_view raw_response::operator[](std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+        if (iequals(field_name(i), name))
+            return field_value(i);
+    return {};
+}
+
+bool raw_response::has(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+        if (iequals(field_name(i), name))
+            return true;
+    return false;
+}
+
+void raw_response::clear() noexcept {
+    status_ = 0;
+    version_ = 11;
+    reason_size_ = 0;
+    text_.clear();
+    fields_.clear();
+    body_.clear();
+}
+
+void raw_response::set_status(unsigned status, std::string_view reason, int version) {
+    status_ = status;
+    version_ = version;
+    text_.clear();
+    fields_.clear();
+    if (text_.capacity() < 512)
+        text_.reserve(512);
+    text_.append(reason);
+    reason_size_ = reason.size();
+}
+
+void raw_response::add_field(std::string_view name, std::string_view value) {
+    if (fields_.capacity() == 0)
+        fields_.reserve(16);
+    auto at = static_cast<std::uint32_t>(text_.size());
+    text_.append(name).append(value);
+    fields_.push_back({at, static_cast<std::uint32_t>(name.size()),
+                       at + static_cast<std::uint32_t>(name.size()),
+                       static_cast<std::uint32_t>(value.size())});
+}
 
 /// The pool of one origin.
 struct host_pool {
@@ -363,10 +486,13 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     }
 
     template <class Stream>
-    asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, const request& req,
-                                                bhttp::response_parser<bhttp::string_body>& parser,
+    asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::string_view head,
+                                                std::string_view body, raw_parser& parser,
                                                 exchange_info& info, bool& got_bytes) {
-        auto [wec, sent] = co_await bhttp::async_write(s, req, tuple_awaitable);
+        // Head and body in one gather write (one system call).
+        const std::array<asio::const_buffer, 2> out{asio::buffer(head.data(), head.size()),
+                                                    asio::buffer(body.data(), body.size())};
+        auto [wec, sent] = co_await asio::async_write(s, out, tuple_awaitable);
         info.bytes_sent += sent;
         if (wec)
             co_return wec;
@@ -381,8 +507,11 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
         co_return rec;
     }
 
-    asio::awaitable<response> send(const origin& o, const request& req,
-                                   clock_type::time_point deadline, exchange_info& info) {
+    asio::awaitable<void> send(const origin& o, std::string_view head, std::string_view body,
+                               raw_response& out, clock_type::time_point deadline,
+                               exchange_info* info_out) {
+        exchange_info local;
+        exchange_info& info = info_out ? *info_out : local;
         auto pool = pool_for(o);
         ++pool->requests;
         struct flight_guard { // counts exchanges for the timeout sentinel
@@ -412,19 +541,19 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
                 held.conn = co_await connect(*pool, deadline);
             connection& c = *held.conn;
             c.lowest().expires_at(timeout_at(deadline));
-            bhttp::response_parser<bhttp::string_body> parser;
+            out.clear();
+            raw_parser parser(out);
             parser.body_limit(options.max_response_bytes);
             parser.header_limit(static_cast<std::uint32_t>(
                 std::min<std::size_t>(options.max_response_bytes, 1 << 20)));
             bool got_bytes = false;
             beast::error_code ec =
-                c.secure ? co_await exchange(*c.secure, c, req, parser, info, got_bytes)
-                         : co_await exchange(*c.plain, c, req, parser, info, got_bytes);
+                c.secure ? co_await exchange(*c.secure, c, head, body, parser, info, got_bytes)
+                         : co_await exchange(*c.plain, c, head, body, parser, info, got_bytes);
             if (!ec) {
                 c.lowest().expires_never();
-                response res = parser.release();
-                held.reusable = res.keep_alive() && !parser.need_eof() && c.buffer.size() == 0;
-                co_return res;
+                held.reusable = parser.keep_alive() && !parser.need_eof() && c.buffer.size() == 0;
+                co_return;
             }
             // A pooled connection the server had closed: resend once on a new one.
             bool stale =
@@ -455,7 +584,23 @@ const pool_options& transport::options() const noexcept {
 asio::awaitable<response> transport::send(const origin& to, const request& req,
                                           clock_type::time_point deadline, exchange_info* info) {
     exchange_info local;
-    co_return co_await impl_->send(to, req, deadline, info ? *info : local);
+    const std::string head = head_of(req);
+    raw_response raw;
+    co_await impl_->send(to, head, req.body(), raw, deadline, info ? info : &local);
+    response res;
+    res.result(raw.status());
+    res.reason(raw.reason());
+    res.version(raw.version());
+    for (std::size_t i = 0; i < raw.field_count(); ++i)
+        res.insert(raw.field_name(i), raw.field_value(i));
+    res.body() = std::move(raw.body());
+    co_return res;
+}
+
+asio::awaitable<void> transport::send_raw(const origin& to, std::string_view head,
+                                          std::string_view body, raw_response& out,
+                                          clock_type::time_point deadline, exchange_info* info) {
+    return impl_->send(to, head, body, out, deadline, info);
 }
 
 pool_stats transport::stats(const origin& to) const {
