@@ -128,7 +128,7 @@ asio::awaitable<json::value> call_impl(client::state& st, std::string_view opera
 } // namespace
 
 asio::awaitable<json::value> client::call(std::string_view operation, const json::value& request) {
-    return call_impl(*state_, operation, {}, json::serialize(request), {}, false);
+    return call_impl(*state_, operation, {}, json::serialize(request), {}, true);
 }
 
 asio::awaitable<json::value>
