@@ -18,6 +18,8 @@
 
 #include <valgrind/callgrind.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -43,6 +45,13 @@ ddb::client_config config(const std::string& url) {
     retry.max_attempts = 1;
     cfg.retry = retry;
     return cfg;
+}
+
+double cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    auto s = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return s(u.ru_utime) + s(u.ru_stime);
 }
 
 template <class Work>
@@ -81,9 +90,13 @@ int main(int argc, char** argv) try {
         };
         run_workers(ioc, 200, conc, once);
         CALLGRIND_START_INSTRUMENTATION;
+        double cpu = cpu_seconds();
         double s = run_workers(ioc, n, conc, once);
+        cpu = cpu_seconds() - cpu;
         CALLGRIND_STOP_INSTRUMENTATION;
-        std::printf("{\"mode\":\"getitem\",\"requests\":%ld,\"rps\":%.0f}\n", n, double(n) / s);
+        std::printf(
+            "{\"mode\":\"getitem\",\"requests\":%ld,\"rps\":%.0f,\"cpu_us_per_request\":%.2f}\n", n,
+            double(n) / s, cpu * 1e6 / double(n));
         return 0;
     }
     if (mode == "load" && argc == 7) {
@@ -108,11 +121,14 @@ int main(int argc, char** argv) try {
         run_workers(ioc, 5, conc, once);
         events = 0;
         CALLGRIND_START_INSTRUMENTATION;
+        double cpu = cpu_seconds();
         double s = run_workers(ioc, n, conc, once);
+        cpu = cpu_seconds() - cpu;
         CALLGRIND_STOP_INSTRUMENTATION;
         std::printf("{\"mode\":\"load\",\"loads\":%ld,\"events\":%ld,\"events_per_s\":%.0f,"
-                    "\"touched\":%lld}\n",
-                    n, events, double(events) / s, static_cast<long long>(touched));
+                    "\"cpu_us_per_event\":%.3f,\"touched\":%lld}\n",
+                    n, events, double(events) / s, cpu * 1e6 / double(events),
+                    static_cast<long long>(touched));
         return 0;
     }
     std::cerr << "usage: bench_profile getitem URL REQUESTS CONCURRENCY\n"

@@ -479,9 +479,22 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             [self = shared_from_this(),
              req = std::move(req)](generator<stored_event>::sink& out) -> awaitable<void> {
                 auto pages = query_pages(self->c, req);
-                while (auto page = co_await pages.next())
-                    for (auto& it : page->items)
-                        co_await out.push(detail::from_item(it, self->cfg));
+                while (auto page = co_await pages.next()) {
+                    // One hand-off per page; the events before a bad item
+                    // still reach the consumer before its error.
+                    std::vector<stored_event> batch;
+                    batch.reserve(page->items.size());
+                    std::exception_ptr bad;
+                    try {
+                        for (auto& it : page->items)
+                            batch.push_back(detail::from_item(it, self->cfg));
+                    } catch (...) {
+                        bad = std::current_exception();
+                    }
+                    co_await out.push_batch(std::move(batch));
+                    if (bad)
+                        std::rethrow_exception(bad);
+                }
             },
             1);
     }
@@ -514,6 +527,8 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                     upto = (us(now - *o.settle) + 1) * 1000 - 1;
                 const std::int64_t last_bucket =
                     detail::bucket_of(us(now + cfg.max_clock_skew) * 1000, cfg);
+                constexpr std::size_t batch_size = 100;
+                std::vector<stored_event> batch;
                 for (std::int64_t b =
                          std::max(*first, detail::bucket_of(std::max<std::int64_t>(from, 0), cfg));
                      b <= last_bucket; ++b) {
@@ -545,9 +560,24 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                         }
                         if (best == shards.size())
                             break;
-                        co_await out.push(detail::from_item(*heads[best], cfg));
+                        // Handed over in batches (one hand-off per batch);
+                        // a bad item ends the batch before it.
+                        std::exception_ptr bad;
+                        try {
+                            batch.push_back(detail::from_item(*heads[best], cfg));
+                        } catch (...) {
+                            bad = std::current_exception();
+                        }
+                        if (bad || batch.size() >= batch_size) {
+                            co_await out.push_batch(std::move(batch));
+                            batch.clear();
+                        }
+                        if (bad)
+                            std::rethrow_exception(bad);
                         heads[best] = co_await shards[best].next();
                     }
+                    co_await out.push_batch(std::move(batch));
+                    batch.clear();
                 }
             },
             1);
