@@ -6,6 +6,8 @@
 #include <ddb/expression.hpp>
 #include <ddb/paginator.hpp>
 
+#include "../model/codec.hpp"
+#include "../model/describe.hpp"
 #include "event_item.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -472,22 +474,37 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         }
     }
 
-    // Events of one aggregate from a base-table query, decoded.
+    // Events of one aggregate from a base-table query, decoded straight from
+    // each page's JSON (parsed into an arena by client::call): no `item`
+    // maps in between.
     generator<stored_event> aggregate_events(query_request req) {
+        json::object request;
+        model_detail::encode_members(req, request);
         return generator<stored_event>(
             c.executor(),
             [self = shared_from_this(),
-             req = std::move(req)](generator<stored_event>::sink& out) -> awaitable<void> {
-                auto pages = query_pages(self->c, req);
+             request = std::move(request)](generator<stored_event>::sink& out) -> awaitable<void> {
+                auto pages = query_pages(self->c, request);
                 while (auto page = co_await pages.next()) {
+                    const json::value* items = page->if_contains("Items");
+                    if (!items)
+                        continue;
+                    if (!items->is_array())
+                        throw es_error(es_errc::invalid_stored_event,
+                                       "Query answer: Items is not an array");
+                    const json::array& array = items->get_array();
                     // One hand-off per page; the events before a bad item
                     // still reach the consumer before its error.
                     std::vector<stored_event> batch;
-                    batch.reserve(page->items.size());
+                    batch.reserve(array.size());
                     std::exception_ptr bad;
                     try {
-                        for (auto& it : page->items)
-                            batch.push_back(detail::from_item(it, self->cfg));
+                        for (const json::value& it : array) {
+                            if (!it.is_object())
+                                throw es_error(es_errc::invalid_stored_event,
+                                               "Query answer: an item is not an object");
+                            batch.push_back(detail::from_json_item(it.get_object(), self->cfg));
+                        }
                     } catch (...) {
                         bad = std::current_exception();
                     }
