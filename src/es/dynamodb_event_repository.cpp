@@ -476,34 +476,35 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
 
     // Events of one aggregate from a base-table query, decoded straight from
     // each page's JSON (parsed into an arena by client::call): no `item`
-    // maps in between.
+    // maps, no page generator in between. The next page is fetched while
+    // the consumer works through the current one (the channel holds one).
     generator<stored_event> aggregate_events(query_request req) {
-        json::object request;
-        model_detail::encode_members(req, request);
+        json::object encoded;
+        model_detail::encode_members(req, encoded);
         return generator<stored_event>(
             c.executor(),
-            [self = shared_from_this(),
-             request = std::move(request)](generator<stored_event>::sink& out) -> awaitable<void> {
-                auto pages = query_pages(self->c, request);
-                while (auto page = co_await pages.next()) {
-                    const json::value* items = page->if_contains("Items");
-                    if (!items)
-                        continue;
-                    if (!items->is_array())
-                        throw es_error(es_errc::invalid_stored_event,
-                                       "Query answer: Items is not an array");
-                    const json::array& array = items->get_array();
-                    // One hand-off per page; the events before a bad item
-                    // still reach the consumer before its error.
+            [self = shared_from_this(), request = json::value(std::move(encoded))](
+                generator<stored_event>::sink& out) mutable -> awaitable<void> {
+                for (;;) {
+                    json::value answer = co_await self->c.call("Query", request);
+                    json::object& page = answer.as_object();
                     std::vector<stored_event> batch;
-                    batch.reserve(array.size());
                     std::exception_ptr bad;
                     try {
-                        for (const json::value& it : array) {
-                            if (!it.is_object())
+                        if (const json::value* items = page.if_contains("Items")) {
+                            if (!items->is_array())
                                 throw es_error(es_errc::invalid_stored_event,
-                                               "Query answer: an item is not an object");
-                            batch.push_back(detail::from_json_item(it.get_object(), self->cfg));
+                                               "Query answer: Items is not an array");
+                            const json::array& array = items->get_array();
+                            batch.reserve(array.size());
+                            // The events before a bad item still reach the
+                            // consumer before its error.
+                            for (const json::value& it : array) {
+                                if (!it.is_object())
+                                    throw es_error(es_errc::invalid_stored_event,
+                                                   "Query answer: an item is not an object");
+                                batch.push_back(detail::from_json_item(it.get_object(), self->cfg));
+                            }
                         }
                     } catch (...) {
                         bad = std::current_exception();
@@ -511,6 +512,10 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                     co_await out.push_batch(std::move(batch));
                     if (bad)
                         std::rethrow_exception(bad);
+                    const json::value* next = page.if_contains("LastEvaluatedKey");
+                    if (!next || next->is_null())
+                        co_return;
+                    request.as_object()["ExclusiveStartKey"] = *next; // copied out of the arena
                 }
             },
             1);
