@@ -224,9 +224,9 @@ stored_event from_json_item(const json::object& it, const store_config& config) 
     for (const auto& kv : it) {
         const std::string_view k = kv.key();
         const json::value& val = kv.value();
-        if (k == config.ttl_attribute)
+        if (k == config.ttl_attribute) // (not exclusive: any name may be configured)
             ttl = typed(val, "N");
-        else if (k.size() == 1 && k[0] == 'v')
+        if (k.size() == 1 && k[0] == 'v')
             v = typed(val, "N");
         else if (k.size() == 1 && k[0] == 'p')
             p = typed(val, "S");
