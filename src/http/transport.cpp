@@ -30,6 +30,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace ddb::http {
@@ -457,6 +458,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             fail(errc::connect_failed, o, "cannot connect", ec);
         beast::error_code ignored;
         c->plain->socket().set_option(tcp::no_delay(true), ignored);
+        // Synchronous writes (tried first, see exchange) must never block.
+        c->plain->socket().non_blocking(true, ignored);
         if (o.tls) {
             c->secure.emplace(std::move(*c->plain), ssl);
             c->plain.reset();
@@ -489,13 +492,33 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::string_view head,
                                                 std::string_view body, raw_parser& parser,
                                                 exchange_info& info, bool& got_bytes) {
-        // Head and body in one gather write (one system call).
-        const std::array<asio::const_buffer, 2> out{asio::buffer(head.data(), head.size()),
-                                                    asio::buffer(body.data(), body.size())};
-        auto [wec, sent] = co_await asio::async_write(s, out, tuple_awaitable);
-        info.bytes_sent += sent;
-        if (wec)
-            co_return wec;
+        // Head and body in one gather write (one system call). On a plain
+        // connection (a non-blocking socket) it is tried at once: the whole
+        // request nearly always fits the socket's send buffer, and then no
+        // write operation, timer or suspension is needed.
+        std::size_t written = 0;
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            const std::array<asio::const_buffer, 2> out{asio::buffer(head.data(), head.size()),
+                                                        asio::buffer(body.data(), body.size())};
+            beast::error_code ec;
+            written = s.socket().write_some(out, ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again)
+                written = 0;
+            else if (ec)
+                co_return ec;
+            info.bytes_sent += written;
+        }
+        if (written < head.size() + body.size()) {
+            const std::string_view h = head.substr(std::min(written, head.size()));
+            const std::string_view b =
+                body.substr(written > head.size() ? written - head.size() : 0);
+            const std::array<asio::const_buffer, 2> rest{asio::buffer(h.data(), h.size()),
+                                                         asio::buffer(b.data(), b.size())};
+            auto [wec, sent] = co_await asio::async_write(s, rest, tuple_awaitable);
+            info.bytes_sent += sent;
+            if (wec)
+                co_return wec;
+        }
         // Beast reads at most the buffer's free capacity (512 bytes when it
         // starts empty, and it stays that small as the body is moved out): a
         // 50 KB answer would take ~100 reads. One reservation per connection.
