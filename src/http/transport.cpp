@@ -412,14 +412,16 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             if (pool.dns && clock_type::now() < pool.dns_expiry)
                 co_return *pool.dns;
         }
-        tcp::resolver resolver(ex);
-        if (is_ip_literal(o.host)) {
-            auto [ec, r] = co_await resolver.async_resolve(
-                o.host, std::to_string(o.port), tcp::resolver::numeric_host, tuple_awaitable);
-            if (ec)
-                fail(errc::resolve_failed, o, "cannot use address", ec);
-            co_return r;
+        // An address needs no lookup (and no hop to the resolver's thread):
+        // a new connection per request (HTTP/1.0 servers) pays it each time.
+        if (beast::error_code aec; is_ip_literal(o.host)) {
+            auto address = asio::ip::make_address(o.host, aec);
+            if (aec)
+                fail(errc::resolve_failed, o, "cannot use address", aec);
+            co_return tcp::resolver::results_type::create(tcp::endpoint(address, o.port), o.host,
+                                                          std::to_string(o.port));
         }
+        tcp::resolver resolver(ex);
         // Race the lookup against the connect deadline.
         using namespace asio::experimental::awaitable_operators;
         asio::steady_timer timer(ex, deadline);
