@@ -11,10 +11,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "crc32.hpp"
 #include "http/response_check.hpp"
+
+#include <charconv>
 
 #include <optional>
 
@@ -105,6 +109,12 @@ struct client::state {
                                "user_agent_suffix contains CR, LF or NUL");
         if (!cfg.user_agent_suffix.empty())
             user_agent += " " + cfg.user_agent_suffix;
+        // Every request's head up to the operation name.
+        head_prefix.append("POST ").append(ep.path).append(" HTTP/1.1\r\n");
+        head_prefix.append("Host: ").append(host_header).append("\r\n");
+        head_prefix.append("Content-Type: ").append(json_content_type).append("\r\n");
+        head_prefix.append("User-Agent: ").append(user_agent).append("\r\n");
+        head_prefix.append("X-Amz-Target: ").append(target_prefix);
         if (retries.config().mode == retry_mode::adaptive)
             limiter.emplace();
     }
@@ -114,7 +124,7 @@ struct client::state {
     std::string region;
     ddb::endpoint ep;
     http::origin origin;
-    std::string host_header, user_agent;
+    std::string host_header, user_agent, head_prefix;
     credentials_provider_ptr creds;
     retry_policy retries;
     std::optional<rate_limiter> limiter;
@@ -148,14 +158,35 @@ const retry_policy& client::retries() const noexcept {
     return state_->retries;
 }
 
+namespace {
+
+// One call: `request_json`, or `owned_json` when that is not empty (the
+// text a caller handed over with the call). With `own_arena` the answer is
+// parsed into a monotonic arena of its own, sized from the body, that the
+// returned value (and its copies) keep alive: one or two allocations in place
+// of one per string, array and object, and no per-node frees.
+asio::awaitable<json::value> call_impl(client::state& st, std::string_view operation,
+                                       std::string_view request_json, std::string owned_json,
+                                       json::storage_ptr sp, bool own_arena);
+
+} // namespace
+
 asio::awaitable<json::value> client::call(std::string_view operation, const json::value& request) {
-    std::string body = json::serialize(request);
-    co_return co_await call_json(operation, body);
+    return call_impl(*state_, operation, {}, json::serialize(request), {}, true);
 }
 
 asio::awaitable<json::value>
 client::call_json(std::string_view operation, std::string_view request_json, json::storage_ptr sp) {
-    state& st = *state_;
+    return call_impl(*state_, operation, request_json, {}, std::move(sp), false);
+}
+
+namespace {
+
+asio::awaitable<json::value> call_impl(client::state& st, std::string_view operation,
+                                       std::string_view request_json, std::string owned_json,
+                                       json::storage_ptr sp, bool own_arena) {
+    if (!owned_json.empty())
+        request_json = owned_json;
     // JSON text must be UTF-8: refuse rather than send bytes DynamoDB
     // would reject or store mangled.
     if (auto bad = invalid_utf8_at(request_json); bad != std::string_view::npos)
@@ -172,23 +203,29 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
     if (observe)
         metrics.operation = operation;
 
-    // The request is built once; each attempt re-signs it.
+    // The request head is built once up to its signature fields; each
+    // attempt re-signs it and appends those (no Beast message, no field
+    // container: one string and the body, written in one system call).
     std::string target;
     target.reserve(target_prefix.size() + operation.size());
     target.append(target_prefix).append(operation);
-    http::request req{bhttp::verb::post, st.ep.path, 11};
-    req.set(bhttp::field::host, st.host_header);
-    req.set(bhttp::field::content_type, json_content_type);
-    req.set("x-amz-target", target);
-    req.set(bhttp::field::user_agent, st.user_agent);
-    req.body().assign(request_json.data(), request_json.size());
-    req.prepare_payload();
+    std::string head;
+    head.reserve(st.head_prefix.size() + operation.size() + 64 + 200 + 512);
+    head.append(st.head_prefix).append(operation);
+    head.append("\r\nContent-Length: ");
+    {
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, request_json.size());
+        head.append(digits, end);
+    }
+    head.append("\r\n");
+    const std::size_t unsigned_size = head.size();
     const sigv4::header to_sign[] = {
         {"host", st.host_header}, {"content-type", json_content_type}, {"x-amz-target", target}};
     sigv4::request signing_view;
     signing_view.path = st.ep.path;
     signing_view.headers = to_sign;
-    signing_view.payload = req.body();
+    signing_view.payload = request_json;
 
     int retried_cost = 0;
     bool refreshed_credentials = false;
@@ -210,6 +247,7 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
     };
 
     const int max_attempts = st.retries.config().max_attempts;
+    http::raw_response res;
     for (int attempt = 1;; ++attempt) {
         if (st.limiter)
             co_await st.limiter->acquire();
@@ -227,45 +265,53 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
             if (has_cr_lf_nul(signed_.authorization))
                 throw sigv4::signing_error(sigv4::errc::invalid_header_value,
                                            "access key id contains CR, LF or NUL");
-            req.set("x-amz-date", signed_.amz_date);
+            head.resize(unsigned_size);
+            head.append("X-Amz-Date: ").append(signed_.amz_date).append("\r\n");
             if (!signed_.security_token.empty())
-                req.set("x-amz-security-token", signed_.security_token);
-            else
-                req.erase("x-amz-security-token");
-            req.set(bhttp::field::authorization, signed_.authorization);
+                head.append("X-Amz-Security-Token: ").append(signed_.security_token).append("\r\n");
+            head.append("Authorization: ").append(signed_.authorization).append("\r\n\r\n");
 
             auto attempt_deadline = std::min(deadline, attempt_start + st.cfg.attempt_timeout);
-            http::response res =
-                co_await st.transport.send(st.origin, req, attempt_deadline, &info);
-            status = res.result_int();
-            request_id = std::string(res["x-amzn-RequestId"]);
-            service_error_info base{status, {}, {}, request_id, std::string(operation)};
+            co_await st.transport.send_raw(st.origin, head, request_json, res, attempt_deadline,
+                                           &info);
+            status = res.status();
+            auto error_info = [&] {
+                request_id = std::string(res["x-amzn-RequestId"]);
+                return service_error_info{status, {}, {}, request_id, std::string(operation)};
+            };
 
             // Integrity: x-amz-crc32 is the CRC32 of the body as sent.
-            if (auto crc = res.find("x-amz-crc32"); crc != res.end()) {
+            if (res.has("x-amz-crc32")) {
+                const std::string_view crc = res["x-amz-crc32"];
                 std::uint32_t sum = 0;
-                if (!http::detail::crc32_matches(crc->value(), res.body(), sum)) {
+                if (!http::detail::crc32_matches(crc, res.body(), sum)) {
+                    service_error_info base = error_info();
                     base.type = "CRC32Mismatch";
-                    base.message = "x-amz-crc32 " + std::string(crc->value()) + " but body has " +
-                                   std::to_string(sum);
+                    base.message =
+                        "x-amz-crc32 " + std::string(crc) + " but body has " + std::to_string(sum);
                     throw crc32_mismatch(std::move(base));
                 }
             }
-            if (status != 200)
-                throw_service_error(status, res[bhttp::field::content_type], res.body(), request_id,
+            if (status != 200) {
+                request_id = std::string(res["x-amzn-RequestId"]);
+                throw_service_error(status, res["content-type"], res.body(), request_id,
                                     std::string(operation));
+            }
             json::error_code ec;
+            if (own_arena)
+                sp = json::make_shared_resource<json::monotonic_resource>(2 * res.body().size() +
+                                                                          1024);
             json::parse_options depth;
             depth.max_depth = max_response_depth;
             json::value answer = json::parse(res.body(), ec, sp, depth);
             if (ec || !answer.is_object()) {
+                service_error_info base = error_info();
                 base.message = ec == json::error::too_deep
                                    ? "200 response nests JSON deeper than " +
                                          std::to_string(max_response_depth) + " levels"
                                : ec ? "200 response is not JSON: " + ec.message()
                                     : "200 response is not a JSON object";
-                throw unexpected_response(std::move(base),
-                                          std::string(res[bhttp::field::content_type]),
+                throw unexpected_response(std::move(base), std::string(res["content-type"]),
                                           res.body().substr(0, 256));
             }
 
@@ -351,5 +397,7 @@ client::call_json(std::string_view operation, std::string_view request_json, jso
         }
     }
 }
+
+} // namespace
 
 } // namespace ddb

@@ -39,9 +39,21 @@ generator<item> items_of(client& c, std::string operation, json::object request,
             auto emit = [&out](json::object page) -> asio::awaitable<void> {
                 if (auto* items = page.if_contains("Items"); items && items->is_array()) {
                     auto& array = items->as_array();
-                    for (std::size_t i = 0; i < array.size(); ++i)
-                        co_await out.push(
-                            item_from_json(array[i], "Items[" + std::to_string(i) + "]"));
+                    // One hand-off per page; the items before a bad one still
+                    // reach the consumer before its error.
+                    std::vector<item> batch;
+                    batch.reserve(array.size());
+                    std::exception_ptr bad;
+                    try {
+                        for (std::size_t i = 0; i < array.size(); ++i)
+                            batch.push_back(
+                                item_from_json(array[i], "Items[" + std::to_string(i) + "]"));
+                    } catch (...) {
+                        bad = std::current_exception();
+                    }
+                    co_await out.push_batch(std::move(batch));
+                    if (bad)
+                        std::rethrow_exception(bad);
                 }
             };
             co_await produce_pages(c, operation, request, "ExclusiveStartKey", "LastEvaluatedKey",
@@ -84,8 +96,7 @@ generator<item> typed_items(client& c, Request request, Call call, std::size_t p
         [&c, request = std::move(request),
          call](generator<item>::sink& out) -> asio::awaitable<void> {
             auto emit = [&out](query_response page) -> asio::awaitable<void> {
-                for (auto& it : page.items)
-                    co_await out.push(std::move(it));
+                co_await out.push_batch(std::move(page.items));
             };
             co_await produce_typed(c, request, call, emit);
         },
@@ -144,8 +155,7 @@ generator<std::string> table_names(client& c, list_tables_request request) {
             list_tables_request next = request;
             for (;;) {
                 list_tables_response page = co_await c.list_tables(next);
-                for (auto& name : page.table_names)
-                    co_await out.push(std::move(name));
+                co_await out.push_batch(std::move(page.table_names));
                 if (!page.last_evaluated_table_name)
                     co_return;
                 next.exclusive_start_table_name = std::move(page.last_evaluated_table_name);
@@ -226,10 +236,13 @@ generator<std::string> table_names(client& c, json::object request) {
         [&c,
          request = std::move(request)](generator<std::string>::sink& out) -> asio::awaitable<void> {
             auto emit = [&out](json::object page) -> asio::awaitable<void> {
-                if (auto* names = page.if_contains("TableNames"); names && names->is_array())
+                if (auto* names = page.if_contains("TableNames"); names && names->is_array()) {
+                    std::vector<std::string> batch;
                     for (auto& n : names->as_array())
                         if (n.is_string())
-                            co_await out.push(std::string(n.as_string()));
+                            batch.emplace_back(n.as_string());
+                    co_await out.push_batch(std::move(batch));
+                }
             };
             co_await produce_pages(c, "ListTables", request, "ExclusiveStartTableName",
                                    "LastEvaluatedTableName", emit);

@@ -51,6 +51,14 @@ public:
         Per-operation cancellation: terminal, partial and total. Cancelling
         stops the attempt in progress (its connection is closed, not pooled)
         or the backoff wait; no further attempt is made.
+
+        The answer's DOM is allocated from a `boost::json::monotonic_resource`
+        of its own (sized from the response), which the returned value and
+        every value sharing its storage keep alive: parsing costs no
+        allocation per string or object, and freeing it none per node. Memory
+        given back by changes to the answer is reused only once the last of
+        those values is gone; copy into default storage
+        (`boost::json::value(answer, {})`) what you keep and change for long.
     */
     boost::asio::awaitable<boost::json::value> call(std::string_view operation,
                                                     const boost::json::value& request);

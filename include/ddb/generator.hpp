@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 namespace ddb {
 
@@ -49,8 +50,9 @@ public:
     class sink;
     using producer_fn = std::function<boost::asio::awaitable<void>(sink&)>;
 
-    /// Starts `producer` at once; up to `prefetch` values are buffered ahead
-    /// of the consumer (0: the producer waits for each `next()`).
+    /// Starts `producer` at once; up to `prefetch` values (or batches, see
+    /// `sink::push_batch`) are buffered ahead of the consumer (0: the
+    /// producer waits for each `next()`).
     generator(boost::asio::any_io_executor ex, producer_fn producer, std::size_t prefetch = 1);
     generator(generator&&) noexcept = default;
     generator& operator=(generator&&) noexcept = default;
@@ -72,7 +74,8 @@ private:
 template <class T>
 struct generator<T>::state {
     struct message {
-        std::optional<T> value; // empty: end of sequence
+        std::optional<T> value; // one value; empty with an empty batch: the end
+        std::vector<T> batch;   // or several
         std::exception_ptr error;
     };
     state(boost::asio::any_io_executor ex, std::size_t prefetch)
@@ -82,6 +85,8 @@ struct generator<T>::state {
     boost::asio::experimental::concurrent_channel<void(boost::system::error_code, message)> channel;
     boost::asio::cancellation_signal cancel; // used on `strand` only
     bool finished = false;                   // consumer side
+    std::vector<T> received;                 // consumer side: the batch being handed out
+    std::size_t taken = 0;                   // of which this many were
 };
 
 template <class T>
@@ -91,7 +96,22 @@ public:
         : s_(std::move(s)) {}
     /// Hands one value to the consumer, waiting while the buffer is full.
     boost::asio::awaitable<void> push(T value) {
-        typename state::message m{std::move(value), nullptr};
+        typename state::message m{std::move(value), {}, nullptr};
+        auto [ec] =
+            co_await s_->channel.async_send(boost::system::error_code{}, std::move(m),
+                                            boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec)
+            throw boost::system::system_error(boost::asio::error::operation_aborted);
+    }
+
+    /// Hands several values to the consumer at once (in order): one
+    /// hand-off between the coroutines instead of one per value, which is
+    /// most of the cost of a cheap value. Counts as one against the
+    /// prefetch. An empty batch is ignored.
+    boost::asio::awaitable<void> push_batch(std::vector<T> values) {
+        if (values.empty())
+            co_return;
+        typename state::message m{std::nullopt, std::move(values), nullptr};
         auto [ec] =
             co_await s_->channel.async_send(boost::system::error_code{}, std::move(m),
                                             boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -116,7 +136,7 @@ generator<T>::generator(boost::asio::any_io_executor ex, producer_fn producer, s
             error = std::current_exception();
         }
         // The end (or the error): a final message, unless the consumer left.
-        typename state::message last{std::nullopt, error};
+        typename state::message last{std::nullopt, {}, error};
         co_await st->channel.async_send(boost::system::error_code{}, std::move(last),
                                         boost::asio::as_tuple(boost::asio::use_awaitable));
     };
@@ -129,14 +149,25 @@ template <class T>
 boost::asio::awaitable<std::optional<T>> generator<T>::next() {
     if (!state_ || state_->finished)
         co_return std::nullopt;
+    if (state_->taken < state_->received.size())
+        co_return std::move(state_->received[state_->taken++]);
+    auto keep = state_; // alive across the wait, whatever happens to *this
+    state& st = *keep;
+    st.received.clear();
+    st.taken = 0;
     auto [ec, m] =
-        co_await state_->channel.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_await st.channel.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
     if (ec) {
-        state_->finished = true;
+        st.finished = true;
         co_return std::nullopt;
     }
+    if (!m.batch.empty()) {
+        st.received = std::move(m.batch);
+        st.taken = 1;
+        co_return std::move(st.received.front());
+    }
     if (!m.value) {
-        state_->finished = true;
+        st.finished = true;
         if (m.error)
             std::rethrow_exception(m.error);
         co_return std::nullopt;

@@ -6,6 +6,8 @@
 #include <ddb/expression.hpp>
 #include <ddb/paginator.hpp>
 
+#include "../model/codec.hpp"
+#include "../model/describe.hpp"
 #include "event_item.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -472,16 +474,49 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         }
     }
 
-    // Events of one aggregate from a base-table query, decoded.
+    // Events of one aggregate from a base-table query, decoded straight from
+    // each page's JSON (parsed into an arena by client::call): no `item`
+    // maps, no page generator in between. The next page is fetched while
+    // the consumer works through the current one (the channel holds one).
     generator<stored_event> aggregate_events(query_request req) {
+        json::object encoded;
+        model_detail::encode_members(req, encoded);
         return generator<stored_event>(
             c.executor(),
-            [self = shared_from_this(),
-             req = std::move(req)](generator<stored_event>::sink& out) -> awaitable<void> {
-                auto pages = query_pages(self->c, req);
-                while (auto page = co_await pages.next())
-                    for (auto& it : page->items)
-                        co_await out.push(detail::from_item(it, self->cfg));
+            [self = shared_from_this(), request = json::value(std::move(encoded))](
+                generator<stored_event>::sink& out) mutable -> awaitable<void> {
+                for (;;) {
+                    json::value answer = co_await self->c.call("Query", request);
+                    json::object& page = answer.as_object();
+                    std::vector<stored_event> batch;
+                    std::exception_ptr bad;
+                    try {
+                        if (const json::value* items = page.if_contains("Items")) {
+                            if (!items->is_array())
+                                throw es_error(es_errc::invalid_stored_event,
+                                               "Query answer: Items is not an array");
+                            const json::array& array = items->get_array();
+                            batch.reserve(array.size());
+                            // The events before a bad item still reach the
+                            // consumer before its error.
+                            for (const json::value& it : array) {
+                                if (!it.is_object())
+                                    throw es_error(es_errc::invalid_stored_event,
+                                                   "Query answer: an item is not an object");
+                                batch.push_back(detail::from_json_item(it.get_object(), self->cfg));
+                            }
+                        }
+                    } catch (...) {
+                        bad = std::current_exception();
+                    }
+                    co_await out.push_batch(std::move(batch));
+                    if (bad)
+                        std::rethrow_exception(bad);
+                    const json::value* next = page.if_contains("LastEvaluatedKey");
+                    if (!next || next->is_null())
+                        co_return;
+                    request.as_object()["ExclusiveStartKey"] = *next; // copied out of the arena
+                }
             },
             1);
     }
@@ -514,6 +549,8 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                     upto = (us(now - *o.settle) + 1) * 1000 - 1;
                 const std::int64_t last_bucket =
                     detail::bucket_of(us(now + cfg.max_clock_skew) * 1000, cfg);
+                constexpr std::size_t batch_size = 100;
+                std::vector<stored_event> batch;
                 for (std::int64_t b =
                          std::max(*first, detail::bucket_of(std::max<std::int64_t>(from, 0), cfg));
                      b <= last_bucket; ++b) {
@@ -545,9 +582,24 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                         }
                         if (best == shards.size())
                             break;
-                        co_await out.push(detail::from_item(*heads[best], cfg));
+                        // Handed over in batches (one hand-off per batch);
+                        // a bad item ends the batch before it.
+                        std::exception_ptr bad;
+                        try {
+                            batch.push_back(detail::from_item(*heads[best], cfg));
+                        } catch (...) {
+                            bad = std::current_exception();
+                        }
+                        if (bad || batch.size() >= batch_size) {
+                            co_await out.push_batch(std::move(batch));
+                            batch.clear();
+                        }
+                        if (bad)
+                            std::rethrow_exception(bad);
                         heads[best] = co_await shards[best].next();
                     }
+                    co_await out.push_batch(std::move(batch));
+                    batch.clear();
                 }
             },
             1);

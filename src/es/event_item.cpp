@@ -8,6 +8,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <charconv>
+
 namespace ddb::es::detail {
 
 namespace json = boost::json;
@@ -153,7 +155,7 @@ system_clock::time_point time_at(std::int64_t count, const std::string& name,
         std::chrono::duration_cast<system_clock::duration>(Unit(count)));
 }
 
-json::value parse(const std::string& text, const char* name, const std::string& id) {
+json::value parse(std::string_view text, const char* name, const std::string& id) {
     json::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec)
@@ -190,6 +192,115 @@ stored_event from_item(const item& it, const store_config& config) {
             bad(id_text, "attribute " + config.ttl_attribute + " (TTL) is not a number");
         e.expires_at = time_at<std::chrono::seconds>(
             integer(it, config.ttl_attribute.c_str(), id_text), config.ttl_attribute, id_text);
+    }
+    return e;
+}
+
+namespace {
+
+// A DynamoDB number as a 64-bit integer: plain digits at once, any other
+// spelling ("1E2") through ddb::number.
+std::optional<std::int64_t> to_int64(std::string_view text) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc() && end == text.data() + text.size() && !text.empty())
+        return v;
+    try {
+        return number(text).as<std::int64_t>();
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// One attribute of a JSON item: its value, and whether it is
+// {"<type>": "<text>"} of the expected type.
+struct json_attr {
+    const json::value* value = nullptr;
+    const json::string* text = nullptr;
+};
+
+json_attr typed(const json::value& v, std::string_view type) {
+    json_attr a{&v, nullptr};
+    if (const json::object* o = v.if_object(); o && o->size() == 1) {
+        const auto& kv = *o->begin();
+        if (kv.key() == type && kv.value().is_string())
+            a.text = &kv.value().get_string();
+    }
+    return a;
+}
+
+} // namespace
+
+stored_event from_json_item(const json::object& it, const store_config& config) {
+    // One pass over the attributes (an object lookup per name would compare
+    // keys again for each).
+    json_attr pk, v, id, cls, ev, p, m, at, ttl;
+    for (const auto& kv : it) {
+        const std::string_view k = kv.key();
+        const json::value& val = kv.value();
+        if (k == config.ttl_attribute) // (not exclusive: any name may be configured)
+            ttl = typed(val, "N");
+        if (k.size() == 1 && k[0] == 'v')
+            v = typed(val, "N");
+        else if (k.size() == 1 && k[0] == 'p')
+            p = typed(val, "S");
+        else if (k.size() == 1 && k[0] == 'm')
+            m = typed(val, "S");
+        else if (k == "pk")
+            pk = typed(val, "S");
+        else if (k == "id")
+            id = typed(val, "N");
+        else if (k == "cls")
+            cls = typed(val, "S");
+        else if (k == "ev")
+            ev = typed(val, "N");
+        else if (k == "at")
+            at = typed(val, "N");
+    }
+    std::string id_text =
+        id.text ? std::string(id.text->data(), id.text->size()) : std::string("(no id)");
+    auto text = [&](const json_attr& a, const char* name) -> std::string_view {
+        if (!a.value)
+            bad(id_text, std::string("attribute ") + name + " is missing");
+        if (!a.text)
+            bad(id_text, std::string("attribute ") + name + " has the wrong type");
+        return *a.text;
+    };
+    auto integer = [&](const json_attr& a, const char* name) {
+        auto n = to_int64(text(a, name));
+        if (!n)
+            bad(id_text, std::string("attribute ") + name + " is not a 64-bit integer");
+        return *n;
+    };
+    stored_event e;
+    e.id = integer(id, "id");
+    const std::string_view partition = text(pk, "pk");
+    if (partition.rfind("$e#", 0) != 0)
+        e.aggregate_uuid.emplace(partition);
+    e.aggregate_version = integer(v, "v");
+    std::int64_t version = integer(ev, "ev");
+    if (version < 1 || version > std::numeric_limits<int>::max())
+        bad(id_text, "attribute ev (event version) is out of range");
+    e.event_version = static_cast<int>(version);
+    e.event_class = text(cls, "cls");
+    const std::string_view properties = text(p, "p");
+    const std::string_view metadata = text(m, "m");
+    json::error_code ec;
+    e.event_properties = json::parse(properties, ec);
+    if (ec)
+        bad(id_text, "attribute p is not JSON: " + ec.message());
+    json::value meta = json::parse(metadata, ec);
+    if (ec)
+        bad(id_text, "attribute m is not JSON: " + ec.message());
+    if (!meta.is_object())
+        bad(id_text, "attribute m (metadata) is not a JSON object");
+    e.meta_data = std::move(meta.as_object());
+    e.created_at = time_at<microseconds>(integer(at, "at"), "at", id_text);
+    if (ttl.value) {
+        if (!ttl.text)
+            bad(id_text, "attribute " + config.ttl_attribute + " (TTL) is not a number");
+        e.expires_at = time_at<std::chrono::seconds>(integer(ttl, config.ttl_attribute.c_str()),
+                                                     config.ttl_attribute, id_text);
     }
     return e;
 }

@@ -6,6 +6,8 @@
 #include <ddb/es/stored_event.hpp>
 #include <ddb/item.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,5 +44,10 @@ std::string sha256_hex(std::string_view data);
 item to_item(const stored_event& e, const store_config& config);
 /// Throws `es_errc::invalid_stored_event` naming the id and the attribute.
 stored_event from_item(const item& it, const store_config& config);
+/// The same from the item's DynamoDB JSON as a Query answer holds it
+/// ({"pk":{"S":"..."},...}), without building an `item` first; the same
+/// checks and errors (an attribute that is not {"<type>": "<text>"} has the
+/// wrong type).
+stored_event from_json_item(const boost::json::object& it, const store_config& config);
 
 } // namespace ddb::es::detail

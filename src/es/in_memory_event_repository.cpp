@@ -58,8 +58,7 @@ struct in_memory_event_repository::state {
         return generator<stored_event>(
             ex,
             [shared](generator<stored_event>::sink& out) -> awaitable<void> {
-                for (auto& e : *shared)
-                    co_await out.push(e);
+                co_await out.push_batch(std::move(*shared));
             },
             1);
     }

@@ -1,22 +1,19 @@
 #include "response_check.hpp"
 
+#include "../crc32.hpp"
+
 #include <algorithm>
 #include <charconv>
 
-#include <zlib.h>
-
 namespace ddb::http::detail {
 
-void limit_response(response_parser& p, std::size_t max_response_bytes) {
+void limit_response(boost::beast::http::basic_parser<false>& p, std::size_t max_response_bytes) {
     p.body_limit(max_response_bytes);
     p.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(max_response_bytes, 1 << 20)));
 }
 
 bool crc32_matches(std::string_view header_value, std::string_view body, std::uint32_t& actual) {
-    // zlib's crc32: several times faster than a bytewise table.
-    actual = static_cast<std::uint32_t>(::crc32(::crc32(0L, Z_NULL, 0),
-                                                reinterpret_cast<const Bytef*>(body.data()),
-                                                static_cast<uInt>(body.size())));
+    actual = ddb::detail::crc32(body.data(), body.size());
     std::uint32_t expected = 0;
     auto [p, ec] =
         std::from_chars(header_value.data(), header_value.data() + header_value.size(), expected);

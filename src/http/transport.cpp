@@ -15,12 +15,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/err.h>
@@ -28,11 +28,13 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace ddb::http {
@@ -83,7 +85,87 @@ bool is_ip_literal(const std::string& host) {
     return !ec;
 }
 
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x == y)
+            continue;
+        if (x >= 'A' && x <= 'Z')
+            x = static_cast<char>(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = static_cast<char>(y + 32);
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+// The request line and header fields of `req`, as Beast's serializer writes them.
+std::string head_of(const request& req) {
+    std::string head;
+    head.reserve(512);
+    auto method = req.method_string();
+    auto target = req.target();
+    head.append(method.data(), method.size()).push_back(' ');
+    head.append(target.data(), target.size());
+    head.append(req.version() == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+    for (const auto& f : req.base()) {
+        auto name = f.name_string();
+        auto value = f.value();
+        head.append(name.data(), name.size()).append(": ");
+        head.append(value.data(), value.size()).append("\r\n");
+    }
+    head.append("\r\n");
+    return head;
+}
+
 } // namespace
+
+std::string_view raw_response::operator[](std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+        if (iequals(field_name(i), name))
+            return field_value(i);
+    return {};
+}
+
+bool raw_response::has(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < fields_.size(); ++i)
+        if (iequals(field_name(i), name))
+            return true;
+    return false;
+}
+
+void raw_response::clear() noexcept {
+    status_ = 0;
+    version_ = 11;
+    reason_size_ = 0;
+    text_.clear();
+    fields_.clear();
+    body_.clear();
+}
+
+void raw_response::set_status(unsigned status, std::string_view reason, int version) {
+    status_ = status;
+    version_ = version;
+    text_.clear();
+    fields_.clear();
+    if (text_.capacity() < 512)
+        text_.reserve(512);
+    text_.append(reason);
+    reason_size_ = reason.size();
+}
+
+void raw_response::add_field(std::string_view name, std::string_view value) {
+    if (fields_.capacity() == 0)
+        fields_.reserve(16);
+    auto at = static_cast<std::uint32_t>(text_.size());
+    text_.append(name).append(value);
+    fields_.push_back({at, static_cast<std::uint32_t>(name.size()),
+                       at + static_cast<std::uint32_t>(name.size()),
+                       static_cast<std::uint32_t>(value.size())});
+}
 
 /// The pool of one origin.
 struct host_pool {
@@ -302,14 +384,16 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             if (pool.dns && clock_type::now() < pool.dns_expiry)
                 co_return *pool.dns;
         }
-        tcp::resolver resolver(ex);
-        if (is_ip_literal(o.host)) {
-            auto [ec, r] = co_await resolver.async_resolve(
-                o.host, std::to_string(o.port), tcp::resolver::numeric_host, tuple_awaitable);
-            if (ec)
-                fail(errc::resolve_failed, o, "cannot use address", ec);
-            co_return r;
+        // An address needs no lookup (and no hop to the resolver's thread):
+        // a new connection per request (HTTP/1.0 servers) pays it each time.
+        if (beast::error_code aec; is_ip_literal(o.host)) {
+            auto address = asio::ip::make_address(o.host, aec);
+            if (aec)
+                fail(errc::resolve_failed, o, "cannot use address", aec);
+            co_return tcp::resolver::results_type::create(tcp::endpoint(address, o.port), o.host,
+                                                          std::to_string(o.port));
         }
+        tcp::resolver resolver(ex);
         // Race the lookup against the connect deadline.
         using namespace asio::experimental::awaitable_operators;
         asio::steady_timer timer(ex, deadline);
@@ -362,6 +446,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             fail(errc::connect_failed, o, "cannot connect", ec);
         beast::error_code ignored;
         c->plain->socket().set_option(tcp::no_delay(true), ignored);
+        // Synchronous writes (tried first, see exchange) must never block.
+        c->plain->socket().non_blocking(true, ignored);
         if (o.tls) {
             c->secure.emplace(std::move(*c->plain), ssl);
             c->plain.reset();
@@ -393,13 +479,36 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     }
 
     template <class Stream>
-    asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, const request& req,
-                                                bhttp::response_parser<bhttp::string_body>& parser,
+    asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::string_view head,
+                                                std::string_view body, detail::raw_parser& parser,
                                                 exchange_info& info, bool& got_bytes) {
-        auto [wec, sent] = co_await bhttp::async_write(s, req, tuple_awaitable);
-        info.bytes_sent += sent;
-        if (wec)
-            co_return wec;
+        // Head and body in one gather write (one system call). On a plain
+        // connection (a non-blocking socket) it is tried at once: the whole
+        // request nearly always fits the socket's send buffer, and then no
+        // write operation, timer or suspension is needed.
+        std::size_t written = 0;
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            const std::array<asio::const_buffer, 2> out{asio::buffer(head.data(), head.size()),
+                                                        asio::buffer(body.data(), body.size())};
+            beast::error_code ec;
+            written = s.socket().write_some(out, ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again)
+                written = 0;
+            else if (ec)
+                co_return ec;
+            info.bytes_sent += written;
+        }
+        if (written < head.size() + body.size()) {
+            const std::string_view h = head.substr(std::min(written, head.size()));
+            const std::string_view b =
+                body.substr(written > head.size() ? written - head.size() : 0);
+            const std::array<asio::const_buffer, 2> rest{asio::buffer(h.data(), h.size()),
+                                                         asio::buffer(b.data(), b.size())};
+            auto [wec, sent] = co_await asio::async_write(s, rest, tuple_awaitable);
+            info.bytes_sent += sent;
+            if (wec)
+                co_return wec;
+        }
         // Beast reads at most the buffer's free capacity (512 bytes when it
         // starts empty, and it stays that small as the body is moved out): a
         // 50 KB answer would take ~100 reads. One reservation per connection.
@@ -411,8 +520,11 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
         co_return rec;
     }
 
-    asio::awaitable<response> send(const origin& o, const request& req,
-                                   clock_type::time_point deadline, exchange_info& info) {
+    asio::awaitable<void> send(const origin& o, std::string_view head, std::string_view body,
+                               raw_response& out, clock_type::time_point deadline,
+                               exchange_info* info_out) {
+        exchange_info local;
+        exchange_info& info = info_out ? *info_out : local;
         auto pool = pool_for(o);
         ++pool->requests;
         struct flight_guard { // counts exchanges for the timeout sentinel
@@ -442,19 +554,19 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
                 held.conn = co_await connect(*pool, deadline);
             connection& c = *held.conn;
             c.lowest().expires_at(timeout_at(deadline));
-            bhttp::response_parser<bhttp::string_body> parser;
+            out.clear();
+            detail::raw_parser parser(out);
             detail::limit_response(parser, options.max_response_bytes);
             bool got_bytes = false;
             beast::error_code ec =
-                c.secure ? co_await exchange(*c.secure, c, req, parser, info, got_bytes)
-                         : co_await exchange(*c.plain, c, req, parser, info, got_bytes);
+                c.secure ? co_await exchange(*c.secure, c, head, body, parser, info, got_bytes)
+                         : co_await exchange(*c.plain, c, head, body, parser, info, got_bytes);
             if (ec == asio::error::operation_aborted)
                 ec = co_await timeout_unless_cancelled(ec);
             if (!ec) {
                 c.lowest().expires_never();
-                response res = parser.release();
-                held.reusable = res.keep_alive() && !parser.need_eof() && c.buffer.size() == 0;
-                co_return res;
+                held.reusable = parser.keep_alive() && !parser.need_eof() && c.buffer.size() == 0;
+                co_return;
             }
             // A pooled connection the server had closed: resend once on a new one.
             bool stale =
@@ -485,7 +597,23 @@ const pool_options& transport::options() const noexcept {
 asio::awaitable<response> transport::send(const origin& to, const request& req,
                                           clock_type::time_point deadline, exchange_info* info) {
     exchange_info local;
-    co_return co_await impl_->send(to, req, deadline, info ? *info : local);
+    const std::string head = head_of(req);
+    raw_response raw;
+    co_await impl_->send(to, head, req.body(), raw, deadline, info ? info : &local);
+    response res;
+    res.result(raw.status());
+    res.reason(raw.reason());
+    res.version(raw.version());
+    for (std::size_t i = 0; i < raw.field_count(); ++i)
+        res.insert(raw.field_name(i), raw.field_value(i));
+    res.body() = std::move(raw.body());
+    co_return res;
+}
+
+asio::awaitable<void> transport::send_raw(const origin& to, std::string_view head,
+                                          std::string_view body, raw_response& out,
+                                          clock_type::time_point deadline, exchange_info* info) {
+    return impl_->send(to, head, body, out, deadline, info);
 }
 
 pool_stats transport::stats(const origin& to) const {

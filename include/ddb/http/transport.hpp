@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ddb::http {
 
@@ -33,6 +35,45 @@ struct exchange_info {
     bool resent = false;            ///< a stale pooled connection failed; resent on a new one
     std::size_t bytes_sent = 0;
     std::size_t bytes_received = 0;
+};
+
+/// A response as `transport::send_raw` reads it: the status, the header
+/// fields as views into one buffer (no allocation per field), and the body.
+/// Reusable: `send_raw` clears it first.
+class raw_response {
+public:
+    unsigned status() const noexcept { return status_; }
+    /// The first field named `name` (case-insensitive); empty when absent.
+    std::string_view operator[](std::string_view name) const noexcept;
+    /// Whether a field named `name` is present.
+    bool has(std::string_view name) const noexcept;
+    /// Every field, in the order received.
+    std::size_t field_count() const noexcept { return fields_.size(); }
+    std::string_view field_name(std::size_t i) const noexcept {
+        return {text_.data() + fields_[i].name_at, fields_[i].name_size};
+    }
+    std::string_view field_value(std::size_t i) const noexcept {
+        return {text_.data() + fields_[i].value_at, fields_[i].value_size};
+    }
+    std::string_view reason() const noexcept { return {text_.data(), reason_size_}; }
+    int version() const noexcept { return version_; }
+    std::string& body() noexcept { return body_; }
+    const std::string& body() const noexcept { return body_; }
+
+    void clear() noexcept;
+    void set_status(unsigned status, std::string_view reason, int version);
+    void add_field(std::string_view name, std::string_view value);
+
+private:
+    struct field {
+        std::uint32_t name_at, name_size, value_at, value_size;
+    };
+    unsigned status_ = 0;
+    int version_ = 11;
+    std::size_t reason_size_ = 0;
+    std::string text_; // the reason phrase, then each field's name and value
+    std::vector<field> fields_;
+    std::string body_;
 };
 
 /// Counters of one origin's pool.
@@ -80,6 +121,17 @@ public:
         an unknown state) and its slot freed.
     */
     boost::asio::awaitable<response> send(const origin& to, const request& req,
+                                          std::chrono::steady_clock::time_point deadline,
+                                          exchange_info* info = nullptr);
+
+    /** `send()` without Beast's message types, for callers that build the
+        request head themselves: `head` is the request line and header
+        fields, ending with an empty line ("\r\n\r\n"), and `body` the
+        body its Content-Length announces. Both must stay valid until the
+        call completes. The response is read into `out` (cleared first).
+        Same pooling, deadline, resend and error rules as `send()`. */
+    boost::asio::awaitable<void> send_raw(const origin& to, std::string_view head,
+                                          std::string_view body, raw_response& out,
                                           std::chrono::steady_clock::time_point deadline,
                                           exchange_info* info = nullptr);
 
