@@ -1,4 +1,4 @@
-// The official SigV4 test suite (../shared/testdata/sigv4), one test per case,
+// The official SigV4 test suite (tests/data/sigv4), one test per case,
 // compared byte for byte at every stage: canonical request, string to sign,
 // Authorization header.
 #include <ddb/sigv4/signer.hpp>
