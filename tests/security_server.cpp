@@ -26,6 +26,7 @@
 #include <boost/beast/http/write.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/source_dir.hpp"
 #include <cstdio>
 #include <mutex>
 #include <sstream>
@@ -91,7 +92,7 @@ public:
         state_ = dir_.path().string() + "/moto-auth.state";
         test::env_guard env;
         env.set("INITIAL_NO_AUTH_ACTION_COUNT", "4");
-        std::string start = std::string(DDB_SOURCE_DIR) + "/scripts/local-dynamodb start moto '" +
+        std::string start = ddb_test::source_dir() + "/scripts/local-dynamodb start moto '" +
                             state_ + "' >/dev/null";
         REQUIRE(std::system(start.c_str()) == 0);
         started_ = true;
@@ -99,7 +100,7 @@ public:
         long pid = 0;
         REQUIRE(in >> pid >> port_);
         std::string cmd =
-            "python3 " + std::string(DDB_SOURCE_DIR) +
+            "python3 " + ddb_test::source_dir() +
             "/tests/support/moto_iam_key.py http://127.0.0.1:" + std::to_string(port_);
         FILE* p = ::popen(cmd.c_str(), "r");
         REQUIRE(p);
@@ -113,8 +114,7 @@ public:
     ~moto_with_auth() {
         if (!started_)
             return;
-        std::string stop =
-            std::string(DDB_SOURCE_DIR) + "/scripts/local-dynamodb stop '" + state_ + "'";
+        std::string stop = ddb_test::source_dir() + "/scripts/local-dynamodb stop '" + state_ + "'";
         [[maybe_unused]] int rc = std::system(stop.c_str());
     }
     moto_with_auth(const moto_with_auth&) = delete;

@@ -34,6 +34,7 @@
 #include <boost/describe.hpp>
 #include <catch2/catch.hpp>
 
+#include "../support/source_dir.hpp"
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -92,8 +93,8 @@ public:
         std::string env;
         if (initial_no_auth_actions > 0)
             env = "INITIAL_NO_AUTH_ACTION_COUNT=" + std::to_string(initial_no_auth_actions) + " ";
-        std::string cmd =
-            env + DDB_SOURCE_DIR "/scripts/local-dynamodb start moto '" + state_ + "' >/dev/null";
+        std::string cmd = env + ddb_test::source_dir() + "/scripts/local-dynamodb start moto '" +
+                          state_ + "' >/dev/null";
         if (std::system(cmd.c_str()) != 0)
             throw std::runtime_error("cannot start moto");
         std::ifstream in(state_);
@@ -104,7 +105,7 @@ public:
         endpoint_ = "http://127.0.0.1:" + std::to_string(port);
     }
     ~own_moto() {
-        std::string cmd = DDB_SOURCE_DIR "/scripts/local-dynamodb stop '" + state_ + "'";
+        std::string cmd = ddb_test::source_dir() + "/scripts/local-dynamodb stop '" + state_ + "'";
         [[maybe_unused]] int rc = std::system(cmd.c_str());
     }
     own_moto(const own_moto&) = delete;
@@ -123,8 +124,9 @@ struct temporary_key {
 // `n` sets of STS AssumeRole credentials from a moto started with
 // INITIAL_NO_AUTH_ACTION_COUNT = 6 (tests/support/moto_sts_credentials.py).
 std::vector<temporary_key> assume_role(const std::string& endpoint, int n) {
-    std::string cmd = "python3 " DDB_SOURCE_DIR "/tests/support/moto_sts_credentials.py '" +
-                      endpoint + "' " + std::to_string(n);
+    std::string cmd = "python3 " + ddb_test::source_dir() +
+                      "/tests/support/moto_sts_credentials.py '" + endpoint + "' " +
+                      std::to_string(n);
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p)
         throw std::runtime_error("cannot run moto_sts_credentials.py");

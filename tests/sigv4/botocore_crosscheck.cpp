@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "../support/source_dir.hpp"
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -180,7 +181,7 @@ TEST_CASE("ddb and botocore give identical Authorization headers for 250 random 
             reqs.push_back(std::move(g));
         }
     }
-    std::string script = std::string(DDB_SOURCE_DIR) + "/tests/sigv4/botocore_sign.py";
+    std::string script = ddb_test::source_dir() + "/tests/sigv4/botocore_sign.py";
     auto output =
         run_and_capture("/usr/bin/env python3 '" + script + "' < '" + input.string() + "'");
     std::filesystem::remove(input);

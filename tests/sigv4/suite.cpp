@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/source_dir.hpp"
 #include <chrono>
 #include <filesystem>
 
@@ -15,7 +16,7 @@ namespace {
 using namespace ddb;
 namespace fs = std::filesystem;
 
-const std::string suite_dir = DDB_SIGV4_SUITE_DIR;
+const std::string suite_dir = ddb_test::source_dir() + "/tests/data/sigv4";
 const char* sts_token =
     "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPf"
     "IeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7W"

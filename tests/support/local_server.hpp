@@ -6,6 +6,7 @@
 // exit.
 #pragma once
 
+#include "source_dir.hpp"
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,16 +32,15 @@ public:
     }
 
     ~local_server() {
-        std::string cmd =
-            std::string(DDB_SOURCE_DIR) + "/scripts/local-dynamodb stop '" + state_ + "'";
+        std::string cmd = ddb_test::source_dir() + "/scripts/local-dynamodb stop '" + state_ + "'";
         [[maybe_unused]] int rc = std::system(cmd.c_str());
     }
 
 private:
     explicit local_server(const std::string& kind) {
         state_ = "/tmp/ddb-test-" + kind + "-" + std::to_string(::getpid()) + ".state";
-        std::string cmd = std::string(DDB_SOURCE_DIR) + "/scripts/local-dynamodb start " + kind +
-                          " '" + state_ + "' >/dev/null";
+        std::string cmd = ddb_test::source_dir() + "/scripts/local-dynamodb start " + kind + " '" +
+                          state_ + "' >/dev/null";
         if (std::system(cmd.c_str()) != 0)
             throw std::runtime_error("cannot start " + kind);
     }
