@@ -19,6 +19,16 @@ using ddb::attribute_value;
 using namespace ddb::expr;
 
 //[conditional_put
+#include <ddb/client.hpp>
+#include <ddb/expression.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace asio = boost::asio;
+using namespace ddb::expr; // parameters, path, attribute_not_exists, ...
+
 // Store an event only if its slot is still free.
 asio::awaitable<bool> store_once(ddb::client& db, const std::string& table, ddb::item event) {
     parameters p;
@@ -35,6 +45,17 @@ asio::awaitable<bool> store_once(ddb::client& db, const std::string& table, ddb:
 //]
 
 //[update
+#include <ddb/client.hpp>
+#include <ddb/expression.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace asio = boost::asio;
+using ddb::attribute_value;
+using namespace ddb::expr;
+
 // Add to a balance, creating it at 0 when absent, unless the account is closed.
 asio::awaitable<ddb::item> deposit(ddb::client& db, const std::string& table, const std::string& id,
                                    int amount) {
@@ -53,6 +74,17 @@ asio::awaitable<ddb::item> deposit(ddb::client& db, const std::string& table, co
 //]
 
 //[query
+#include <ddb/client.hpp>
+#include <ddb/expression.hpp>
+#include <ddb/paginator.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace asio = boost::asio;
+using namespace ddb::expr;
+
 // Every event of one aggregate, across pages, decoded into items.
 asio::awaitable<int> count_events(ddb::client& db, const std::string& table,
                                   const std::string& aggregate) {
@@ -69,6 +101,17 @@ asio::awaitable<int> count_events(ddb::client& db, const std::string& table,
 //]
 
 //[batch
+#include <ddb/batch.hpp>
+#include <ddb/client.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <iostream>
+#include <vector>
+
+namespace asio = boost::asio;
+using ddb::attribute_value;
+
 // 1,000 puts: chunked, unprocessed items re-sent, failures reported.
 asio::awaitable<std::size_t> import(ddb::client& db, const std::string& table) {
     std::vector<ddb::write_request> writes;
@@ -83,6 +126,17 @@ asio::awaitable<std::size_t> import(ddb::client& db, const std::string& table) {
 //]
 
 //[transaction
+#include <ddb/client.hpp>
+#include <ddb/expression.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <iostream>
+
+namespace asio = boost::asio;
+using ddb::attribute_value;
+using namespace ddb::expr;
+
 // Move money between two accounts, all or nothing, idempotent under retries
 // (the client sends one random ClientRequestToken for all its attempts).
 asio::awaitable<void> transfer(ddb::client& db, const std::string& table, int amount) {

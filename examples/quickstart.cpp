@@ -31,12 +31,14 @@ asio::awaitable<void> list_tables(ddb::client& client) {
 
 int main() {
     asio::io_context ioc;
-    ddb::client client(ioc.get_executor()); // no thread of its own: it runs on ioc
-    asio::co_spawn(ioc, list_tables(client), [](std::exception_ptr e) {
-        if (e)
-            std::rethrow_exception(e);
-    });
     try {
+        // Reads region, endpoint and credentials settings: a missing region
+        // or a bad endpoint URL is a ddb::config_error here.
+        ddb::client client(ioc.get_executor()); // runs on ioc (see "Threads" below)
+        asio::co_spawn(ioc, list_tables(client), [](std::exception_ptr e) {
+            if (e)
+                std::rethrow_exception(e);
+        });
         ioc.run();
     } catch (const ddb::error& e) { // every ddb error: a code and a message without secrets
         std::cerr << e.code() << ": " << e.what() << "\n";

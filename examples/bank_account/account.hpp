@@ -1,6 +1,7 @@
 // bank_account example — the account aggregate, its events, and the registry.
 #pragma once
 
+//[aggregate
 #include <ddb/es/aggregate_root.hpp>
 #include <ddb/es/event_registry.hpp>
 
@@ -11,7 +12,6 @@
 
 namespace bank {
 
-//[aggregate
 struct opened {
     std::string owner{};
 };
@@ -71,6 +71,5 @@ inline ddb::es::event_registry make_registry() {
         .add<overdraft_refused>("account.overdraft_refused");
     return reg;
 }
-//]
-
 } // namespace bank
+//]
