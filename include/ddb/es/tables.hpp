@@ -21,7 +21,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ddb::es {
 
@@ -31,10 +33,39 @@ inline constexpr const char* global_index = "global";
 create_table_request events_table_spec(const store_config& config);
 create_table_request snapshots_table_spec(const store_config& config);
 
-/// Creates both tables and waits until they are active (and enables TTL
-/// when `config.ttl`). When a table exists: `es_errc::tables_exist`, or
-/// with `force`, deletes it and creates it again. `progress` gets one line
-/// per step.
+/// How an existing table differs from `spec`, one text per difference
+/// (empty: the store can use it). Compared: the key schema (names, order,
+/// HASH/RANGE), the types of the key attributes of the table and of the
+/// spec's global indexes, each of the spec's global indexes (present, key
+/// schema, projection) and local indexes (the store has none: one would cap
+/// each aggregate at 10 GB). Not compared: billing mode and capacity (they
+/// can be changed in place), global indexes the spec does not have.
+std::vector<std::string> schema_differences(const create_table_request& spec,
+                                            const table_description& found);
+
+/// Makes both tables ready and waits until they are ACTIVE; idempotent, and
+/// safe to run from several processes at once.
+///
+/// For each table: a missing one is created; an existing one (also one that
+/// CreateTable answers ResourceInUse for: a retried request whose first
+/// answer was lost, or another process creating it at the same time) is used
+/// as it is when `schema_differences` finds nothing. A different billing
+/// mode, or global indexes the store does not use, are reported through
+/// `progress` and accepted. Otherwise `es_errc::table_schema_mismatch`
+/// (es_error), naming the table and each difference, before anything is
+/// created: e.g. "events table ddb-events: key schema differs: expected pk
+/// HASH, v RANGE; found id HASH".
+///
+/// With `config.ttl`, TTL is then enabled on `config.ttl_attribute` unless
+/// DescribeTimeToLive says it already is; enabled on another attribute:
+/// `table_schema_mismatch`. (dynalite has no UpdateTimeToLive.)
+///
+/// `force` deletes both tables (with their data) and creates them again.
+/// `progress` gets one line per step: "found T (schema matches)" (with what
+/// was accepted, after a ';'), "creating T", "found T after ResourceInUse
+/// (schema matches)", "T is active", "deleting T", "T is being deleted,
+/// waiting", "enabling TTL on T.A", "TTL enabled on T.A", "TTL already
+/// enabled on T.A".
 boost::asio::awaitable<void> create_tables(client& c, const store_config& config,
                                            bool force = false,
                                            std::function<void(std::string_view)> progress = {});
