@@ -181,6 +181,40 @@ TEMPLATE_TEST_CASE("tables: another billing mode is reported and accepted", "[es
     f.check_ready();
 }
 
+TEMPLATE_TEST_CASE("tables: a global index the store does not use is reported and accepted; a "
+                   "local index is table_schema_mismatch",
+                   "[es]", BACKENDS) {
+    tables_fixture<TestType> f;
+    auto events = events_table_spec(f.cfg);
+    events.attribute_definitions.push_back({"cls", scalar_attribute_type::s});
+    global_secondary_index by_class;
+    by_class.index_name = "by_class";
+    by_class.key_schema = {{"cls", key_type::hash}};
+    by_class.projection.projection_type = projection_type::keys_only;
+    events.global_secondary_indexes.push_back(by_class);
+    f.create_by_hand(events);
+    f.create();
+    CHECK(f.said("found " + f.cfg.events_table +
+                 " (schema matches; global index by_class is not the store's: left as it is)"));
+    f.check_ready();
+
+    tables_fixture<TestType> g;
+    auto snapshots = snapshots_table_spec(g.cfg);
+    snapshots.attribute_definitions.push_back({"at", scalar_attribute_type::n});
+    local_secondary_index by_time;
+    by_time.index_name = "by_time";
+    by_time.key_schema = {{"pk", key_type::hash}, {"at", key_type::range}};
+    by_time.projection.projection_type = projection_type::all;
+    snapshots.local_secondary_indexes.push_back(by_time);
+    g.create_by_hand(snapshots);
+    auto message = mismatch_of(g);
+    INFO(message);
+    CHECK(contains(message, "snapshots table " + g.cfg.snapshots_table +
+                                ": has local index by_time, which the store does not want (it "
+                                "caps each partition at 10 GB)"));
+    CHECK_FALSE(g.describe(g.cfg.events_table)); // nothing created
+}
+
 TEMPLATE_TEST_CASE("tables: force deletes both tables and creates them again, also over a "
                    "table of another schema",
                    "[es]", BACKENDS) {

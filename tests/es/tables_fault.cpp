@@ -122,3 +122,50 @@ TEST_CASE("tables fault: the answer to UpdateTimeToLive lost - moto_backend", "[
     CHECK(ttl.time_to_live_description->time_to_live_status == time_to_live_status::enabled);
     CHECK(ttl.time_to_live_description->attribute_name == "expires_at");
 }
+
+// DynamoDB (unlike moto) refuses to enable TTL twice with a ValidationException.
+// The first UpdateTimeToLive reaches moto, which enables TTL, and its answer
+// is dropped; the resent request gets DynamoDB's refusal (a canned answer).
+// create_tables looks again and finds TTL on its attribute.
+TEST_CASE("tables fault: UpdateTimeToLive refused as already enabled after its answer was "
+          "lost - moto_backend",
+          "[es]") {
+    tables_fixture<moto_backend> f(true);
+    f.cfg.ttl = true;
+    f.on_line = [&f](const std::string& line) {
+        if (line.rfind("enabling TTL", 0) != 0)
+            return;
+        f.proxy->push({ddb::test::fault::close_after_forward});
+        f.proxy->push({ddb::test::fault::respond,
+                       400,
+                       R"({"__type":"com.amazon.coral.validate#ValidationException",)"
+                       R"("message":"TimeToLive is already enabled"})",
+                       {},
+                       "already_enabled"});
+    };
+    f.create();
+    const std::string where = f.cfg.events_table + ".expires_at";
+    CHECK(f.proxy->injected_by_name() ==
+          std::map<std::string, std::size_t>{{"close_after_forward", 1}, {"already_enabled", 1}});
+    REQUIRE(f.calls_of("UpdateTimeToLive") == 1);
+    for (const auto& m : f.calls)
+        if (m.operation == "UpdateTimeToLive")
+            CHECK(m.attempts.back().error == "ValidationException");
+    CHECK(f.lines.back() == "TTL already enabled on " + where);
+    CHECK(f.calls_of("DescribeTimeToLive") == 2);
+
+    // A refusal while TTL is not on: the error is the caller's.
+    tables_fixture<moto_backend> g(true);
+    g.cfg.ttl = true;
+    g.on_line = [&g](const std::string& line) {
+        if (line.rfind("enabling TTL", 0) == 0)
+            g.proxy->push({ddb::test::fault::respond,
+                           400,
+                           R"({"__type":"com.amazon.coral.validate#ValidationException",)"
+                           R"("message":"TimeToLive is being disabled"})",
+                           {},
+                           "refused"});
+    };
+    CHECK_THROWS_AS(g.create(), validation_error);
+    CHECK(g.proxy->injected_by_name().at("refused") == 1);
+}

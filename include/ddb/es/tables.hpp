@@ -13,6 +13,10 @@
 //   key        pk (S) = aggregate uuid, sk (S) = "h#<id:020>" (header) or
 //              "p#<id:020>#<part:06>" (part of a multi-part state)
 // No local secondary index (it would cap each aggregate at 10 GB).
+//
+// `create_tables` makes them, and may be run again at any time: it creates
+// what is missing, keeps what is there with this schema (and its data), and
+// refuses a table of another schema with `es_errc::table_schema_mismatch`.
 #pragma once
 
 #include <ddb/client.hpp>
@@ -43,29 +47,36 @@ create_table_request snapshots_table_spec(const store_config& config);
 std::vector<std::string> schema_differences(const create_table_request& spec,
                                             const table_description& found);
 
-/// Makes both tables ready and waits until they are ACTIVE; idempotent, and
+/// Makes both tables ready and waits until they are ACTIVE. Idempotent, and
 /// safe to run from several processes at once.
 ///
-/// For each table: a missing one is created; an existing one (also one that
-/// CreateTable answers ResourceInUse for: a retried request whose first
-/// answer was lost, or another process creating it at the same time) is used
-/// as it is when `schema_differences` finds nothing. A different billing
-/// mode, or global indexes the store does not use, are reported through
-/// `progress` and accepted. Otherwise `es_errc::table_schema_mismatch`
-/// (es_error), naming the table and each difference, before anything is
-/// created: e.g. "events table ddb-events: key schema differs: expected pk
-/// HASH, v RANGE; found id HASH".
+/// Both tables are looked at first. A missing one is created; an existing
+/// one is kept as it is (data included) when `schema_differences` finds
+/// nothing. When CreateTable answers ResourceInUse (a retried request whose
+/// first answer was lost, or another process creating the table at the same
+/// time), the table is described and kept on the same terms. A different
+/// billing mode and global indexes the store does not use are accepted and
+/// reported in `progress`. Any other difference: `es_error` with
+/// `es_errc::table_schema_mismatch`, before anything is created; its message
+/// names each table and each difference, e.g. "events table ddb-events: key
+/// schema differs: expected pk HASH, v RANGE; found id HASH". A table being
+/// deleted is waited for, then created.
 ///
 /// With `config.ttl`, TTL is then enabled on `config.ttl_attribute` unless
-/// DescribeTimeToLive says it already is; enabled on another attribute:
-/// `table_schema_mismatch`. (dynalite has no UpdateTimeToLive.)
+/// DescribeTimeToLive says it is already; enabled on another attribute:
+/// `table_schema_mismatch` (a table has one TTL attribute). dynalite has no
+/// UpdateTimeToLive.
 ///
-/// `force` deletes both tables (with their data) and creates them again.
-/// `progress` gets one line per step: "found T (schema matches)" (with what
-/// was accepted, after a ';'), "creating T", "found T after ResourceInUse
-/// (schema matches)", "T is active", "deleting T", "T is being deleted,
-/// waiting", "enabling TTL on T.A", "TTL enabled on T.A", "TTL already
-/// enabled on T.A".
+/// `force` deletes both tables, with their data, and creates them again.
+///
+/// `progress` gets one line per step (T a table, A the TTL attribute):
+/// "deleting T" (force), "T is being deleted, waiting", "found T (schema
+/// matches)", "creating T", "found T after ResourceInUse (schema matches)",
+/// "T is active", "enabling TTL on T.A", "TTL enabled on T.A", "TTL already
+/// enabled on T.A". What was accepted is added inside the parentheses of a
+/// "found" line: "; billing mode PROVISIONED, not PAY_PER_REQUEST as
+/// configured: left as it is", "; global index I is not the store's: left
+/// as it is".
 boost::asio::awaitable<void> create_tables(client& c, const store_config& config,
                                            bool force = false,
                                            std::function<void(std::string_view)> progress = {});
