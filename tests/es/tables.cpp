@@ -181,7 +181,7 @@ TEMPLATE_TEST_CASE("tables: another billing mode is reported and accepted", "[es
     f.check_ready();
 }
 
-TEMPLATE_TEST_CASE("tables: a global index the store does not use is reported and accepted; a "
+TEMPLATE_TEST_CASE("tables: a global index the store does not use is reported and accepted, a "
                    "local index is table_schema_mismatch",
                    "[es]", BACKENDS) {
     tables_fixture<TestType> f;
