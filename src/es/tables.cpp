@@ -162,6 +162,15 @@ std::string mismatch_text(const char* role, const std::string& table,
                              "recreates both tables, with their data)");
 }
 
+[[noreturn]] void throw_ttl_mismatch(const store_config& config, const std::string& on) {
+    throw es_error(es_errc::table_schema_mismatch,
+                   "events table " + config.events_table + ": TTL is enabled on attribute " + on +
+                       ", not on " + config.ttl_attribute +
+                       " as configured (a table has one TTL attribute: set "
+                       "store_config::ttl_attribute to " +
+                       on + ", or disable TTL on the table first)");
+}
+
 // What a found table has that the spec does not ask for and that is accepted:
 // "" or "; billing mode ..., ...".
 std::string accepted_text(const create_table_request& spec, const table_description& found) {
@@ -260,14 +269,16 @@ bool ttl_on(const std::optional<time_to_live_description>& d) {
             *d->time_to_live_status == time_to_live_status::enabling);
 }
 
-// DescribeTimeToLive, or nothing when the endpoint cannot say.
+// DescribeTimeToLive, or nothing when the endpoint cannot say (it does not
+// know the operation, or the caller may enable TTL but not look at it).
 awaitable<std::optional<time_to_live_description>> ttl_of(client& c, const std::string& table) {
     try {
         auto r = co_await c.describe_time_to_live(table);
         co_return std::move(r.time_to_live_description);
     } catch (const unknown_operation&) {
-        co_return std::nullopt;
+    } catch (const access_denied&) {
     }
+    co_return std::nullopt;
 }
 
 awaitable<void> ensure_ttl(client& c, const store_config& config, const say_fn& say) {
@@ -277,9 +288,7 @@ awaitable<void> ensure_ttl(client& c, const store_config& config, const say_fn& 
     if (ttl_on(current)) {
         const std::string on = current->attribute_name.value_or("");
         if (on != config.ttl_attribute)
-            throw_mismatch({"events table " + table + ": TTL is enabled on attribute " + on +
-                            ", not on " + config.ttl_attribute +
-                            " as configured (a table has one TTL attribute)"});
+            throw_ttl_mismatch(config, on);
         say("TTL already enabled on " + where);
         co_return;
     }
@@ -397,6 +406,10 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
         if (progress)
             progress(line);
     };
+    if (config.events_table == config.snapshots_table)
+        throw es_error(es_errc::invalid_argument, "the events and snapshots tables have the same "
+                                                  "name: " +
+                                                      config.events_table);
     const create_table_request specs[] = {events_table_spec(config), snapshots_table_spec(config)};
     if (force)
         for (const auto& spec : specs)

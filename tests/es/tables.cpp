@@ -215,6 +215,20 @@ TEMPLATE_TEST_CASE("tables: a global index the store does not use is reported an
     CHECK_FALSE(g.describe(g.cfg.events_table)); // nothing created
 }
 
+TEST_CASE("tables: one name for both tables is invalid_argument, before any request", "[es]") {
+    tables_fixture<moto_backend> f;
+    f.cfg.snapshots_table = f.cfg.events_table;
+    try {
+        f.create();
+        FAIL("no error");
+    } catch (const es_error& e) {
+        CHECK(e.kind() == es_errc::invalid_argument);
+        CHECK(std::string(e.what()) ==
+              "the events and snapshots tables have the same name: " + f.cfg.events_table);
+    }
+    CHECK(f.calls.empty());
+}
+
 TEMPLATE_TEST_CASE("tables: force deletes both tables and creates them again, also over a "
                    "table of another schema",
                    "[es]", BACKENDS) {
@@ -324,7 +338,10 @@ TEST_CASE("tables: TTL is enabled once, found enabled the next time, and a TTL o
         CHECK(e.kind() == es_errc::table_schema_mismatch);
         CHECK(std::string(e.what()).find("events table " + f.cfg.events_table +
                                          ": TTL is enabled on attribute expires_at, not on "
-                                         "gone_at as configured") != std::string::npos);
+                                         "gone_at as configured (a table has one TTL "
+                                         "attribute: set store_config::ttl_attribute to "
+                                         "expires_at, or disable TTL on the table first)") !=
+              std::string::npos);
     }
     CHECK(f.calls_of("UpdateTimeToLive") == 0);
 }

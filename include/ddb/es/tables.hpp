@@ -63,9 +63,14 @@ std::vector<std::string> schema_differences(const create_table_request& spec,
 /// deleted is waited for, then created.
 ///
 /// With `config.ttl`, TTL is then enabled on `config.ttl_attribute` unless
-/// DescribeTimeToLive says it is already; enabled on another attribute:
+/// DescribeTimeToLive says it is already (when that operation is unknown or
+/// denied, it is enabled without looking; DynamoDB's refusal to enable it
+/// twice is then checked again); enabled on another attribute:
 /// `table_schema_mismatch` (a table has one TTL attribute). dynalite has no
 /// UpdateTimeToLive.
+///
+/// The same name for both tables: `es_errc::invalid_argument`, before any
+/// request.
 ///
 /// `force` deletes both tables, with their data, and creates them again.
 ///
