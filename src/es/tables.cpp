@@ -231,6 +231,7 @@ awaitable<void> create_one(client& c, const store_config& config, const create_t
 
 // With force: deletes the table if it is there, and waits until it is gone.
 awaitable<void> delete_one(client& c, const std::string& table, const say_fn& say) {
+    std::exception_ptr in_use;
     for (int round = 0; round < 4; ++round) {
         auto found = co_await describe_or_none(c, table);
         if (!found)
@@ -245,22 +246,21 @@ awaitable<void> delete_one(client& c, const std::string& table, const say_fn& sa
                                              std::chrono::milliseconds(200));
         }
         say("deleting " + table);
-        bool in_use = false;
         try {
             co_await c.delete_table(table);
         } catch (const resource_not_found&) {
             co_return; // a retry after a lost answer: already deleted
         } catch (const resource_in_use&) {
-            in_use = true; // changed in between: look again
-        }
-        if (in_use)
+            // Being deleted (a retry after a lost answer, on DynamoDB) or
+            // changed by someone else: look again.
+            in_use = std::current_exception();
             continue;
+        }
         co_await wait_until_table_gone(c, table, std::chrono::minutes(10),
                                        std::chrono::milliseconds(200));
         co_return;
     }
-    throw es_error(es_errc::invalid_argument,
-                   "table " + table + " could not be deleted: it keeps changing");
+    std::rethrow_exception(in_use);
 }
 
 bool ttl_on(const std::optional<time_to_live_description>& d) {
