@@ -13,12 +13,13 @@ const boost::system::error_category& es_category() noexcept {
         "invalid aggregate uuid",
         "invalid stored event",
         "no such stored event to update",
-        "tables exist",
+        "tables exist (no longer used)",
         "invalid argument",
         "table layout differs from the configuration",
         "duplicate event id",
+        "table schema differs from the event store's",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::duplicate_id));
+    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::table_schema_mismatch));
     static const ddb::detail::table_category instance("ddb.es", messages);
     return instance;
 }

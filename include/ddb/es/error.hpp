@@ -25,8 +25,10 @@ enum class es_errc {
     invalid_stored_event,
     /// `update()` of an event that is not stored (or whose id differs).
     update_target_missing,
-    /// `create_tables` found the tables already there (and no `force`).
-    tables_exist,
+    /// Deprecated, no longer thrown: `create_tables` accepts existing tables
+    /// with the right schema (see `table_schema_mismatch`). Kept so that the
+    /// other codes keep their values.
+    tables_exist [[deprecated("create_tables no longer throws it; see table_schema_mismatch")]],
     /// An invalid option or argument (the message says which).
     invalid_argument,
     /// The store's tables were made for other options (shards, bucket) than
@@ -34,6 +36,10 @@ enum class es_errc {
     layout_mismatch,
     /// Several fresh ids in a row were already taken (a broken id generator).
     duplicate_id,
+    /// `create_tables` found a table (or its TTL setting) that differs from
+    /// the store's specification; the message names the table and each
+    /// difference.
+    table_schema_mismatch,
 };
 
 const boost::system::error_category& es_category() noexcept;

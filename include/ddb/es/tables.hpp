@@ -13,6 +13,10 @@
 //   key        pk (S) = aggregate uuid, sk (S) = "h#<id:020>" (header) or
 //              "p#<id:020>#<part:06>" (part of a multi-part state)
 // No local secondary index (it would cap each aggregate at 10 GB).
+//
+// `create_tables` makes them, and may be run again at any time: it creates
+// what is missing, keeps what is there with this schema (and its data), and
+// refuses a table of another schema with `es_errc::table_schema_mismatch`.
 #pragma once
 
 #include <ddb/client.hpp>
@@ -21,7 +25,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ddb::es {
 
@@ -31,10 +37,51 @@ inline constexpr const char* global_index = "global";
 create_table_request events_table_spec(const store_config& config);
 create_table_request snapshots_table_spec(const store_config& config);
 
-/// Creates both tables and waits until they are active (and enables TTL
-/// when `config.ttl`). When a table exists: `es_errc::tables_exist`, or
-/// with `force`, deletes it and creates it again. `progress` gets one line
-/// per step.
+/// How an existing table differs from `spec`, one text per difference
+/// (empty: the store can use it). Compared: the key schema (names, order,
+/// HASH/RANGE), the types of the key attributes of the table and of the
+/// spec's global indexes, each of the spec's global indexes (present, key
+/// schema, projection) and local indexes (the store has none: one would cap
+/// each aggregate at 10 GB). Not compared: billing mode and capacity (they
+/// can be changed in place), global indexes the spec does not have.
+std::vector<std::string> schema_differences(const create_table_request& spec,
+                                            const table_description& found);
+
+/// Makes both tables ready and waits until they are ACTIVE. Idempotent, and
+/// safe to run from several processes at once.
+///
+/// Both tables are looked at first. A missing one is created; an existing
+/// one is kept as it is (data included) when `schema_differences` finds
+/// nothing. When CreateTable answers ResourceInUse (a retried request whose
+/// first answer was lost, or another process creating the table at the same
+/// time), the table is described and kept on the same terms. A different
+/// billing mode and global indexes the store does not use are accepted and
+/// reported in `progress`. Any other difference: `es_error` with
+/// `es_errc::table_schema_mismatch`, before anything is created; its message
+/// names each table and each difference, e.g. "events table ddb-events: key
+/// schema differs: expected pk HASH, v RANGE; found id HASH". A table being
+/// deleted is waited for, then created.
+///
+/// With `config.ttl`, TTL is then enabled on `config.ttl_attribute` unless
+/// DescribeTimeToLive says it is already (when that operation is unknown or
+/// denied, it is enabled without looking; DynamoDB's refusal to enable it
+/// twice is then checked again); enabled on another attribute:
+/// `table_schema_mismatch` (a table has one TTL attribute). dynalite has no
+/// UpdateTimeToLive.
+///
+/// The same name for both tables: `es_errc::invalid_argument`, before any
+/// request.
+///
+/// `force` deletes both tables, with their data, and creates them again.
+///
+/// `progress` gets one line per step (T a table, A the TTL attribute):
+/// "deleting T" (force), "T is being deleted, waiting", "found T (schema
+/// matches)", "creating T", "found T after ResourceInUse (schema matches)",
+/// "T is active", "enabling TTL on T.A", "TTL enabled on T.A", "TTL already
+/// enabled on T.A". What was accepted is added inside the parentheses of a
+/// "found" line: "; billing mode PROVISIONED, not PAY_PER_REQUEST as
+/// configured: left as it is", "; global index I is not the store's: left
+/// as it is".
 boost::asio::awaitable<void> create_tables(client& c, const store_config& config,
                                            bool force = false,
                                            std::function<void(std::string_view)> progress = {});
