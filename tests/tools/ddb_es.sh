@@ -41,7 +41,9 @@ events=es_events_$suffix snapshots=es_snapshots_$suffix
 tables=(--events-table "$events" --snapshots-table "$snapshots")
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-test.XXXXXX")
 
+tls_pid=
 cleanup() {
+  [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
   python3 - "$events" "$snapshots" <<'PY' || true
 import os, sys, boto3
 c = boto3.client("dynamodb", region_name="us-east-1",
@@ -101,6 +103,61 @@ has out "  items: 0 (0 events, 0 internal), approximate"
 [ "$(grep -cF '  items: 0' "$work/out")" = 2 ] || fail "both tables should be empty"
 mentions out "approximate: DynamoDB refreshes"
 full describe "${tables[@]}"
+
+if [ "$backend" = moto ]; then # the backend does not matter here
+  echo "== --ca-file: trusting the CA of a TLS proxy in front of the server"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  python3 - "$work/cert.pem" "$work/key.pem" "$AWS_ENDPOINT_URL_DYNAMODB" >"$work/tls_port" <<'PY' &
+import socket, ssl, sys, threading, urllib.parse
+cert, key, upstream = sys.argv[1:]
+u = urllib.parse.urlsplit(upstream)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+print(listener.getsockname()[1], flush=True)
+def pipe(a, b):
+    try:
+        while (data := a.recv(65536)):
+            b.sendall(data)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(raw):
+    try:
+        tls = ctx.wrap_socket(raw, server_side=True)
+    except (ssl.SSLError, OSError):
+        return raw.close()  # the client refused the certificate
+    up = socket.create_connection((u.hostname, u.port))
+    threading.Thread(target=pipe, args=(up, tls), daemon=True).start()
+    pipe(tls, up)
+while True:
+    threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+PY
+  tls_pid=$!
+  for _ in $(seq 50); do [ -s "$work/tls_port" ] && break; sleep 0.1; done
+  tls_url=https://127.0.0.1:$(cat "$work/tls_port")
+  rc=0
+  AWS_ENDPOINT_URL_DYNAMODB=$tls_url "$tool" describe "${tables[@]}" --max-attempts 1 \
+    >"$work/out" 2>"$work/err" </dev/null || rc=$?
+  cat "$work/err"
+  [ "$rc" = 1 ] || fail "an untrusted certificate was accepted (exit $rc)"
+  mentions err "certificate"
+  AWS_ENDPOINT_URL_DYNAMODB=$tls_url run 0 describe "${tables[@]}" --ca-file "$work/cert.pem"
+  has out "$events (events table)"
+  # The flag wins over AWS_CA_BUNDLE.
+  AWS_ENDPOINT_URL_DYNAMODB=$tls_url AWS_CA_BUNDLE=$work/missing.pem \
+    run 0 describe "${tables[@]}" --ca-file "$work/cert.pem"
+  has out "$events (events table)"
+  kill "$tls_pid"
+  tls_pid=
+fi
 
 echo "== a missing table"
 run 1 describe --events-table "missing_$suffix" --snapshots-table "$snapshots"

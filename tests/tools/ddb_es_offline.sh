@@ -40,6 +40,31 @@ has() { grep -qxF -- "$2" "$work/$1" || { cat "$work/$1"; fail "no line '$2' in 
 mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
 lacks() { ! grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' in $1"; }; }
 empty() { [ ! -s "$work/$1" ] || { cat "$work/$1"; fail "$1 is not empty"; }; }
+# on_tty EXPECTED_RC ARGS...: runs the tool with a terminal as stderr, which it
+# reads into $work/tty.
+on_tty() {
+  local want=$1 rc=0
+  shift
+  python3 - "$tool" "$@" >"$work/tty" <<'PY' || rc=$?
+import os, subprocess, sys
+master, slave = os.openpty()
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=slave)
+os.close(slave)
+seen = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:  # EIO: the tool closed the terminal
+        break
+    if not chunk:
+        break
+    seen += chunk
+sys.stdout.buffer.write(seen)
+sys.exit(p.wait())
+PY
+  [ "$rc" = "$want" ] || { cat -v "$work/tty"; fail "ddb-es $* (stderr a terminal) exited $rc"; }
+}
 lines() { [ "$(wc -l <"$work/$1")" = "$2" ] || { cat "$work/$1"; fail "$1 has not $2 lines"; }; }
 
 echo "== --version, --help, per-command help"
@@ -150,6 +175,13 @@ run 1 dump --max-attempts 2 --progress
 cat "$work/err"
 mentions err "attempt 1 of 2 failed"
 mentions err "failed after 2 attempts over "
+# On a terminal, retries are reported without --progress; --quiet silences them.
+on_tty 1 count
+cat -v "$work/tty"
+grep -qF "GetItem attempt 1 of 3 failed" "$work/tty" || fail "no retry on the terminal"
+on_tty 1 count --quiet
+grep -qF "retrying" "$work/tty" && fail "--quiet reported retries"
+grep -qF "failed after 3 attempts" "$work/tty" || fail "no error on the terminal"
 # --max-attempts overrides AWS_MAX_ATTEMPTS
 AWS_MAX_ATTEMPTS=5 run 1 count --max-attempts 1
 mentions err "failed after 1 attempt over "
@@ -182,6 +214,14 @@ mentions err "ddb-es: count: 0 queries, 2."
 run 1 describe --timeout 2 --quiet
 lines err 1
 mentions err "DescribeTable failed after 1 attempt over 2."
+# On a terminal the status line is rewritten in place every second.
+on_tty 1 count --timeout 2.5
+cat -v "$work/tty"; echo
+grep -qF "$(printf '\r\033[Kddb-es: count: 0 queries, ')" "$work/tty" || fail "no status line"
+grep -qF "$(printf '\r\033[Kddb-es: GetItem failed after 1 attempt')" "$work/tty" ||
+  fail "the status line was not cleared before the error"
+on_tty 1 count --timeout 1.5 --quiet
+grep -qF "count: " "$work/tty" && fail "--quiet showed a status line"
 kill "$stalled_pid"
 stalled_pid=
 
