@@ -459,6 +459,13 @@ private:
     bool transient_ = false;
 };
 
+/// Clears `reporter::status` when a command's scope ends, normally or not:
+/// the status reads the command's locals. Declare it after them.
+struct status_scope {
+    reporter& r;
+    ~status_scope() { r.status = nullptr; }
+};
+
 /// What the client's hooks saw.
 struct call_log {
     /// The last call that failed, when no call has succeeded since.
@@ -665,8 +672,18 @@ awaitable<bool> describe_one(ddb::client& c, const std::string& table, const cha
         // The store's own item is not an event. ItemCount lags behind the
         // table (DynamoDB refreshes it about every six hours): when it is
         // below the internal items it is plainly out of date.
-        std::int64_t internal = (co_await read_meta(c, table)) ? 1 : 0;
-        if (*t.item_count >= internal)
+        std::int64_t internal = 0;
+        std::string unreadable;
+        try {
+            internal = (co_await read_meta(c, table)) ? 1 : 0;
+        } catch (const ddb::service_error& e) {
+            // Not an event store's table (another key schema, say).
+            unreadable = e.what();
+        }
+        if (!unreadable.empty())
+            text += "  items: " + std::to_string(*t.item_count) +
+                    ", approximate; the store's meta item cannot be read: " + unreadable + "\n";
+        else if (*t.item_count >= internal)
             text += "  items: " + std::to_string(*t.item_count) + " (" +
                     plural(*t.item_count - internal, "event", "events") + ", " +
                     std::to_string(internal) + " internal), approximate\n";
@@ -764,12 +781,12 @@ awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
         last_step = line;
         t.r.step(line);
     };
+    status_scope scope{t.r};
     t.r.status = [&] {
         return "create-tables: " + (last_step.empty() ? std::string("starting") : last_step) +
                ", " + seconds_since(t.r.started);
     };
     co_await ddb::es::create_tables(c, o.config, o.force, progress);
-    t.r.status = nullptr;
     co_return 0;
 }
 
@@ -781,6 +798,7 @@ awaitable<int> count(ddb::client& c, const options& o, tool& t) {
     std::optional<bucket_range> range;
     const std::int64_t queries_before = t.log.queries;
     auto queries = [&] { return t.log.queries - queries_before; };
+    status_scope scope{t.r};
     t.r.status = [&] {
         std::string s = "count: " + plural(queries(), "query", "queries");
         if (range && range->count > 0)
@@ -792,7 +810,6 @@ awaitable<int> count(ddb::client& c, const options& o, tool& t) {
     if (t.r.progress && !o.uuid)
         range = co_await buckets_to_read(c, o);
     std::int64_t n = co_await repo.count_all_starting_from(o.from, o.uuid);
-    t.r.status = nullptr;
     std::string summary = "count: " + plural(n, "event", "events");
     if (o.uuid)
         summary += " of aggregate " + *o.uuid;
@@ -812,6 +829,7 @@ awaitable<int> dump(ddb::client& c, const options& o, tool& t) {
     auto queries = [&] { return t.log.queries - queries_before; };
     std::int64_t n = 0, last_id = -1;
     std::string last_date;
+    status_scope scope{t.r};
     t.r.status = [&] {
         std::string s = "dump: " + plural(n, "event", "events");
         if (range && range->count > 0 && last_id >= 0)
@@ -846,7 +864,6 @@ awaitable<int> dump(ddb::client& c, const options& o, tool& t) {
         last_id = e->id;
         last_date = created_at.substr(0, 10);
     }
-    t.r.status = nullptr;
     std::string summary = "dump: " + plural(n, "event", "events");
     if (o.uuid)
         summary += " of aggregate " + *o.uuid;

@@ -44,7 +44,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-test.XXXXXX")
 tls_pid=
 cleanup() {
   [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
-  python3 - "$events" "$snapshots" <<'PY' || true
+  python3 - "$events" "$snapshots" "other_$suffix" <<'PY' || true
 import os, sys, boto3
 c = boto3.client("dynamodb", region_name="us-east-1",
                  endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
@@ -357,9 +357,30 @@ run 0 create-tables "${tables[@]}"
 cat "$work/err"
 mentions err "$events"
 mentions err "$snapshots"
+mentions err "found $events"
+mentions err "found $snapshots"
 run 0 create-tables --quiet "${tables[@]}"
 empty err
 run 0 describe "${tables[@]}"
 [ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
+
+echo "== create-tables on a table of another schema: an error, nothing created"
+python3 - "$events" <<'PY'
+import os, sys, boto3
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+c.delete_table(TableName=sys.argv[1])
+c.get_waiter("table_not_exists").wait(TableName=sys.argv[1], WaiterConfig={"Delay": 0.2})
+c.create_table(TableName=sys.argv[1], BillingMode="PAY_PER_REQUEST",
+               AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+PY
+run 1 create-tables --events-table "$events" --snapshots-table "other_$suffix"
+cat "$work/err"
+mentions err "ddb-es: "
+mentions err "$events"
+run 1 describe --events-table "$events" --snapshots-table "other_$suffix"
+has out "other_$suffix (snapshots table): does not exist"
+mentions out "the store's meta item cannot be read: "
 
 echo "ddb-es ($backend): OK"
