@@ -783,8 +783,12 @@ awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
     };
     status_scope scope{t.r};
     t.r.status = [&] {
-        return "create-tables: " + (last_step.empty() ? std::string("starting") : last_step) +
-               ", " + seconds_since(t.r.started);
+        // After "creating T" the library waits for T to become ACTIVE.
+        std::string doing = last_step.empty() ? std::string("starting")
+                            : last_step.starts_with("creating ")
+                                ? "waiting for " + last_step.substr(9) + " to become ACTIVE"
+                                : last_step;
+        return "create-tables: " + doing + ", " + seconds_since(t.r.started);
     };
     co_await ddb::es::create_tables(c, o.config, o.force, progress);
     co_return 0;

@@ -15,9 +15,10 @@ export AWS_EC2_METADATA_DISABLED=true
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_DEFAULT_REGION
 unset AWS_MAX_ATTEMPTS AWS_RETRY_MODE AWS_CA_BUNDLE
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-offline.XXXXXX")
-stalled_pid=
+stalled_pid= closing_pid=
 cleanup() {
   [ -z "$stalled_pid" ] || kill "$stalled_pid" 2>/dev/null || true
+  [ -z "$closing_pid" ] || kill "$closing_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -185,6 +186,35 @@ grep -qF "failed after 3 attempts" "$work/tty" || fail "no error on the terminal
 # --max-attempts overrides AWS_MAX_ATTEMPTS
 AWS_MAX_ATTEMPTS=5 run 1 count --max-attempts 1
 mentions err "failed after 1 attempt over "
+
+echo "== a peer that closes every connection: the attempts, counted at the peer"
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+while True:
+    c = s.accept()[0]
+    sys.stderr.write("accepted\n")
+    sys.stderr.flush()
+    c.close()
+' >"$work/closing_port" 2>"$work/accepts" &
+closing_pid=$!
+for _ in $(seq 50); do [ -s "$work/closing_port" ] && break; sleep 0.1; done
+[ -s "$work/closing_port" ] || fail "the closing listener did not start"
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(cat "$work/closing_port")
+: >"$work/accepts"
+run 1 describe --max-attempts 1
+cat "$work/err"
+mentions err "DescribeTable failed after 1 attempt over "
+[ "$(grep -c accepted "$work/accepts")" = 1 ] || fail "--max-attempts 1: $(grep -c accepted "$work/accepts") connections"
+: >"$work/accepts"
+run 1 describe --max-attempts 2
+mentions err "DescribeTable failed after 2 attempts over "
+[ "$(grep -c accepted "$work/accepts")" = 2 ] || fail "--max-attempts 2: $(grep -c accepted "$work/accepts") connections"
+kill "$closing_pid"
+closing_pid=
 
 echo "== a peer that accepts and never answers"
 python3 -c '
