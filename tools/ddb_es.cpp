@@ -1,16 +1,27 @@
 //
-// ddb-es — the event store's tables and events from the command line: creates
-// the tables, describes them, counts and dumps the stored events.
+// ddb-es — the event store's tables and events from the command line:
+// creates the tables (idempotent; --force recreates them after asking),
+// describes them, counts and dumps the stored events.
 //
-//   ddb-es create-tables [--force] [--ttl] [--shards K] [--events-table N] [--snapshots-table N]
+//   ddb-es create-tables [--force [--yes]] [--ttl] [--events-table N] [--snapshots-table N]
 //   ddb-es describe [--events-table N] [--snapshots-table N]
 //   ddb-es count [--from ID] [--uuid U] [--events-table N] [--shards K]
 //   ddb-es dump [--from ID] [--uuid U] [--events-table N] [--shards K]
+//   ddb-es help [COMMAND] | ddb-es COMMAND --help | ddb-es --version
 //
-// The client is configured from the environment (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB
-// or AWS_ENDPOINT_URL, the default credentials chain). Exit status: 0 success,
-// 1 error, 2 usage error.
+// Every command also takes --ca-file PATH, --timeout SECONDS, --max-attempts N,
+// --progress and --quiet. The client is configured from the environment
+// (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL, the default
+// credentials chain); the options override it.
 //
+// Results go to stdout, every write checked (a full disk or a closed pipe is
+// an error). Progress goes to stderr: the periodic status of long commands
+// and each retry when stderr is a terminal or with --progress, create-tables'
+// steps unless --quiet. A failed call's error says how many attempts were
+// made over how long. Exit status: 0 success, 1 error, 2 usage error.
+//
+#include "cli.hpp"
+
 #include <ddb/client.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/error.hpp>
@@ -18,20 +29,27 @@
 #include <ddb/es/tables.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <ctime>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,123 +58,456 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
+namespace cli = ddb::cli;
 using asio::awaitable;
+using cli::out;
+using cli::usage_error;
+using steady = std::chrono::steady_clock;
 
-const char* const usage_text =
-    "usage: ddb-es COMMAND [OPTIONS]\n"
-    "\n"
-    "commands:\n"
-    "  create-tables [--force] [--ttl] [--shards K] [--events-table N] [--snapshots-table N]\n"
-    "      create the events and snapshots tables and wait until they are active;\n"
-    "      --force deletes and recreates existing tables, --ttl enables TTL on the\n"
-    "      events table (attribute expires_at)\n"
-    "  describe [--events-table N] [--snapshots-table N]\n"
-    "      status, item count, key schema and indexes of both tables, TTL of the\n"
-    "      events table\n"
-    "  count [--from ID] [--uuid U] [--events-table N] [--shards K]\n"
-    "      the number of events with id >= ID (default 0), of aggregate U or of all\n"
-    "  dump [--from ID] [--uuid U] [--events-table N] [--shards K]\n"
-    "      those events as JSON lines: by ascending id, or by version with --uuid\n"
-    "\n"
-    "options:\n"
-    "  --events-table N     default stored_events\n"
-    "  --snapshots-table N  default snapshots\n"
-    "  --shards K           global index shards per time bucket, 1 to 1000 (default 4);\n"
-    "                       must be the writers' store_config.shards\n"
-    "  -h, --help           this text\n"
-    "\n"
-    "The client is configured from the environment: AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB\n"
-    "or AWS_ENDPOINT_URL, credentials from the default chain (environment, profile files,\n"
-    "container, instance metadata).\n"
-    "Exit status: 0 success, 1 error, 2 usage error.\n";
+// ---------------------------------------------------------------------------
+// Commands, options and their help.
 
-/// A command line that cannot be run: usage on stderr, exit 2.
-struct usage_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+enum command_bit : unsigned {
+    create_bit = 1,
+    describe_bit = 2,
+    count_bit = 4,
+    dump_bit = 8,
+    all_commands = 15,
 };
 
+struct command_spec {
+    std::string_view name;
+    unsigned bit;
+    std::string_view summary;
+    std::string_view description;
+    std::string_view example;
+};
+
+const command_spec command_specs[] = {
+    {"create-tables", create_bit, "create the events and snapshots tables",
+     "Creates the events table (with its global-order index) and the snapshots table and waits "
+     "until both are ACTIVE. A table that already exists with the store's key schema is kept as "
+     "it is, so running the command again is safe; a table of the same name with another schema "
+     "is an error. Each step (found, created, active) is reported on stderr unless --quiet. "
+     "--force deletes both tables and creates them again: every stored event and snapshot is "
+     "lost. On a terminal it first asks you to type the events table's name; when stdin is not a "
+     "terminal it refuses unless --yes is given.",
+     "ddb-es create-tables --events-table orders_events --snapshots-table orders_snapshots --ttl"},
+    {"describe", describe_bit, "status, item counts, keys and indexes of both tables",
+     "Shows for both tables their status, item count, key schema, billing mode and indexes, and "
+     "the TTL setting of the events table. The events table's items are split into events and "
+     "internal items (the store's meta item, key pk \"$meta\"), which is read to tell. The item "
+     "count is DynamoDB's ItemCount, which DynamoDB refreshes about every six hours: it is "
+     "approximate ('ddb-es count' counts the events exactly). Exit status 1 when a table does "
+     "not exist.",
+     "ddb-es describe --events-table orders_events --snapshots-table orders_snapshots"},
+    {"count", count_bit, "count the stored events",
+     "Prints the number of stored events with id >= --from, or of one aggregate's events with "
+     "--uuid. A global count queries the global index for every time bucket from the first one "
+     "holding events to now, one query per shard and bucket (Select COUNT: no items are "
+     "transferred). The index is eventually consistent: events written a moment ago may be "
+     "missing.",
+     "ddb-es count --from 1767225600000000000"},
+    {"dump", dump_bit, "print the stored events as JSON lines",
+     "Prints stored events on stdout, one JSON object a line: the events with id >= --from by "
+     "ascending id, or one aggregate's events by version with --uuid. Keys: id, aggregate_uuid "
+     "(null for an event without an aggregate), aggregate_version, event_version, event_class, "
+     "event_properties, meta_data, created_at and, for an event that expires, expires_at.",
+     "ddb-es dump --uuid 6f1c0a52-3e7d-4d8e-9b41-0c2f5d7e8a90 > account.jsonl"},
+};
+
+struct option_spec {
+    std::string_view name;
+    std::string_view value; ///< empty: a flag
+    unsigned commands;
+    bool common; ///< one of the connection and reporting options every command has
+    std::string_view help;
+};
+
+const option_spec option_specs[] = {
+    {"--force", "", create_bit, false,
+     "delete both tables and create them again; every stored event and snapshot is lost. Asks "
+     "for the events table's name on a terminal, needs --yes elsewhere"},
+    {"--yes", "", create_bit, false, "confirm --force without asking"},
+    {"--ttl", "", create_bit, false,
+     "enable DynamoDB TTL on the events table (attribute expires_at)"},
+    {"--from", "ID", count_bit | dump_bit, false, "only events with id >= ID (default 0: all)"},
+    {"--uuid", "U", count_bit | dump_bit, false, "only the events of aggregate U, by version"},
+    {"--events-table", "N", all_commands, false, "the events table (default stored_events)"},
+    {"--snapshots-table", "N", create_bit | describe_bit, false,
+     "the snapshots table (default snapshots)"},
+    {"--shards", "K", create_bit | count_bit | dump_bit, false,
+     "global index shards per time bucket, 1 to 1000 (default 4); must be the writers' "
+     "store_config.shards"},
+    {"--ca-file", "PATH", all_commands, true,
+     "also trust the CA certificates of this PEM file (besides the system's); overrides "
+     "AWS_CA_BUNDLE"},
+    {"--timeout", "SECONDS", all_commands, true,
+     "the longest one DynamoDB call may take, its retries and their waits included; each "
+     "attempt is cut off at this too (default: no limit per call, 10 s per attempt). Decimals "
+     "allowed. Waiting for a table to become ACTIVE is many calls, each with this limit"},
+    {"--max-attempts", "N", all_commands, true,
+     "attempts per call, the first included, N >= 1 (default: AWS_MAX_ATTEMPTS, else 3); 1 "
+     "turns retries off"},
+    {"--progress", "", all_commands, true,
+     "report progress and retries on stderr even when it is not a terminal"},
+    {"--quiet", "", all_commands, true,
+     "report nothing on stderr but errors: no progress, no retries, no create-tables steps"},
+};
+
+const option_spec* find_option(std::string_view name) {
+    for (const auto& o : option_specs)
+        if (o.name == name)
+            return &o;
+    return nullptr;
+}
+
+const command_spec* find_command(std::string_view name) {
+    for (const auto& c : command_specs)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+const char* const environment_help =
+    "environment:\n"
+    "  AWS_REGION, AWS_DEFAULT_REGION    the region (or the profile's region)\n"
+    "  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL\n"
+    "                        another endpoint, e.g. http://localhost:8000 for a local\n"
+    "                        DynamoDB\n"
+    "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE\n"
+    "                        credentials: the default chain (environment, profile files,\n"
+    "                        container, instance metadata)\n"
+    "  AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, AWS_CA_BUNDLE\n"
+    "                        retries and trusted CAs (the options above override them)\n";
+
+std::string synopsis(const command_spec& c) {
+    std::string s = "usage: ddb-es " + std::string(c.name);
+    for (const auto& o : option_specs)
+        if (!o.common && (o.commands & c.bit))
+            s += " [" + std::string(o.name) + (o.value.empty() ? "" : "\x01") +
+                 std::string(o.value) + "]";
+    // Wrapped between options, never inside one ('\x01': a space kept).
+    s = cli::wrap(s + " [COMMON\x01OPTIONS]", 8);
+    std::replace(s.begin(), s.end(), '\x01', ' ');
+    return s + "\n";
+}
+
+std::string global_help() {
+    std::string h = "ddb-es " + std::string(cli::version) +
+                    " - the event store's tables and events from the command line\n\n"
+                    "usage: ddb-es COMMAND [OPTIONS]\n"
+                    "       ddb-es help [COMMAND]\n"
+                    "       ddb-es --version\n\n"
+                    "commands:\n";
+    for (const auto& c : command_specs)
+        h += cli::option_line(c.name, "", c.summary);
+    h += "\n'ddb-es help COMMAND' (or 'ddb-es COMMAND --help') describes a command and its "
+         "options.\n\ncommon options (every command):\n";
+    for (const auto& o : option_specs)
+        if (o.common)
+            h += cli::option_line(o.name, o.value, o.help);
+    h += cli::option_line("-h, --help", "", "this text, or a command's with a command");
+    h += cli::option_line("--version", "", "the version");
+    h += "\n";
+    h += environment_help;
+    h += "\nexample:\n"
+         "  AWS_ENDPOINT_URL_DYNAMODB=http://localhost:8000 ddb-es create-tables\n"
+         "  ddb-es count --progress\n\n"
+         "Exit status: 0 success, 1 error, 2 usage error.\n";
+    return h;
+}
+
+std::string command_help(const command_spec& c) {
+    std::string h = synopsis(c) + "\n" + cli::wrap(c.description, 0) + "\n\noptions:\n";
+    for (const auto& o : option_specs)
+        if (!o.common && (o.commands & c.bit))
+            h += cli::option_line(o.name, o.value, o.help);
+    h += "\ncommon options: --ca-file PATH, --timeout SECONDS, --max-attempts N, --progress,\n"
+         "--quiet ('ddb-es --help' explains them and the environment)\n\nexample:\n  " +
+         std::string(c.example) + "\n";
+    return h;
+}
+
+std::string usage_hint(const command_spec* c) {
+    if (c)
+        return "Try 'ddb-es " + std::string(c->name) + " --help'.\n";
+    return "usage: ddb-es COMMAND [OPTIONS]   (commands: create-tables, describe, count, dump)\n"
+           "Try 'ddb-es --help'.\n";
+}
+
+// ---------------------------------------------------------------------------
+// The command line.
+
 struct options {
-    std::string command{};
+    const command_spec* command = nullptr;
+    enum class action { run, help, version } what = action::run;
     ddb::es::store_config config{};
-    bool force = false;
+    bool force = false, yes = false;
     std::int64_t from = 0;
     std::optional<std::string> uuid{};
-    bool help = false;
+    std::optional<std::string> ca_file{};
+    std::optional<std::chrono::milliseconds> timeout{};
+    std::optional<int> max_attempts{};
+    bool progress = false, quiet = false;
 };
 
 // A decimal integer in [min, max], all of `text`; `what` says what is wanted.
-std::int64_t parse_integer(const std::string& option, const std::string& text, std::int64_t min,
+std::int64_t parse_integer(std::string_view option, const std::string& text, std::int64_t min,
                            std::int64_t max, const char* what) {
     std::int64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < min || v > max)
-        throw usage_error(option + " wants " + what + ", got '" + text + "'");
+        throw usage_error(std::string(option) + " wants " + what + ", got '" + text + "'");
     return v;
 }
 
 // DynamoDB's rule: 3 to 255 of [A-Za-z0-9_.-].
-std::string table_name(const std::string& option, const std::string& text) {
+std::string table_name(std::string_view option, const std::string& text) {
     bool ok = text.size() >= 3 && text.size() <= 255;
     for (char ch : text)
         ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                     (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-');
     if (!ok)
-        throw usage_error(option + " wants a table name (3 to 255 of A-Z a-z 0-9 _ . -), got '" +
-                          text + "'");
+        throw usage_error(std::string(option) +
+                          " wants a table name (3 to 255 of A-Z a-z 0-9 _ . -), got '" + text +
+                          "'");
     return text;
 }
 
-options parse(int argc, char** argv) {
-    options o;
-    o.command = argv[1];
-    std::vector<std::string> allowed;
-    if (o.command == "create-tables")
-        allowed = {"--force", "--ttl", "--shards", "--events-table", "--snapshots-table"};
-    else if (o.command == "describe")
-        allowed = {"--events-table", "--snapshots-table"};
-    else if (o.command == "count" || o.command == "dump")
-        allowed = {"--from", "--uuid", "--events-table", "--shards"};
-    else
-        throw usage_error("unknown command '" + o.command + "'");
-    for (int i = 2; i < argc; ++i) {
+// Seconds, > 0 and at most a day, with an optional fraction ("2", "0.5").
+std::chrono::milliseconds parse_seconds(std::string_view option, const std::string& text) {
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        !std::isfinite(v) || v < 0.001 || v > 86400)
+        throw usage_error(std::string(option) +
+                          " wants seconds, more than 0 and at most 86400 (e.g. 2 or 0.5), got '" +
+                          text + "'");
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(v * 1000)));
+}
+
+void set_option(options& o, const option_spec& spec, const std::string& value) {
+    const std::string_view n = spec.name;
+    if (n == "--force")
+        o.force = true;
+    else if (n == "--yes")
+        o.yes = true;
+    else if (n == "--ttl")
+        o.config.ttl = true;
+    else if (n == "--progress")
+        o.progress = true;
+    else if (n == "--quiet")
+        o.quiet = true;
+    else if (n == "--events-table")
+        o.config.events_table = table_name(n, value);
+    else if (n == "--snapshots-table")
+        o.config.snapshots_table = table_name(n, value);
+    else if (n == "--shards")
+        o.config.shards =
+            static_cast<int>(parse_integer(n, value, 1, 1000, "an integer from 1 to 1000"));
+    else if (n == "--from")
+        o.from = parse_integer(n, value, 0, std::numeric_limits<std::int64_t>::max(),
+                               "an event id (a non-negative 64-bit integer)");
+    else if (n == "--uuid") {
+        if (value.empty() || value[0] == '$')
+            throw usage_error("--uuid wants an aggregate uuid (not empty, not starting with "
+                              "'$'), got '" +
+                              value + "'");
+        o.uuid = value;
+    } else if (n == "--ca-file") {
+        // Checked here: the client reads it only when it opens a TLS connection.
+        std::ifstream f(value);
+        if (value.empty() || !f)
+            throw usage_error("--ca-file: cannot read '" + value + "': " + std::strerror(errno));
+        o.ca_file = value;
+    } else if (n == "--timeout")
+        o.timeout = parse_seconds(n, value);
+    else if (n == "--max-attempts")
+        o.max_attempts =
+            static_cast<int>(parse_integer(n, value, 1, 100, "a number of attempts from 1 to 100"));
+}
+
+// Options may come before or after the command, as "--name value" or "--name=value".
+// Fills `o` as it goes, so that a usage error's hint can name the command.
+void parse(int argc, char** argv, options& o) {
+    std::vector<const option_spec*> given;
+    bool help_command = false;
+    for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "-h" || arg == "--help") {
-            o.help = true;
-            return o;
-        }
-        if (std::find(allowed.begin(), allowed.end(), arg) == allowed.end())
-            throw usage_error("unknown option '" + arg + "' for " + o.command);
-        if (arg == "--force") {
-            o.force = true;
+            o.what = options::action::help;
             continue;
         }
-        if (arg == "--ttl") {
-            o.config.ttl = true;
+        if (arg == "--version") {
+            o.what = options::action::version;
             continue;
         }
-        if (i + 1 >= argc)
-            throw usage_error(arg + " wants a value");
-        std::string value = argv[++i];
-        if (arg == "--events-table")
-            o.config.events_table = table_name(arg, value);
-        else if (arg == "--snapshots-table")
-            o.config.snapshots_table = table_name(arg, value);
-        else if (arg == "--shards")
-            o.config.shards =
-                static_cast<int>(parse_integer(arg, value, 1, 1000, "an integer from 1 to 1000"));
-        else if (arg == "--from")
-            o.from = parse_integer(arg, value, 0, std::numeric_limits<std::int64_t>::max(),
-                                   "an event id (a non-negative 64-bit integer)");
-        else if (arg == "--uuid") {
-            if (value.empty() || value[0] == '$')
-                throw usage_error("--uuid wants an aggregate uuid (not empty, not starting with "
-                                  "'$'), got '" +
-                                  value + "'");
-            o.uuid = value;
+        if (arg.empty() || arg[0] != '-') {
+            if (!o.command && !help_command && arg == "help") {
+                help_command = true;
+                o.what = options::action::help;
+            } else if (!o.command) {
+                o.command = find_command(arg);
+                if (!o.command)
+                    throw usage_error("unknown command '" + arg + "'");
+            } else
+                throw usage_error("unexpected argument '" + arg + "'");
+            continue;
         }
+        std::optional<std::string> inline_value;
+        if (auto eq = arg.find('='); eq != std::string::npos && arg.starts_with("--")) {
+            inline_value = arg.substr(eq + 1);
+            arg.resize(eq);
+        }
+        const option_spec* spec = find_option(arg);
+        if (!spec)
+            throw usage_error("unknown option '" + arg + "'");
+        std::string value;
+        if (!spec->value.empty()) {
+            if (inline_value)
+                value = *inline_value;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                throw usage_error(arg + " wants a value (" + std::string(spec->value) + ")");
+        } else if (inline_value)
+            throw usage_error(arg + " takes no value");
+        given.push_back(spec);
+        set_option(o, *spec, value);
     }
-    return o;
+    if (o.what != options::action::run)
+        return;
+    if (!o.command)
+        throw usage_error("no command given");
+    for (const auto* spec : given)
+        if (!(spec->commands & o.command->bit))
+            throw usage_error("option " + std::string(spec->name) + " does not apply to " +
+                              std::string(o.command->name));
+    if (o.progress && o.quiet)
+        throw usage_error("--progress and --quiet contradict each other");
+    if (o.yes && !o.force)
+        throw usage_error("--yes confirms --force; without --force it has nothing to confirm");
 }
+
+// ---------------------------------------------------------------------------
+// Reporting on stderr.
+
+std::string seconds(std::chrono::microseconds d) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1e6);
+    return text;
+}
+
+std::string seconds_since(steady::time_point t) {
+    return seconds(std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t));
+}
+
+std::string plural(std::int64_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+/// What the tool says on stderr besides errors: `steps` (create-tables'
+/// found/created lines) unless --quiet; `progress` (a periodic status line,
+/// retries) on a terminal or with --progress. On a terminal the status line
+/// is rewritten in place; elsewhere each status is a line of its own.
+class reporter {
+public:
+    bool steps = true;
+    bool progress = false;
+    bool tty = false;
+    const steady::time_point started = steady::now();
+    /// The current status of a long command, "" for none.
+    std::function<std::string()> status;
+
+    void line(std::string_view text) {
+        clear();
+        std::string l = "ddb-es: " + std::string(text) + "\n";
+        std::fwrite(l.data(), 1, l.size(), stderr);
+    }
+    void step(std::string_view text) {
+        if (steps)
+            line(text);
+    }
+    void note(std::string_view text) {
+        if (progress)
+            line(text);
+    }
+    void tick() {
+        if (!progress || !status)
+            return;
+        std::string s = status();
+        if (s.empty())
+            return;
+        if (!tty)
+            return line(s);
+        std::string l = "\r\033[Kddb-es: " + s;
+        std::fwrite(l.data(), 1, l.size(), stderr);
+        transient_ = true;
+    }
+    /// Removes the status line of a terminal (before other output).
+    void clear() {
+        if (transient_)
+            std::fputs("\r\033[K", stderr);
+        transient_ = false;
+    }
+    std::chrono::milliseconds interval() const {
+        return tty ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(2000);
+    }
+
+private:
+    bool transient_ = false;
+};
+
+/// Clears `reporter::status` when a command's scope ends, normally or not:
+/// the status reads the command's locals. Declare it after them.
+struct status_scope {
+    reporter& r;
+    ~status_scope() { r.status = nullptr; }
+};
+
+/// What the client's hooks saw.
+struct call_log {
+    /// The last call that failed, when no call has succeeded since.
+    std::optional<ddb::call_metrics> last_failed;
+    std::int64_t queries = 0;
+    int max_attempts = 0;
+};
+
+// "GetItem attempt 1 failed: Connection refused, retrying in 512 ms" (the
+// client's log line) as "GetItem attempt 1 of 3 failed (Connection refused);
+// retrying in 0.5 s"; another text as it is.
+std::string retry_line(std::string_view text, int max_attempts) {
+    auto at = text.find(" attempt ");
+    auto failed = text.find(" failed: ");
+    auto retrying = text.rfind(", retrying in ");
+    if (at == std::string_view::npos || failed == std::string_view::npos ||
+        retrying == std::string_view::npos || !(at < failed && failed < retrying))
+        return std::string(text);
+    std::string_view digits = text.substr(at + 9, failed - at - 9);
+    std::string_view delay = text.substr(retrying + 14);
+    std::int64_t ms = 0;
+    auto [end, ec] = std::from_chars(delay.data(), delay.data() + delay.size(), ms);
+    if (ec != std::errc() || std::string_view(end, delay.data() + delay.size() - end) != " ms")
+        return std::string(text);
+    return std::string(text.substr(0, at)) + " attempt " + std::string(digits) + " of " +
+           std::to_string(max_attempts) + " failed (" +
+           std::string(text.substr(failed + 9, retrying - failed - 9)) + "); retrying in " +
+           seconds(std::chrono::milliseconds(ms));
+}
+
+// "GetItem failed after 3 attempts over 2.5 s" (and whether --timeout ended it).
+std::string failure_summary(const ddb::call_metrics& m, const options& o) {
+    std::string s = m.operation + " failed after " +
+                    plural(static_cast<std::int64_t>(m.attempts.size()), "attempt", "attempts") +
+                    " over " + seconds(m.total);
+    if (o.timeout && m.total + std::chrono::milliseconds(100) >= *o.timeout)
+        s += " (the --timeout limit)";
+    return s;
+}
+
+// ---------------------------------------------------------------------------
+// DescribeTable's enums as DynamoDB spells them.
 
 const char* name(ddb::table_status s) {
     switch (s) {
@@ -250,79 +601,250 @@ std::string keys(const std::vector<ddb::key_schema_element>& schema,
     return out;
 }
 
+/// The tool's state while a command runs.
+struct tool {
+    reporter r;
+    call_log log;
+};
+
+// ---------------------------------------------------------------------------
+// The store's layout, as far as the tool needs it (<ddb/es/tables.hpp>).
+
+ddb::item meta_key() {
+    return {{"pk", ddb::attribute_value("$meta")},
+            {"v", ddb::attribute_value(ddb::number(std::int64_t{0}))}};
+}
+
+/// The meta item, if there is one (strongly consistent).
+awaitable<std::optional<ddb::item>> read_meta(ddb::client& c, const std::string& events_table) {
+    ddb::get_item_request req{
+        .table_name = events_table, .key = meta_key(), .consistent_read = true};
+    auto r = co_await c.get_item(req);
+    co_return std::move(r.item);
+}
+
+/// The time buckets a global read from `from` walks, for progress reports:
+/// from the meta item's first bucket (or from's, if later) to the bucket of
+/// now + the allowed clock skew. Ids are microseconds x 1000
+/// (<ddb/es/id_generator.hpp>) and a bucket spans `store_config::bucket`.
+struct bucket_range {
+    std::int64_t width = 1, first = 0, count = 0;
+};
+
+awaitable<bucket_range> buckets_to_read(ddb::client& c, const options& o) {
+    bucket_range range;
+    range.width =
+        std::chrono::duration_cast<std::chrono::microseconds>(o.config.bucket).count() * 1000;
+    auto meta = co_await read_meta(c, o.config.events_table);
+    if (!meta)
+        co_return range;
+    auto fb = meta->find("fb");
+    if (fb == meta->end() || fb->second.type() != ddb::attribute_value::kind::N)
+        co_return range;
+    const auto now_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            (std::chrono::system_clock::now() + o.config.max_clock_skew).time_since_epoch())
+            .count();
+    range.first = std::max(fb->second.as_n().as<std::int64_t>(), o.from / range.width);
+    range.count = std::max<std::int64_t>(0, now_us * 1000 / range.width - range.first + 1);
+    co_return range;
+}
+
+// ---------------------------------------------------------------------------
+// describe
+
 // Prints one table; false when it does not exist.
-awaitable<bool> describe_one(ddb::client& c, const std::string& table, const char* role, bool ttl) {
+awaitable<bool> describe_one(ddb::client& c, const std::string& table, const char* role,
+                             bool events_table) {
     ddb::describe_table_response r;
     try {
         r = co_await c.describe_table(table);
     } catch (const ddb::resource_not_found&) {
-        std::cout << table << " (" << role << " table): does not exist\n";
+        out(table + " (" + role + " table): does not exist\n");
         co_return false;
     }
     const auto& t = r.table;
-    std::cout << t.table_name << " (" << role << " table)\n"
-              << "  status: " << name(t.table_status) << "\n"
-              << "  items: " << (t.item_count ? std::to_string(*t.item_count) : "unknown") << "\n"
-              << "  key: " << keys(t.key_schema, t.attribute_definitions) << "\n";
+    std::string text =
+        t.table_name + " (" + role + " table)\n" + "  status: " + name(t.table_status) + "\n";
+    if (!t.item_count)
+        text += "  items: unknown\n";
+    else if (events_table) {
+        // The store's own item is not an event. ItemCount lags behind the
+        // table (DynamoDB refreshes it about every six hours): when it is
+        // below the internal items it is plainly out of date.
+        std::int64_t internal = 0;
+        std::string unreadable;
+        try {
+            internal = (co_await read_meta(c, table)) ? 1 : 0;
+        } catch (const ddb::service_error& e) {
+            // Not an event store's table (another key schema, say).
+            unreadable = e.what();
+        }
+        if (!unreadable.empty())
+            text += "  items: " + std::to_string(*t.item_count) +
+                    ", approximate; the store's meta item cannot be read: " + unreadable + "\n";
+        else if (*t.item_count >= internal)
+            text += "  items: " + std::to_string(*t.item_count) + " (" +
+                    plural(*t.item_count - internal, "event", "events") + ", " +
+                    std::to_string(internal) + " internal), approximate\n";
+        else
+            text += "  items: " + std::to_string(*t.item_count) +
+                    " (approximate and out of date: the table holds " + std::to_string(internal) +
+                    " internal item; 'ddb-es count' counts the events)\n";
+    } else
+        text += "  items: " + std::to_string(*t.item_count) + ", approximate\n";
+    text += "  key: " + keys(t.key_schema, t.attribute_definitions) + "\n";
     if (t.billing_mode_summary && t.billing_mode_summary->billing_mode)
-        std::cout << "  billing: " << name(*t.billing_mode_summary->billing_mode) << "\n";
+        text += std::string("  billing: ") + name(*t.billing_mode_summary->billing_mode) + "\n";
     if (t.global_secondary_indexes.empty() && t.local_secondary_indexes.empty())
-        std::cout << "  indexes: none\n";
+        text += "  indexes: none\n";
     for (const auto& g : t.global_secondary_indexes) {
-        std::cout << "  global index " << g.index_name << ": "
-                  << keys(g.key_schema, t.attribute_definitions);
+        text +=
+            "  global index " + g.index_name + ": " + keys(g.key_schema, t.attribute_definitions);
         if (g.projection && g.projection->projection_type)
-            std::cout << "; projection " << name(*g.projection->projection_type);
+            text += std::string("; projection ") + name(*g.projection->projection_type);
         if (g.index_status)
-            std::cout << "; " << name(*g.index_status);
-        std::cout << "\n";
+            text += std::string("; ") + name(*g.index_status);
+        text += "\n";
     }
     for (const auto& l : t.local_secondary_indexes)
-        std::cout << "  local index " << l.index_name << ": "
-                  << keys(l.key_schema, t.attribute_definitions) << "\n";
-    if (ttl) {
+        text += "  local index " + l.index_name + ": " +
+                keys(l.key_schema, t.attribute_definitions) + "\n";
+    if (events_table) {
+        text += "  ttl: ";
         try {
             auto d = co_await c.describe_time_to_live(table);
-            std::cout << "  ttl: ";
             if (d.time_to_live_description && d.time_to_live_description->time_to_live_status) {
-                std::cout << name(*d.time_to_live_description->time_to_live_status);
+                text += name(*d.time_to_live_description->time_to_live_status);
                 if (d.time_to_live_description->attribute_name)
-                    std::cout << " (" << *d.time_to_live_description->attribute_name << ")";
+                    text += " (" + *d.time_to_live_description->attribute_name + ")";
             } else
-                std::cout << "unknown";
-            std::cout << "\n";
+                text += "unknown";
         } catch (const ddb::service_error& e) {
             // dynalite, for one, has no DescribeTimeToLive.
-            std::cout << "  ttl: unknown (" << e.what() << ")\n";
+            text += std::string("unknown (") + e.what() + ")";
         }
+        text += "\n";
     }
+    out(text);
     co_return true;
 }
 
-awaitable<int> describe(ddb::client& c, const options& o) {
+awaitable<int> describe(ddb::client& c, const options& o, tool&) {
     bool events = co_await describe_one(c, o.config.events_table, "events", true);
     bool snapshots = co_await describe_one(c, o.config.snapshots_table, "snapshots", false);
+    if (events || snapshots)
+        out("(approximate: DynamoDB refreshes a table's item count about every six hours; "
+            "'ddb-es count' counts the events exactly)\n");
     co_return events&& snapshots ? 0 : 1;
 }
 
-awaitable<int> create_tables(ddb::client& c, const options& o) {
-    std::function<void(std::string_view)> progress = [](std::string_view line) {
-        std::cerr << "ddb-es: " << line << "\n";
+// ---------------------------------------------------------------------------
+// create-tables
+
+// "stored_events (about 12 items)", or nothing when the table does not exist.
+awaitable<std::optional<std::string>> existing_table(ddb::client& c, const std::string& table) {
+    try {
+        auto r = co_await c.describe_table(table);
+        std::string s = table;
+        if (r.table.item_count)
+            s += " (about " + plural(*r.table.item_count, "item", "items") + ")";
+        co_return s;
+    } catch (const ddb::resource_not_found&) {
+        co_return std::nullopt;
+    }
+}
+
+awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
+    if (o.force && !o.yes) {
+        std::string doomed;
+        for (const auto* table : {&o.config.events_table, &o.config.snapshots_table})
+            if (auto e = co_await existing_table(c, *table))
+                doomed += (doomed.empty() ? "" : " and ") + *e;
+        if (!doomed.empty()) {
+            if (!isatty(STDIN_FILENO))
+                throw usage_error("--force would delete " + doomed +
+                                  " with all their data; stdin is not a terminal, so nobody can "
+                                  "confirm: add --yes to do it (nothing was deleted)");
+            t.r.clear();
+            std::cerr << "ddb-es: --force deletes " << doomed
+                      << " with all their data and creates the tables again.\n"
+                      << "Type the events table's name (" << o.config.events_table
+                      << ") to confirm: " << std::flush;
+            std::string answer;
+            if (!std::getline(std::cin, answer) || answer != o.config.events_table)
+                throw std::runtime_error("not confirmed: nothing was deleted");
+        }
+    }
+    std::string last_step;
+    std::function<void(std::string_view)> progress = [&](std::string_view line) {
+        last_step = line;
+        t.r.step(line);
+    };
+    status_scope scope{t.r};
+    t.r.status = [&] {
+        // After "creating T" the library waits for T to become ACTIVE.
+        std::string doing = last_step.empty() ? std::string("starting")
+                            : last_step.starts_with("creating ")
+                                ? "waiting for " + last_step.substr(9) + " to become ACTIVE"
+                                : last_step;
+        return "create-tables: " + doing + ", " + seconds_since(t.r.started);
     };
     co_await ddb::es::create_tables(c, o.config, o.force, progress);
     co_return 0;
 }
 
-awaitable<int> count(ddb::client& c, const options& o) {
+// ---------------------------------------------------------------------------
+// count and dump
+
+awaitable<int> count(ddb::client& c, const options& o, tool& t) {
     ddb::es::dynamodb_event_repository repo(c, o.config);
+    std::optional<bucket_range> range;
+    const std::int64_t queries_before = t.log.queries;
+    auto queries = [&] { return t.log.queries - queries_before; };
+    status_scope scope{t.r};
+    t.r.status = [&] {
+        std::string s = "count: " + plural(queries(), "query", "queries");
+        if (range && range->count > 0)
+            s += ", about " + std::to_string(std::min(range->count, queries() / o.config.shards)) +
+                 " of " + plural(range->count, "bucket", "buckets") + " (" +
+                 std::to_string(o.config.shards) + " queries each)";
+        return s + ", " + seconds_since(t.r.started);
+    };
+    if (t.r.progress && !o.uuid)
+        range = co_await buckets_to_read(c, o);
     std::int64_t n = co_await repo.count_all_starting_from(o.from, o.uuid);
-    std::cout << n << "\n";
+    std::string summary = "count: " + plural(n, "event", "events");
+    if (o.uuid)
+        summary += " of aggregate " + *o.uuid;
+    else if (range)
+        summary += " in " + plural(range->count, "bucket", "buckets");
+    t.r.note(summary + " (" + plural(queries(), "query", "queries") + ", " +
+             seconds_since(t.r.started) + ")");
+    t.r.clear();
+    out(std::to_string(n) + "\n");
     co_return 0;
 }
 
-awaitable<int> dump(ddb::client& c, const options& o) {
+awaitable<int> dump(ddb::client& c, const options& o, tool& t) {
     ddb::es::dynamodb_event_repository repo(c, o.config);
+    std::optional<bucket_range> range;
+    const std::int64_t queries_before = t.log.queries;
+    auto queries = [&] { return t.log.queries - queries_before; };
+    std::int64_t n = 0, last_id = -1;
+    std::string last_date;
+    status_scope scope{t.r};
+    t.r.status = [&] {
+        std::string s = "dump: " + plural(n, "event", "events");
+        if (range && range->count > 0 && last_id >= 0)
+            s += ", bucket " + std::to_string(last_id / range->width - range->first + 1) + " of " +
+                 std::to_string(range->count) + " (" + last_date + ")";
+        return s + ", " + plural(queries(), "query", "queries") + ", " + seconds_since(t.r.started);
+    };
+    if (t.r.progress && !o.uuid)
+        range = co_await buckets_to_read(c, o);
     auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
+    std::string text;
     while (auto e = co_await events.next()) {
         json::object line;
         line["id"] = e->id;
@@ -335,30 +857,89 @@ awaitable<int> dump(ddb::client& c, const options& o) {
         line["event_class"] = e->event_class;
         line["event_properties"] = e->event_properties;
         line["meta_data"] = e->meta_data;
-        line["created_at"] = ddb::es::format_timestamp(e->created_at);
+        std::string created_at = ddb::es::format_timestamp(e->created_at);
+        line["created_at"] = created_at;
         if (e->expires_at)
             line["expires_at"] = ddb::es::format_timestamp(*e->expires_at);
-        std::cout << json::serialize(line) << "\n";
+        text = json::serialize(line);
+        text += '\n';
+        out(text);
+        ++n;
+        last_id = e->id;
+        last_date = created_at.substr(0, 10);
     }
-    std::cout.flush();
+    std::string summary = "dump: " + plural(n, "event", "events");
+    if (o.uuid)
+        summary += " of aggregate " + *o.uuid;
+    else if (range)
+        summary += " from " + plural(range->count, "bucket", "buckets");
+    t.r.note(summary + " (" + plural(queries(), "query", "queries") + ", " +
+             seconds_since(t.r.started) + ")");
     co_return 0;
 }
 
-int run(const options& o) {
+// ---------------------------------------------------------------------------
+
+// The status line, every `interval` until `done`.
+awaitable<void> ticker(reporter& r, asio::steady_timer& timer, const bool& done) {
+    while (!done) {
+        timer.expires_after(r.interval());
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!done)
+            r.tick();
+    }
+}
+
+int run(const options& o, tool& t) {
     asio::io_context ioc;
-    ddb::client c(ioc.get_executor());
-    awaitable<int> (*command)(ddb::client&, const options&) = o.command == "create-tables"
-                                                                  ? create_tables
-                                                              : o.command == "describe" ? describe
-                                                              : o.command == "count"    ? count
-                                                                                        : dump;
+    ddb::client_config cfg;
+    if (o.ca_file)
+        cfg.pool.tls.ca_file = *o.ca_file;
+    if (o.timeout) {
+        cfg.call_timeout = *o.timeout;
+        cfg.attempt_timeout = std::min(cfg.attempt_timeout, *o.timeout);
+    }
+    if (o.max_attempts) {
+        cfg.retry = ddb::retry_config::from_environment();
+        cfg.retry->max_attempts = *o.max_attempts;
+    }
+    cfg.hooks.on_call = [&t](const ddb::call_metrics& m) {
+        if (!m.success) {
+            t.log.last_failed = m;
+            return;
+        }
+        t.log.last_failed.reset();
+        if (m.operation == "Query")
+            ++t.log.queries;
+    };
+    if (t.r.progress)
+        cfg.hooks.log = [&t](ddb::log_level level, std::string_view text) {
+            if (level == ddb::log_level::info) // a retry (debug: success, warning: giving up)
+                t.r.note(retry_line(text, t.log.max_attempts));
+        };
+    ddb::client c(ioc.get_executor(), std::move(cfg));
+    t.log.max_attempts = c.retries().config().max_attempts;
+
+    awaitable<int> (*command)(ddb::client&, const options&, tool&) =
+        o.command->bit == create_bit     ? create_tables
+        : o.command->bit == describe_bit ? describe
+        : o.command->bit == count_bit    ? count
+                                         : dump;
     int rc = 1;
+    bool done = false;
     std::exception_ptr error;
-    asio::co_spawn(ioc, command(c, o), [&](std::exception_ptr e, int r) {
+    asio::steady_timer timer(ioc);
+    asio::co_spawn(ioc, command(c, o, t), [&](std::exception_ptr e, int r) {
         error = e;
         rc = r;
+        done = true;
+        timer.cancel();
     });
+    if (t.r.progress)
+        asio::co_spawn(ioc, ticker(t.r, timer, done), asio::detached);
     ioc.run();
+    t.r.clear();
     if (error)
         std::rethrow_exception(error);
     return rc;
@@ -366,28 +947,44 @@ int run(const options& o) {
 
 } // namespace
 
-int main(int argc, char** argv) try {
-    if (argc < 2) {
-        std::cerr << usage_text;
+int main(int argc, char** argv) {
+    options o;
+    tool t;
+    try {
+        parse(argc, argv, o);
+        if (o.what == options::action::version) {
+            out("ddb-es " + std::string(cli::version) + "\n");
+            cli::close_stdout();
+            return 0;
+        }
+        if (o.what == options::action::help) {
+            out(o.command ? command_help(*o.command) : global_help());
+            cli::close_stdout();
+            return 0;
+        }
+        t.r.tty = isatty(STDERR_FILENO);
+        t.r.steps = !o.quiet;
+        // A dump to the terminal is its own progress report.
+        t.r.progress = o.progress || (!o.quiet && t.r.tty &&
+                                      !(o.command->bit == dump_bit && isatty(STDOUT_FILENO)));
+        int rc = run(o, t);
+        cli::close_stdout();
+        return rc;
+    } catch (const usage_error& e) {
+        t.r.clear();
+        std::cerr << "ddb-es: " << e.what() << "\n" << usage_hint(o.command);
         return 2;
+    } catch (const ddb::es::es_error& e) {
+        std::cerr << "ddb-es: " << e.what() << "\n";
+        return e.kind() == ddb::es::es_errc::invalid_argument ||
+                       e.kind() == ddb::es::es_errc::invalid_aggregate_uuid
+                   ? 2
+                   : 1;
+    } catch (const std::exception& e) {
+        std::string message = e.what();
+        if (t.log.last_failed && t.log.last_failed->error == message)
+            message = failure_summary(*t.log.last_failed, o) + ": " + message;
+        std::cerr << "ddb-es: " << message << "\n";
+        return 1;
     }
-    std::string_view first = argv[1];
-    options o = first == "-h" || first == "--help" ? options{.help = true} : parse(argc, argv);
-    if (o.help) {
-        std::cout << usage_text;
-        return 0;
-    }
-    return run(o);
-} catch (const usage_error& e) {
-    std::cerr << "ddb-es: " << e.what() << "\n" << usage_text;
-    return 2;
-} catch (const ddb::es::es_error& e) {
-    std::cerr << "ddb-es: " << e.what() << "\n";
-    return e.kind() == ddb::es::es_errc::invalid_argument ||
-                   e.kind() == ddb::es::es_errc::invalid_aggregate_uuid
-               ? 2
-               : 1;
-} catch (const std::exception& e) {
-    std::cerr << "ddb-es: " << e.what() << "\n";
-    return 1;
 }

@@ -1,14 +1,21 @@
 //
 // ddb-sign — prints the SigV4 stages of a DynamoDB request: canonical request,
-// string to sign and Authorization header. Compare them with the canonical
-// request a SignatureDoesNotMatch error shows to find why a signature differs.
+// string to sign and the headers to add (Authorization among them). Compare
+// them with the canonical request a SignatureDoesNotMatch error shows to find
+// why a signature differs. Nothing is sent.
 //
 //   ddb-sign [--target OPERATION] [--body JSON | --body-file FILE]
 //            [--region R] [--service S] [--endpoint URL] [--time yyyymmddThhmmssZ]
 //            [--header "Name: value"]...
+//   ddb-sign --help | --version
 //
-// Credentials come from the default chain (environment, profile files).
+// Credentials come from the default chain (environment, profile files,
+// container, instance metadata). The secret key is never printed, the session
+// token only redacted. Every write to stdout is checked. Exit status: 0
+// success, 1 error, 2 usage error.
 //
+#include "cli.hpp"
+
 #include <ddb/core/redacted.hpp>
 #include <ddb/credentials.hpp>
 #include <ddb/default_credentials.hpp>
@@ -19,6 +26,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
@@ -29,43 +37,125 @@
 
 namespace {
 
+namespace cli = ddb::cli;
+using cli::usage_error;
+
 std::chrono::system_clock::time_point parse_time(const std::string& s) {
     std::tm tm{};
     std::istringstream in(s);
     in >> std::get_time(&tm, "%Y%m%dT%H%M%SZ");
-    if (in.fail())
-        throw std::invalid_argument("--time wants yyyymmddThhmmssZ, got " + s);
+    if (in.fail() || in.peek() != std::char_traits<char>::eof())
+        throw usage_error("--time wants yyyymmddThhmmssZ (UTC), got '" + s + "'");
     return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-int usage() {
-    std::cerr << "usage: ddb-sign [--target OP] [--body JSON | --body-file FILE] [--region R]\n"
-                 "                [--service S] [--endpoint URL] [--time yyyymmddThhmmssZ]\n"
-                 "                [--header 'Name: value']...\n";
-    return 2;
+struct option_help {
+    const char* name;
+    const char* value;
+    const char* help;
+};
+
+const option_help option_helps[] = {
+    {"--target", "OPERATION", "the DynamoDB operation, e.g. GetItem (default ListTables)"},
+    {"--body", "JSON", "the request body, signed as given (default {})"},
+    {"--body-file", "FILE", "the request body from a file, byte for byte"},
+    {"--region", "R",
+     "the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)"},
+    {"--service", "S", "the signing service name (default dynamodb)"},
+    {"--endpoint", "URL",
+     "the endpoint, for the host header and the path (default: AWS_ENDPOINT_URL_DYNAMODB, "
+     "AWS_ENDPOINT_URL, https://dynamodb.REGION.amazonaws.com)"},
+    {"--time", "yyyymmddThhmmssZ",
+     "the signing time in UTC (default now); give a failed request's X-Amz-Date to reproduce "
+     "its signature"},
+    {"--header", "'Name: value'", "one more header to sign; may be repeated"},
+    {"-h, --help", "", "this text"},
+    {"--version", "", "the version"},
+};
+
+std::string help_text() {
+    std::string h =
+        "ddb-sign " + std::string(cli::version) +
+        " - the SigV4 signature of a DynamoDB request, stage by stage\n\n"
+        "usage: ddb-sign [OPTIONS]\n\n" +
+        cli::wrap("Signs one DynamoDB request (POST, JSON 1.0) as ddb's client does and prints "
+                  "the stages of AWS Signature Version 4: the canonical request, the string to "
+                  "sign and the headers to add (x-amz-date, x-amz-security-token, "
+                  "authorization). When DynamoDB answers SignatureDoesNotMatch, its message "
+                  "shows the canonical request and string to sign it computed: compare them with "
+                  "these to find the difference. Nothing is sent. The secret key is never "
+                  "printed and the session token only as ** REDACTED **.",
+                  0) +
+        "\n\noptions:\n";
+    for (const auto& o : option_helps)
+        h += cli::option_line(o.name, o.value, o.help);
+    h += "\n"
+         "environment:\n"
+         "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE,\n"
+         "  AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE\n"
+         "                        credentials: the default chain (environment, profile\n"
+         "                        files, container, instance metadata)\n"
+         "  AWS_REGION, AWS_DEFAULT_REGION    the region, unless --region\n"
+         "  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL    the endpoint, unless --endpoint\n"
+         "\n"
+         "example:\n"
+         "  ddb-sign --region eu-west-1 --target GetItem --time 20260101T120000Z \\\n"
+         "           --body '{\"TableName\":\"t\",\"Key\":{\"pk\":{\"S\":\"a\"}}}'\n"
+         "\n"
+         "Exit status: 0 success, 1 error (no credentials, output failed), 2 usage error.\n";
+    return h;
 }
+
+const char* const usage_hint = "usage: ddb-sign [--target OP] [--body JSON | --body-file FILE] "
+                               "[--region R] [--time T] ...\n"
+                               "Try 'ddb-sign --help'.\n";
 
 } // namespace
 
 int main(int argc, char** argv) try {
     std::string target = "ListTables", body = "{}", service = "dynamodb";
+    bool have_body = false;
     std::optional<std::string> region, endpoint_url;
     auto time = std::chrono::system_clock::now();
     std::vector<std::pair<std::string, std::string>> extra;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
+        if (arg == "-h" || arg == "--help") {
+            cli::out(help_text());
+            cli::close_stdout();
+            return 0;
+        }
+        if (arg == "--version") {
+            cli::out("ddb-sign " + std::string(cli::version) + "\n");
+            cli::close_stdout();
+            return 0;
+        }
+        if (arg.empty() || arg[0] != '-')
+            throw usage_error("unexpected argument '" + arg + "' (every value follows its option)");
+        static const char* const with_value[] = {"--target", "--body",    "--body-file",
+                                                 "--region", "--service", "--endpoint",
+                                                 "--time",   "--header"};
+        if (std::find_if(std::begin(with_value), std::end(with_value),
+                         [&](const char* n) { return arg == n; }) == std::end(with_value))
+            throw usage_error("unknown option '" + arg + "'");
         if (i + 1 >= argc)
-            return usage();
+            throw usage_error(arg + " wants a value");
         std::string value = argv[++i];
         if (arg == "--target")
             target = value;
-        else if (arg == "--body")
-            body = value;
-        else if (arg == "--body-file") {
-            std::ifstream f(value, std::ios::binary);
-            if (!f)
-                throw std::invalid_argument("cannot read " + value);
-            body.assign(std::istreambuf_iterator<char>(f), {});
+        else if (arg == "--body" || arg == "--body-file") {
+            if (have_body)
+                throw usage_error("one request body: --body or --body-file, once");
+            have_body = true;
+            if (arg == "--body")
+                body = value;
+            else {
+                std::ifstream f(value, std::ios::binary);
+                if (!f)
+                    throw usage_error("--body-file: cannot read '" + value +
+                                      "': " + std::strerror(errno));
+                body.assign(std::istreambuf_iterator<char>(f), {});
+            }
         } else if (arg == "--region")
             region = value;
         else if (arg == "--service")
@@ -76,13 +166,12 @@ int main(int argc, char** argv) try {
             time = parse_time(value);
         else if (arg == "--header") {
             auto colon = value.find(':');
-            if (colon == std::string::npos)
-                return usage();
+            if (colon == std::string::npos || colon == 0)
+                throw usage_error("--header wants 'Name: value', got '" + value + "'");
             auto v = value.substr(colon + 1);
             extra.emplace_back(value.substr(0, colon),
                                v.substr(std::min(v.find_first_not_of(' '), v.size())));
-        } else
-            return usage();
+        }
     }
 
     std::string reg = ddb::resolve_region(region);
@@ -116,16 +205,22 @@ int main(int argc, char** argv) try {
         for (auto at = canonical.find(creds->session_token); at != std::string::npos;
              at = canonical.find(creds->session_token, at + ddb::redacted_text.size()))
             canonical.replace(at, creds->session_token.size(), ddb::redacted_text);
-    std::cout << "# credentials: " << *creds << "\n"
-              << "# canonical request\n"
-              << canonical << "\n"
-              << "# string to sign\n"
-              << trace.string_to_sign << "\n"
-              << "# headers to add\n"
-              << "x-amz-date: " << out.amz_date << "\n"
-              << (out.security_token.empty() ? "" : "x-amz-security-token: ** REDACTED **\n")
-              << "authorization: " << out.authorization << "\n";
+    std::ostringstream text;
+    text << "# credentials: " << *creds << "\n"
+         << "# canonical request\n"
+         << canonical << "\n"
+         << "# string to sign\n"
+         << trace.string_to_sign << "\n"
+         << "# headers to add\n"
+         << "x-amz-date: " << out.amz_date << "\n"
+         << (out.security_token.empty() ? "" : "x-amz-security-token: ** REDACTED **\n")
+         << "authorization: " << out.authorization << "\n";
+    cli::out(text.str());
+    cli::close_stdout();
     return 0;
+} catch (const usage_error& e) {
+    std::cerr << "ddb-sign: " << e.what() << "\n" << usage_hint;
+    return 2;
 } catch (const std::exception& e) {
     std::cerr << "ddb-sign: " << e.what() << "\n";
     return 1;

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # ddb-es against a local DynamoDB (moto or dynalite):
-#   create-tables creates both tables (custom names), refuses existing ones
-#   without --force and recreates them with it, enables TTL with --ttl (moto);
-#   describe shows them; count and dump read an empty store, then 3 events
-#   written with boto3 in the layout of include/ddb/es/tables.hpp; usage and
-#   configuration errors give exit 2 and 1.
+#   create-tables creates both tables (custom names) and reports each step;
+#   describe shows them, the events table's items split into events and the
+#   internal meta item; count and dump read an empty store, then 3 events
+#   written with boto3 in the layout of include/ddb/es/tables.hpp, with
+#   --progress summaries and --quiet silence; results written to a full disk
+#   fail with exit 1; --force refuses without --yes when stdin is not a
+#   terminal (nothing deleted), asks for the events table's name on a
+#   terminal, and recreates the tables with --yes (and TTL with --ttl, moto);
+#   create-tables run again on existing tables succeeds (idempotent).
+#   Usage errors and calls that cannot succeed: ddb_es_offline.sh.
 #
 #   ddb_es.sh moto|dynalite DDB_ES
 #
@@ -29,14 +34,17 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_DEFAULT_REGION
+unset AWS_MAX_ATTEMPTS AWS_RETRY_MODE AWS_CA_BUNDLE
 
 suffix="$$_$RANDOM"
 events=es_events_$suffix snapshots=es_snapshots_$suffix
 tables=(--events-table "$events" --snapshots-table "$snapshots")
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-test.XXXXXX")
 
+tls_pid=
 cleanup() {
-  python3 - "$events" "$snapshots" <<'PY' || true
+  [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
+  python3 - "$events" "$snapshots" "other_$suffix" <<'PY' || true
 import os, sys, boto3
 c = boto3.client("dynamodb", region_name="us-east-1",
                  endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
@@ -59,7 +67,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 run() {
   local want=$1 rc=0
   shift
-  "$tool" "$@" >"$work/out" 2>"$work/err" || rc=$?
+  "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
   if [ "$rc" != "$want" ]; then
     echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"
     fail "ddb-es $* exited $rc, expected $want"
@@ -67,31 +75,15 @@ run() {
 }
 has() { grep -qxF -- "$2" "$work/$1" || { cat "$work/$1"; fail "no line '$2' in $1"; }; }
 mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
-
-echo "== usage"
-run 0 --help
-mentions out "usage: ddb-es COMMAND"
-run 2
-mentions err "usage: ddb-es"
-run 2 frobnicate
-mentions err "unknown command 'frobnicate'"
-run 2 count --from abc
-mentions err "--from wants"
-run 2 count --from 12x
-run 2 count --from
-run 2 dump --from -5
-run 2 count --shards 0
-run 2 describe --from 1
-run 2 create-tables --bogus
-run 2 count --uuid ''
-run 2 create-tables --events-table 'a b'
-
-echo "== configuration errors: one clear line, exit 1"
-rc=0
-env -u AWS_REGION "$tool" count >"$work/out" 2>"$work/err" || rc=$?
-[ "$rc" = 1 ] || fail "count without a region exited $rc"
-mentions err "no AWS region"
-[ "$(wc -l <"$work/err")" = 1 ] || fail "more than one line: $(cat "$work/err")"
+empty() { [ ! -s "$work/$1" ] || { cat "$work/$1"; fail "$1 is not empty"; }; }
+# full ARGS...: the result cannot be written (a full disk): exit 1, the errno text.
+full() {
+  local rc=0
+  "$tool" "$@" >/dev/full 2>"$work/err" </dev/null || rc=$?
+  [ "$rc" = 1 ] || { cat "$work/err"; fail "ddb-es $* > /dev/full exited $rc, expected 1"; }
+  grep -qxF "ddb-es: writing to stdout: No space left on device" "$work/err" ||
+    { cat "$work/err"; fail "ddb-es $* > /dev/full: no errno text"; }
+}
 
 echo "== create-tables"
 run 0 create-tables "${tables[@]}"
@@ -107,41 +99,81 @@ has out "  key: pk HASH (S), v RANGE (N)"
 has out "  global index global: g HASH (S), id RANGE (N); projection ALL; ACTIVE"
 has out "  key: pk HASH (S), sk RANGE (S)"
 has out "  indexes: none"
-has out "  items: 0"
+has out "  items: 0 (0 events, 0 internal), approximate"
+[ "$(grep -cF '  items: 0' "$work/out")" = 2 ] || fail "both tables should be empty"
+mentions out "approximate: DynamoDB refreshes"
+full describe "${tables[@]}"
 
-echo "== create-tables again: refused without --force, recreated with it"
-run 1 create-tables "${tables[@]}"
-cat "$work/err"
-mentions err "$events"
-mentions err "exists"
-run 0 create-tables --force "${tables[@]}"
-cat "$work/err"
-mentions err "deleting $events"
-mentions err "deleting $snapshots"
-mentions err "$events is active"
-run 0 describe "${tables[@]}"
-[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
-
-if [ "$backend" = moto ]; then # dynalite has no UpdateTimeToLive
-  echo "== create-tables --ttl"
-  run 0 create-tables --force --ttl "${tables[@]}"
-  mentions err "TTL enabled on $events.expires_at"
-  run 0 describe "${tables[@]}"
-  cat "$work/out"
-  has out "  ttl: ENABLED (expires_at)"
+if [ "$backend" = moto ]; then # the backend does not matter here
+  echo "== --ca-file: trusting the CA of a TLS proxy in front of the server"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  python3 - "$work/cert.pem" "$work/key.pem" "$AWS_ENDPOINT_URL_DYNAMODB" >"$work/tls_port" <<'PY' &
+import socket, ssl, sys, threading, urllib.parse
+cert, key, upstream = sys.argv[1:]
+u = urllib.parse.urlsplit(upstream)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+print(listener.getsockname()[1], flush=True)
+def pipe(a, b):
+    try:
+        while (data := a.recv(65536)):
+            b.sendall(data)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(raw):
+    try:
+        tls = ctx.wrap_socket(raw, server_side=True)
+    except (ssl.SSLError, OSError):
+        return raw.close()  # the client refused the certificate
+    up = socket.create_connection((u.hostname, u.port))
+    threading.Thread(target=pipe, args=(up, tls), daemon=True).start()
+    pipe(tls, up)
+while True:
+    threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+PY
+  tls_pid=$!
+  for _ in $(seq 50); do [ -s "$work/tls_port" ] && break; sleep 0.1; done
+  tls_url=https://127.0.0.1:$(cat "$work/tls_port")
+  rc=0
+  AWS_ENDPOINT_URL_DYNAMODB=$tls_url "$tool" describe "${tables[@]}" --max-attempts 1 \
+    >"$work/out" 2>"$work/err" </dev/null || rc=$?
+  cat "$work/err"
+  [ "$rc" = 1 ] || fail "an untrusted certificate was accepted (exit $rc)"
+  mentions err "certificate"
+  AWS_ENDPOINT_URL_DYNAMODB=$tls_url run 0 describe "${tables[@]}" --ca-file "$work/cert.pem"
+  has out "$events (events table)"
+  # The flag wins over AWS_CA_BUNDLE.
+  AWS_ENDPOINT_URL_DYNAMODB=$tls_url AWS_CA_BUNDLE=$work/missing.pem \
+    run 0 describe "${tables[@]}" --ca-file "$work/cert.pem"
+  has out "$events (events table)"
+  kill "$tls_pid"
+  tls_pid=
 fi
 
 echo "== a missing table"
 run 1 describe --events-table "missing_$suffix" --snapshots-table "$snapshots"
 has out "missing_$suffix (events table): does not exist"
 run 1 count --events-table "missing_$suffix"
-mentions err "ddb-es: "
+mentions err "ddb-es: GetItem failed after 1 attempt over "
 
 echo "== count and dump of an empty store"
 run 0 count --events-table "$events"
 has out 0
 run 0 dump --events-table "$events"
 [ ! -s "$work/out" ] || fail "dump of an empty store printed $(cat "$work/out")"
+empty err # stderr is not a terminal: no progress
+run 0 count --events-table "$events" --progress
+has out 0
+mentions err "ddb-es: count: 0 events in 0 buckets ("
 
 echo "== 3 events written with boto3 in the store's layout"
 # agg-$suffix v1, one event without an aggregate, agg-$suffix v2 (with a TTL):
@@ -224,5 +256,131 @@ run 0 dump --uuid "$agg" --events-table "$events"
 python3 -c 'import json,sys; v=[json.loads(l)["aggregate_version"] for l in open(sys.argv[1])]; assert v==[1,2], v' "$work/out"
 run 0 dump --from "$id2" --events-table "$events"
 python3 -c 'import json,sys; v=[json.loads(l)["id"] for l in open(sys.argv[1])]; assert v==[int(a) for a in sys.argv[2:]], v' "$work/out" "$id2" "$id3"
+
+echo "== describe: the meta item is not an event"
+run 0 describe "${tables[@]}"
+cat "$work/out"
+# moto's ItemCount is current; dynalite's stays 0, as DynamoDB's lags for hours.
+if [ "$backend" = moto ]; then
+  has out "  items: 4 (3 events, 1 internal), approximate"
+else
+  has out "  items: 0 (approximate and out of date: the table holds 1 internal item; 'ddb-es count' counts the events)"
+fi
+
+echo "== progress on request, silence with --quiet"
+run 0 count --events-table "$events" --progress
+has out 3
+cat "$work/err"
+grep -qE '^ddb-es: count: 3 events in [12] buckets? \(([48]) queries, [0-9.]+ s\)$' "$work/err" ||
+  fail "no count summary: $(cat "$work/err")"
+run 0 dump --events-table "$events" --progress
+[ "$(wc -l <"$work/out")" = 3 ] || fail "dump --progress: $(cat "$work/out")"
+grep -qE '^ddb-es: dump: 3 events from [12] buckets? \([0-9]+ queries, [0-9.]+ s\)$' "$work/err" ||
+  fail "no dump summary: $(cat "$work/err")"
+run 0 count --uuid "$agg" --events-table "$events" --progress
+mentions err "ddb-es: count: 2 events of aggregate $agg (1 query, "
+for c in count dump; do
+  run 0 "$c" --events-table "$events" --quiet
+  empty err
+done
+
+echo "== results to a full disk: exit 1 with the errno text"
+full count --events-table "$events"
+full dump --events-table "$events"
+full describe "${tables[@]}"
+
+echo "== --force: refused without --yes when stdin is not a terminal; nothing deleted"
+run 2 create-tables --force "${tables[@]}"
+cat "$work/err"
+mentions err "add --yes"
+mentions err "$events"
+mentions err "nothing was deleted"
+run 0 count --events-table "$events"
+has out 3
+
+echo "== --force on a terminal: asks for the events table's name"
+# confirm ANSWER: create-tables --force with a terminal as stdin; types ANSWER.
+confirm() {
+  python3 - "$1" "$tool" create-tables --force "${tables[@]}" >"$work/confirm" 2>&1 <<'PY'
+import os, subprocess, sys
+answer, argv = sys.argv[1], sys.argv[2:]
+master, slave = os.openpty()
+p = subprocess.Popen(argv, stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.close(slave)
+os.write(master, (answer + "\n").encode())
+out, err = p.communicate(timeout=60)
+sys.stdout.write(err.decode())
+sys.exit(p.returncode)
+PY
+}
+rc=0; confirm "not_$events" || rc=$?
+cat "$work/confirm"
+[ "$rc" = 1 ] || fail "a wrong name confirmed --force (exit $rc)"
+grep -qF "Type the events table's name ($events) to confirm" "$work/confirm" || fail "no question"
+grep -qF "not confirmed: nothing was deleted" "$work/confirm" || fail "no refusal"
+run 0 count --events-table "$events"
+has out 3
+rc=0; confirm "$events" || rc=$?
+cat "$work/confirm"
+[ "$rc" = 0 ] || fail "the right name did not confirm --force (exit $rc)"
+grep -qF "deleting $events" "$work/confirm" || fail "nothing deleted"
+run 0 count --events-table "$events"
+has out 0
+
+echo "== --force --yes recreates the tables"
+python3 - "$events" <<'PY'
+import os, sys, boto3
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+c.put_item(TableName=sys.argv[1], Item={"pk": {"S": "$meta"}, "v": {"N": "0"}, "fb": {"N": "1"}})
+PY
+run 0 create-tables --force --yes "${tables[@]}"
+cat "$work/err"
+mentions err "deleting $events"
+mentions err "deleting $snapshots"
+mentions err "$events is active"
+run 0 describe "${tables[@]}"
+[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
+has out "  items: 0 (0 events, 0 internal), approximate"
+
+if [ "$backend" = moto ]; then # dynalite has no UpdateTimeToLive
+  echo "== create-tables --force --yes --ttl"
+  run 0 create-tables --force --yes --ttl "${tables[@]}"
+  mentions err "TTL enabled on $events.expires_at"
+  run 0 describe "${tables[@]}"
+  cat "$work/out"
+  has out "  ttl: ENABLED (expires_at)"
+fi
+
+echo "== create-tables on existing tables: succeeds, says what it found"
+run 0 create-tables "${tables[@]}"
+cat "$work/err"
+mentions err "$events"
+mentions err "$snapshots"
+mentions err "found $events"
+mentions err "found $snapshots"
+run 0 create-tables --quiet "${tables[@]}"
+empty err
+run 0 describe "${tables[@]}"
+[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
+
+echo "== create-tables on a table of another schema: an error, nothing created"
+python3 - "$events" <<'PY'
+import os, sys, boto3
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+c.delete_table(TableName=sys.argv[1])
+c.get_waiter("table_not_exists").wait(TableName=sys.argv[1], WaiterConfig={"Delay": 0.2})
+c.create_table(TableName=sys.argv[1], BillingMode="PAY_PER_REQUEST",
+               AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+               KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+PY
+run 1 create-tables --events-table "$events" --snapshots-table "other_$suffix"
+cat "$work/err"
+mentions err "ddb-es: "
+mentions err "$events"
+run 1 describe --events-table "$events" --snapshots-table "other_$suffix"
+has out "other_$suffix (snapshots table): does not exist"
+mentions out "the store's meta item cannot be read: "
 
 echo "ddb-es ($backend): OK"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ddb-sign prints the Authorization header botocore computes for the same
-# request, and rejects a malformed --time with a non-zero exit.
+# request; --help and --version; usage errors exit 2 with a short hint;
+# output that cannot be written (/dev/full) exits 1 with the errno text.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tool=$1
@@ -28,5 +29,54 @@ PY
 echo "ddb-sign: $ours"
 echo "botocore: $theirs"
 [ -n "$ours" ] && [ "$ours" = "$theirs" ]
-if "$tool" --time yesterday >/dev/null 2>&1; then echo "bad --time accepted" >&2; exit 1; fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-sign-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# run EXPECTED_RC ARGS...: stdout in $work/out, stderr in $work/err.
+run() {
+  local want=$1 rc=0
+  shift
+  "$tool" "$@" >"$work/out" 2>"$work/err" || rc=$?
+  if [ "$rc" != "$want" ]; then
+    echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"
+    fail "ddb-sign $* exited $rc, expected $want"
+  fi
+}
+mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
+
+# The same request from a file: the same signature.
+printf '%s' "$body" >"$work/body.json"
+run 0 --region ap-south-1 --target GetItem --time 20260101T010203Z --body-file "$work/body.json"
+mentions out "authorization: $ours"
+
+run 0 --version
+version=$(sed -n 's/^project(ddb VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")
+[ -n "$version" ] && [ "$(cat "$work/out")" = "ddb-sign $version" ] || fail "--version: $(cat "$work/out")"
+run 0 --help
+for text in "usage: ddb-sign" "canonical request" "SignatureDoesNotMatch" "Nothing is sent" \
+            "--target OPERATION" "--body-file FILE" "--time yyyymmddThhmmssZ" "--header" \
+            "environment:" "AWS_ACCESS_KEY_ID" "AWS_REGION" "example:" "Exit status"; do
+  mentions out "$text"
+done
+
+for args in "--time yesterday" "--time 20260101T010203Zjunk" "--frobnicate" "--target" \
+            "--header nocolon" "--body {} --body-file /dev/null" "--body-file $work/missing" \
+            "positional"; do
+  # shellcheck disable=SC2086 # split on purpose
+  run 2 $args
+  mentions err "ddb-sign: "
+  mentions err "Try 'ddb-sign --help'."
+  [ "$(wc -l <"$work/err")" -le 3 ] || fail "ddb-sign $args: a long complaint: $(cat "$work/err")"
+done
+mentions err "unexpected argument 'positional'"
+
+for args in "--help" "--version" "--region ap-south-1 --time 20260101T010203Z"; do
+  rc=0
+  # shellcheck disable=SC2086
+  "$tool" $args >/dev/full 2>"$work/err" || rc=$?
+  [ "$rc" = 1 ] || fail "ddb-sign $args > /dev/full exited $rc"
+  grep -qxF "ddb-sign: writing to stdout: No space left on device" "$work/err" ||
+    fail "ddb-sign $args > /dev/full: $(cat "$work/err")"
+done
 echo "ddb-sign: OK"

@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# ddb-es without a DynamoDB: help, version, usage errors (exit 2 with a short
+# hint), checked writes to stdout (/dev/full), and what a call that cannot
+# succeed reports: a closed port (exit 1, "after N attempts over T s", each
+# retry with --progress, exactly one attempt with --max-attempts 1), and a
+# peer that accepts and never answers (--timeout 2 ends it in about 2 s).
+#
+#   ddb_es_offline.sh DDB_ES
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tool=$1
+export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_DEFAULT_REGION
+unset AWS_MAX_ATTEMPTS AWS_RETRY_MODE AWS_CA_BUNDLE
+work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-offline.XXXXXX")
+stalled_pid= closing_pid=
+cleanup() {
+  [ -z "$stalled_pid" ] || kill "$stalled_pid" 2>/dev/null || true
+  [ -z "$closing_pid" ] || kill "$closing_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# run EXPECTED_RC ARGS...: stdout in $work/out, stderr in $work/err, seconds in $elapsed.
+run() {
+  local want=$1 rc=0 t0 t1
+  shift
+  t0=$(date +%s%N)
+  "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
+  t1=$(date +%s%N)
+  elapsed=$(( (t1 - t0) / 1000000 ))
+  if [ "$rc" != "$want" ]; then
+    echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"
+    fail "ddb-es $* exited $rc, expected $want"
+  fi
+}
+has() { grep -qxF -- "$2" "$work/$1" || { cat "$work/$1"; fail "no line '$2' in $1"; }; }
+mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
+lacks() { ! grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' in $1"; }; }
+empty() { [ ! -s "$work/$1" ] || { cat "$work/$1"; fail "$1 is not empty"; }; }
+# on_tty EXPECTED_RC ARGS...: runs the tool with a terminal as stderr, which it
+# reads into $work/tty.
+on_tty() {
+  local want=$1 rc=0
+  shift
+  python3 - "$tool" "$@" >"$work/tty" <<'PY' || rc=$?
+import os, subprocess, sys
+master, slave = os.openpty()
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=slave)
+os.close(slave)
+seen = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:  # EIO: the tool closed the terminal
+        break
+    if not chunk:
+        break
+    seen += chunk
+sys.stdout.buffer.write(seen)
+sys.exit(p.wait())
+PY
+  [ "$rc" = "$want" ] || { cat -v "$work/tty"; fail "ddb-es $* (stderr a terminal) exited $rc"; }
+}
+lines() { [ "$(wc -l <"$work/$1")" = "$2" ] || { cat "$work/$1"; fail "$1 has not $2 lines"; }; }
+
+echo "== --version, --help, per-command help"
+run 0 --version
+version=$(sed -n 's/^project(ddb VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")
+[ -n "$version" ] || fail "no version in CMakeLists.txt"
+has out "ddb-es $version"
+empty err
+run 0 --help
+mentions out "usage: ddb-es COMMAND"
+for c in create-tables describe count dump; do mentions out "  $c "; done
+mentions out "--timeout SECONDS"
+mentions out "AWS_ENDPOINT_URL_DYNAMODB"
+mentions out "Exit status"
+run 0 help
+mentions out "usage: ddb-es COMMAND"
+for c in create-tables describe count dump; do
+  run 0 "$c" --help
+  cp "$work/out" "$work/help1"
+  mentions out "usage: ddb-es $c"
+  mentions out "example:"
+  lacks out "usage: ddb-es COMMAND" # not the global text
+  run 0 help "$c"
+  cmp -s "$work/out" "$work/help1" || fail "'help $c' and '$c --help' differ"
+done
+run 0 dump --help
+mentions out "--from ID"
+lacks out "--force"
+lacks out "--snapshots-table"
+run 0 create-tables --help
+mentions out "--force"
+mentions out "--yes"
+lacks out "--uuid"
+
+echo "== usage errors: exit 2, one message and a short hint"
+run 2
+mentions err "usage: ddb-es"
+run 2 frobnicate
+mentions err "unknown command 'frobnicate'"
+run 2 help frobnicate
+run 2 count --from abc
+mentions err "--from wants"
+mentions err "Try 'ddb-es count --help'."
+[ "$(wc -l <"$work/err")" -le 2 ] || fail "the hint is not short: $(cat "$work/err")"
+run 2 count --from 12x
+run 2 count --from
+run 2 dump --from -5
+run 2 count --shards 0
+run 2 describe --from 1
+mentions err "does not apply to describe"
+run 2 create-tables --bogus
+run 2 count --uuid ''
+run 2 create-tables --events-table 'a b'
+run 2 count --max-attempts 0
+mentions err "--max-attempts wants"
+run 2 count --max-attempts x
+run 2 count --timeout 0
+mentions err "--timeout wants"
+run 2 count --timeout -1
+run 2 count --timeout soon
+run 2 count --ca-file "$work/missing.pem"
+mentions err "--ca-file: cannot read"
+run 2 count --progress --quiet
+run 2 create-tables --yes
+mentions err "--yes confirms --force"
+run 2 dump extra
+mentions err "unexpected argument 'extra'"
+
+echo "== stdout to a full disk: exit 1 with the errno text"
+full() {
+  local rc=0
+  "$tool" "$@" >/dev/full 2>"$work/err" </dev/null || rc=$?
+  [ "$rc" = 1 ] || fail "ddb-es $* > /dev/full exited $rc"
+  has err "ddb-es: writing to stdout: No space left on device"
+}
+full --version
+full --help
+full help dump
+full count --help
+
+echo "== configuration errors: one clear line, exit 1"
+rc=0
+env -u AWS_REGION "$tool" count >"$work/out" 2>"$work/err" || rc=$?
+[ "$rc" = 1 ] || fail "count without a region exited $rc"
+mentions err "no AWS region"
+lines err 1
+
+echo "== a closed port"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port
+run 1 count
+cat "$work/err"
+lines err 1 # not a terminal: no progress
+mentions err "failed after 3 attempts over "
+mentions err "Connection refused"
+run 1 count --progress
+cat "$work/err"
+mentions err "GetItem attempt 1 of 3 failed"
+mentions err "GetItem attempt 2 of 3 failed"
+lacks err "attempt 3 of 3 failed" # the last one is the error
+mentions err "failed after 3 attempts over "
+run 1 describe --max-attempts 1 --progress
+cat "$work/err"
+lines err 1
+lacks err "retrying"
+mentions err "DescribeTable failed after 1 attempt over "
+run 1 dump --max-attempts 2 --progress
+cat "$work/err"
+mentions err "attempt 1 of 2 failed"
+mentions err "failed after 2 attempts over "
+# On a terminal, retries are reported without --progress; --quiet silences them.
+on_tty 1 count
+cat -v "$work/tty"
+grep -qF "GetItem attempt 1 of 3 failed" "$work/tty" || fail "no retry on the terminal"
+on_tty 1 count --quiet
+grep -qF "retrying" "$work/tty" && fail "--quiet reported retries"
+grep -qF "failed after 3 attempts" "$work/tty" || fail "no error on the terminal"
+# --max-attempts overrides AWS_MAX_ATTEMPTS
+AWS_MAX_ATTEMPTS=5 run 1 count --max-attempts 1
+mentions err "failed after 1 attempt over "
+
+echo "== a peer that closes every connection: the attempts, counted at the peer"
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+while True:
+    c = s.accept()[0]
+    sys.stderr.write("accepted\n")
+    sys.stderr.flush()
+    c.close()
+' >"$work/closing_port" 2>"$work/accepts" &
+closing_pid=$!
+for _ in $(seq 50); do [ -s "$work/closing_port" ] && break; sleep 0.1; done
+[ -s "$work/closing_port" ] || fail "the closing listener did not start"
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(cat "$work/closing_port")
+: >"$work/accepts"
+run 1 describe --max-attempts 1
+cat "$work/err"
+mentions err "DescribeTable failed after 1 attempt over "
+[ "$(grep -c accepted "$work/accepts")" = 1 ] || fail "--max-attempts 1: $(grep -c accepted "$work/accepts") connections"
+: >"$work/accepts"
+run 1 describe --max-attempts 2
+mentions err "DescribeTable failed after 2 attempts over "
+[ "$(grep -c accepted "$work/accepts")" = 2 ] || fail "--max-attempts 2: $(grep -c accepted "$work/accepts") connections"
+kill "$closing_pid"
+closing_pid=
+
+echo "== a peer that accepts and never answers"
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])  # and never answer
+' >"$work/stalled_port" &
+stalled_pid=$!
+for _ in $(seq 50); do [ -s "$work/stalled_port" ] && break; sleep 0.1; done
+[ -s "$work/stalled_port" ] || fail "the stalled listener did not start"
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(cat "$work/stalled_port")
+run 1 count --timeout 2 --progress
+cat "$work/err"
+echo "took ${elapsed} ms"
+[ "$elapsed" -ge 1900 ] && [ "$elapsed" -lt 6000 ] || fail "--timeout 2 took ${elapsed} ms"
+mentions err "GetItem failed after 1 attempt over 2."
+mentions err "(the --timeout limit)"
+mentions err "in time"
+run 1 count --timeout 3 --progress # the status line, every 2 s off a terminal
+cat "$work/err"
+mentions err "ddb-es: count: 0 queries, 2."
+run 1 describe --timeout 2 --quiet
+lines err 1
+mentions err "DescribeTable failed after 1 attempt over 2."
+# On a terminal the status line is rewritten in place every second.
+on_tty 1 count --timeout 2.5
+cat -v "$work/tty"; echo
+grep -qF "$(printf '\r\033[Kddb-es: count: 0 queries, ')" "$work/tty" || fail "no status line"
+grep -qF "$(printf '\r\033[Kddb-es: GetItem failed after 1 attempt')" "$work/tty" ||
+  fail "the status line was not cleared before the error"
+on_tty 1 count --timeout 1.5 --quiet
+grep -qF "count: " "$work/tty" && fail "--quiet showed a status line"
+kill "$stalled_pid"
+stalled_pid=
+
+echo "ddb-es offline: OK"
