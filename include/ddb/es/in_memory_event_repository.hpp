@@ -44,6 +44,7 @@ public:
     persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) override;
     boost::asio::awaitable<stored_event> update(stored_event event) override;
     boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
+    std::int64_t new_id() override;
 
     struct state;
 
