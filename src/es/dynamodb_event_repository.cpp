@@ -421,14 +421,14 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         std::set<std::int64_t> seen_ids;
         std::size_t with_ids = 0, events = 0;
         for (auto& r : requests) {
-            with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
-            events += r.events.size();
             detail::check_uuid(r.uuid);
             if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
                 throw es_error(es_errc::invalid_argument, "expected version is negative");
             if (!seen.insert(r.uuid).second)
                 throw es_error(es_errc::invalid_argument,
                                "append_all: aggregate " + r.uuid + " is named twice");
+            with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
+            events += r.events.size();
         }
         std::vector<plan> plans;
         for (std::size_t i = 0; i < requests.size(); ++i) {

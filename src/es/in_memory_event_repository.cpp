@@ -234,14 +234,14 @@ in_memory_event_repository::append_all(std::vector<append_request> requests) {
     std::set<std::int64_t> seen_ids;
     std::size_t with_ids = 0, events = 0;
     for (auto& r : requests) {
-        with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
-        events += r.events.size();
         detail::check_uuid(r.uuid);
         if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
             throw es_error(es_errc::invalid_argument, "expected version is negative");
         if (!seen.insert(r.uuid).second)
             throw es_error(es_errc::invalid_argument,
                            "append_all: aggregate " + r.uuid + " is named twice");
+        with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
+        events += r.events.size();
     }
     if (with_ids != 0 && with_ids != events)
         throw es_error(es_errc::invalid_argument,
