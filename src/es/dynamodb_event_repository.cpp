@@ -785,7 +785,11 @@ dynamodb_event_repository::append(std::string uuid, expected_version expected,
         try {
             co_return co_await st.append_exact(uuid, n, events);
         } catch (const concurrency_conflict& c) {
-            if (attempt >= 20)
+            // A conflict after some of the events were stored (an earlier
+            // chunk, or an earlier attempt of a retry with more events): the
+            // rest cannot follow them, and starting over would store them
+            // twice. The conflict says where it stopped.
+            if (attempt >= 20 || c.expected() != n)
                 throw;
             n = c.actual();
         }

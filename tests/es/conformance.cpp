@@ -933,3 +933,24 @@ TEMPLATE_TEST_CASE("conformance: any() appends, persist_many and append_all retr
     CHECK(es_kind_of([&] { append_all(s, requests); }) == es_errc::duplicate_id);
     CHECK(s.all(s.events->retrieve_all(std::string("a"))).size() == 2);
 }
+
+TEMPLATE_TEST_CASE("conformance: an any() retry with more events after other writers conflicts",
+                   "[es]", TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    append(s, "agg", expected_version::no_stream(), {dummy("0")});
+    auto two = with_new_ids(s, {dummy("1"), dummy("2")});
+    append(s, "agg", expected_version::any(), two);
+    persist(s, dummy("other"), std::string("agg"));
+    // Its first two events are stored (versions 2, 3), the third cannot
+    // follow them: a conflict that says where it stopped, nothing twice.
+    auto more = two;
+    more.push_back(with_id(dummy("3"), s.events->new_id()));
+    try {
+        append(s, "agg", expected_version::any(), more);
+        FAIL("no conflict");
+    } catch (const concurrency_conflict& e) {
+        CHECK(e.expected() == 3);
+        CHECK(e.actual() == 4);
+    }
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 4);
+}

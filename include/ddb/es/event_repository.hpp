@@ -79,7 +79,8 @@ public:
         All or nothing up to DynamoDB's transaction limits (100 actions,
         4 MB); a larger append is written as consecutive atomic chunks, each
         conditioned on the previous one: if a later chunk fails, the earlier
-        ones stay (the returned error says how many were stored).
+        ones stay (the returned error says how many were stored; `any()`
+        does not start over then, which would store them twice).
 
         Retrying after an unknown outcome (docs/errors.md lists the errors
         that leave it unknown): give the events ids (`new_event::id`, drawn
