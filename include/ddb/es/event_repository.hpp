@@ -89,7 +89,9 @@ public:
         recognised and returned as stored (their ids, versions and
         `created_at` from the store); the rest are appended after them. So
         the retry returns the events exactly once in the store, or a definite
-        error (a conflict means: not stored, another writer was first).
+        error (a conflict at `expected()` = the expected version: none
+        stored, another writer was first; further on: the events before
+        `expected()` are stored, the rest are not).
         - `exact(n)`: always recognised.
         - `any()`: recognised while the first event is among the aggregate's
           `events.size() + any_retry_window` latest events (later appends by
@@ -144,7 +146,8 @@ public:
                                                          std::optional<std::string> uuid = {}) = 0;
     /// Several events, atomically (as `append(uuid, any(), events)`);
     /// without a uuid (`std::nullopt`) each is stored on its own, one after
-    /// the other (a failure leaves the earlier ones stored: retry with ids).
+    /// the other (on DynamoDB a failure leaves the earlier ones stored:
+    /// retry with ids).
     virtual boost::asio::awaitable<std::vector<stored_event>>
     persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) = 0;
     /// Replaces a stored event (same id, uuid and version) with `event`'s
