@@ -130,9 +130,11 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         co_return f->second.as_n().as<std::int64_t>();
     }
 
+    // The caller's id, or a fresh one.
     stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
                       system_clock::time_point now) {
-        return detail::make_stored_event(ids->next_id(), uuid, version, std::move(e), now);
+        const std::int64_t id = e.id ? *e.id : ids->next_id();
+        return detail::make_stored_event(id, uuid, version, std::move(e), now);
     }
 
     item checked_item(const stored_event& s) const { return detail::checked_item(s, cfg); }
@@ -152,28 +154,63 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         co_return r.items[0].at("v").as_n().as<std::int64_t>();
     }
 
-    // Whether versions base+1.. of `uuid` hold exactly `events` (by id).
-    awaitable<bool> already_stored(const std::string& uuid, std::int64_t base,
-                                   const std::vector<stored_event>& events) {
+    // The base of an `any()` append: the latest version; with caller ids,
+    // the version before the first event when an earlier attempt of this
+    // append stored it among the last `events.size() + any_retry_window`
+    // (the same single query, reading more than one item).
+    awaitable<std::int64_t> any_base(const std::string& uuid, const std::vector<new_event>& events,
+                                     bool given_ids) {
+        if (!given_ids || events.empty())
+            co_return co_await latest(uuid);
+        query_request req{.table_name = cfg.events_table,
+                          .limit = static_cast<std::int32_t>(events.size() + any_retry_window),
+                          .consistent_read = true,
+                          .scan_index_forward = false};
+        parameters p;
+        req.key_condition_expression = p.render(path("pk") == value(uuid));
+        req.projection_expression = p.render(expr::projection{path("v"), path("id")});
+        p.apply_to(req);
+        auto r = co_await c.query(req);
+        if (r.items.empty())
+            co_return 0;
+        for (auto& it : r.items)
+            if (it.at("id").as_n().as<std::int64_t>() == *events.front().id)
+                co_return it.at("v").as_n().as<std::int64_t>() - 1;
+        co_return r.items[0].at("v").as_n().as<std::int64_t>();
+    }
+
+    // The leading events of `events` (versions base+1, ...) that an earlier
+    // attempt of this append stored (answer lost, then retried by the client
+    // or by the caller with the same ids), as stored; see
+    // detail::stored_prefix. Ids first: the usual failed write is another
+    // writer's conflict, which needs no full items.
+    awaitable<std::vector<stored_event>> stored_prefix(const std::string& uuid, std::int64_t base,
+                                                       const std::vector<stored_event>& events) {
         query_request req{.table_name = cfg.events_table, .consistent_read = true};
         parameters p;
         req.key_condition_expression =
             p.render(path("pk") == value(uuid) &&
                      between(path("v"), value(number(base + 1)),
                              value(number(base + static_cast<std::int64_t>(events.size())))));
-        req.projection_expression = p.render(expr::projection{path("v"), path("id")});
+        query_request ids_only = req;
+        parameters q = p;
+        ids_only.projection_expression = q.render(expr::projection{path("v"), path("id")});
+        q.apply_to(ids_only);
         p.apply_to(req);
-        std::size_t matched = 0;
+        std::set<std::int64_t> ours;
+        for (auto& e : events)
+            ours.insert(e.id);
+        bool any_ours = false;
+        auto ids = query_items(c, ids_only);
+        while (auto it = co_await ids.next())
+            any_ours = any_ours || ours.count(it->at("id").as_n().as<std::int64_t>());
+        if (!any_ours)
+            co_return std::vector<stored_event>{};
+        std::vector<stored_event> there;
         auto items = query_items(c, req);
-        while (auto it = co_await items.next()) {
-            auto v = it->at("v").as_n().as<std::int64_t>();
-            auto id = it->at("id").as_n().as<std::int64_t>();
-            auto i = static_cast<std::size_t>(v - base - 1);
-            if (i >= events.size() || events[i].id != id)
-                co_return false;
-            ++matched;
-        }
-        co_return matched == events.size();
+        while (auto it = co_await items.next())
+            there.push_back(detail::from_item(*it, cfg));
+        co_return detail::stored_prefix(events, base, std::move(there));
     }
 
     // Sends a transaction whose ClientRequestToken is derived from `ids`
@@ -283,11 +320,18 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             std::vector<item> chunk_items(items.begin() + static_cast<std::ptrdiff_t>(begin),
                                           items.begin() + static_cast<std::ptrdiff_t>(end));
             for (int attempt = 0;; ++attempt) {
-                if (co_await write_chunk(attempt, uuid, base, chunk, chunk_items))
+                if (co_await write_chunk(attempt, uuid, base, chunk, chunk_items)) {
+                    begin = end;
                     break;
-                // Our own earlier attempt (answer lost, then retried)?
-                if (co_await already_stored(uuid, base, chunk))
+                }
+                // Our own earlier attempt (answer lost, then retried)? Its
+                // events are returned as stored; any rest follows them.
+                auto mine = co_await stored_prefix(uuid, base, chunk);
+                if (!mine.empty()) {
+                    for (auto& e : mine)
+                        stored[begin++] = std::move(e);
                     break;
+                }
                 auto actual = co_await latest(uuid);
                 if (actual != base || attempt >= 4)
                     throw concurrency_conflict(uuid, base, actual);
@@ -297,7 +341,6 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                                      std::chrono::milliseconds(5 << attempt));
                 co_await t.async_wait(asio::use_awaitable);
             }
-            begin = end;
         }
         co_return stored;
     }
@@ -375,6 +418,8 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
     awaitable<std::vector<std::vector<stored_event>>>
     append_all(std::vector<append_request> requests) {
         std::set<std::string_view> seen;
+        std::set<std::int64_t> seen_ids;
+        std::size_t with_ids = 0, events = 0;
         for (auto& r : requests) {
             detail::check_uuid(r.uuid);
             if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
@@ -382,6 +427,8 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             if (!seen.insert(r.uuid).second)
                 throw es_error(es_errc::invalid_argument,
                                "append_all: aggregate " + r.uuid + " is named twice");
+            with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
+            events += r.events.size();
         }
         std::vector<plan> plans;
         for (std::size_t i = 0; i < requests.size(); ++i) {
@@ -395,9 +442,13 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
         std::vector<std::vector<stored_event>> out(requests.size());
         if (plans.empty())
             co_return out;
+        if (with_ids != 0 && with_ids != events)
+            throw es_error(es_errc::invalid_argument,
+                           "append_all: only some requests have event ids: give every event an "
+                           "id, or none");
         for (auto& pl : plans)
             if (pl.any)
-                pl.base = co_await latest(pl.uuid);
+                pl.base = co_await any_base(pl.uuid, pl.events, with_ids != 0);
         build(plans);
         for (int attempt = 0;; ++attempt) {
             std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
@@ -408,12 +459,17 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
                 break;
             // Our own earlier attempt (answer lost, then retried)? A
             // transaction is all or nothing: every plan is there, or none.
-            bool ours = true;
-            for (auto& pl : plans)
-                if (!(ours = co_await already_stored(pl.uuid, pl.base, pl.stored)))
+            std::vector<std::vector<stored_event>> mine;
+            for (auto& pl : plans) {
+                mine.push_back(co_await stored_prefix(pl.uuid, pl.base, pl.stored));
+                if (mine.back().size() != pl.stored.size())
                     break;
-            if (ours)
+            }
+            if (mine.size() == plans.size() && mine.back().size() == plans.back().stored.size()) {
+                for (std::size_t i = 0; i < plans.size(); ++i)
+                    plans[i].stored = std::move(mine[i]);
                 break;
+            }
             // The first aggregate that is not at its expected version is the
             // conflict; `any` ones move on to the version now there.
             bool moved = false;
@@ -467,6 +523,13 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
             auto there = co_await c.get_item(get);
             if (there.item && *there.item == it)
                 co_return s;
+            if (there.item && e.id) {
+                // The caller's id: its event as stored, or a typed refusal.
+                auto stored = detail::from_item(*there.item, cfg);
+                if (!detail::same_event(s, stored))
+                    detail::throw_id_taken(stored);
+                co_return stored;
+            }
             if (attempt >= 4)
                 throw es_error(
                     es_errc::duplicate_id,
@@ -711,15 +774,22 @@ dynamodb_event_repository::append(std::string uuid, expected_version expected,
                                   std::vector<new_event> events) {
     auto& st = *state_;
     detail::check_uuid(uuid);
+    std::set<std::int64_t> seen;
+    const bool given_ids = detail::given_ids(events, seen);
     if (expected.mode == expected_version::kind::exact)
         co_return co_await st.append_exact(uuid, expected.version, std::move(events));
-    // any: after whatever is there, retrying our own conflicts.
-    std::int64_t n = co_await st.latest(uuid);
+    // any: after whatever is there (or before our own earlier attempt),
+    // retrying our own conflicts.
+    std::int64_t n = co_await st.any_base(uuid, events, given_ids);
     for (int attempt = 0;; ++attempt) {
         try {
             co_return co_await st.append_exact(uuid, n, events);
         } catch (const concurrency_conflict& c) {
-            if (attempt >= 20)
+            // A conflict after some of the events were stored (an earlier
+            // chunk, or an earlier attempt of a retry with more events): the
+            // rest cannot follow them, and starting over would store them
+            // twice. The conflict says where it stopped.
+            if (attempt >= 20 || c.expected() != n)
                 throw;
             n = c.actual();
         }
@@ -733,8 +803,12 @@ dynamodb_event_repository::append_all(std::vector<append_request> requests) {
 
 awaitable<stored_event> dynamodb_event_repository::persist(new_event event,
                                                            std::optional<std::string> uuid) {
-    if (!uuid)
+    if (!uuid) {
+        if (event.id && *event.id <= 0)
+            throw es_error(es_errc::invalid_argument,
+                           "event id " + std::to_string(*event.id) + " is not positive");
         co_return co_await state_->store_without_aggregate(std::move(event));
+    }
     std::vector<new_event> one;
     one.push_back(std::move(event));
     auto stored = co_await append(std::move(*uuid), expected_version::any(), std::move(one));
@@ -746,6 +820,8 @@ dynamodb_event_repository::persist_many(std::vector<new_event> events,
                                         std::optional<std::string> uuid) {
     if (uuid)
         co_return co_await append(std::move(*uuid), expected_version::any(), std::move(events));
+    std::set<std::int64_t> seen;
+    detail::given_ids(events, seen);
     std::vector<stored_event> out;
     for (auto& e : events)
         out.push_back(co_await state_->store_without_aggregate(std::move(e)));
@@ -775,6 +851,10 @@ awaitable<stored_event> dynamodb_event_repository::update(stored_event event) {
 awaitable<std::int64_t> dynamodb_event_repository::latest_aggregate_version(std::string uuid) {
     detail::check_uuid(uuid);
     co_return co_await state_->latest(uuid);
+}
+
+std::int64_t dynamodb_event_repository::new_id() {
+    return state_->ids->next_id();
 }
 
 } // namespace ddb::es

@@ -78,6 +78,71 @@ stored_event make_stored_event(std::int64_t id, const std::optional<std::string>
     return s;
 }
 
+bool given_ids(const std::vector<new_event>& events, std::set<std::int64_t>& seen) {
+    std::size_t with = 0;
+    for (const auto& e : events) {
+        if (!e.id)
+            continue;
+        ++with;
+        if (*e.id <= 0)
+            throw es_error(es_errc::invalid_argument,
+                           "event id " + std::to_string(*e.id) + " is not positive");
+        if (!seen.insert(*e.id).second)
+            throw es_error(es_errc::invalid_argument,
+                           "event id " + std::to_string(*e.id) + " is given twice in one append");
+    }
+    if (with != 0 && with != events.size())
+        throw es_error(es_errc::invalid_argument,
+                       "only some events of the append have ids: give every event an id, or none");
+    return with != 0;
+}
+
+bool same_event(const stored_event& ours, const stored_event& stored) {
+    if (ours.id != stored.id || ours.aggregate_uuid != stored.aggregate_uuid ||
+        ours.aggregate_version != stored.aggregate_version ||
+        ours.event_version != stored.event_version || ours.event_class != stored.event_class ||
+        ours.expires_at != stored.expires_at)
+        return false;
+    // As text: the stored side went through JSON text once.
+    if (json::serialize(ours.event_properties) != json::serialize(stored.event_properties))
+        return false;
+    auto a = ours.meta_data;
+    auto b = stored.meta_data;
+    a.erase(meta::created_at);
+    b.erase(meta::created_at);
+    return json::serialize(a) == json::serialize(b);
+}
+
+std::vector<stored_event> stored_prefix(const std::vector<stored_event>& ours, std::int64_t base,
+                                        std::vector<stored_event> there) {
+    for (const auto& t : there) {
+        const auto i = t.aggregate_version - base - 1;
+        for (std::size_t j = 0; j < ours.size(); ++j)
+            if (ours[j].id == t.id &&
+                (static_cast<std::int64_t>(j) != i || !same_event(ours[j], t)))
+                throw_id_taken(t);
+    }
+    std::vector<stored_event> out;
+    for (std::size_t i = 0; i < there.size() && i < ours.size(); ++i) {
+        if (there[i].aggregate_version != base + 1 + static_cast<std::int64_t>(i) ||
+            there[i].id != ours[i].id)
+            break;
+        out.push_back(std::move(there[i]));
+    }
+    return out;
+}
+
+void throw_id_taken(const stored_event& stored) {
+    std::string where = stored.aggregate_uuid
+                            ? "version " + std::to_string(stored.aggregate_version) +
+                                  " of aggregate " + *stored.aggregate_uuid
+                            : "an event without an aggregate";
+    throw es_error(es_errc::duplicate_id,
+                   "event id " + std::to_string(stored.id) + " is already stored as " + where +
+                       " with other content or at another place: a retried append must send the "
+                       "same events to the same place; new events need new ids");
+}
+
 item checked_item(const stored_event& e, const store_config& config) {
     item it = to_item(e, config);
     std::size_t size = item_size(it);

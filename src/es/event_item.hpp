@@ -9,8 +9,10 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ddb::es::detail {
 
@@ -34,6 +36,28 @@ void check_uuid(std::string_view uuid);
 stored_event make_stored_event(std::int64_t id, const std::optional<std::string>& uuid,
                                std::int64_t version, new_event e,
                                std::chrono::system_clock::time_point now);
+
+/// Whether the events of an append carry caller ids: true when every one
+/// has one, false when none has; `invalid_argument` for ids that are not
+/// positive, repeated (also across calls sharing `seen`), or on only some.
+bool given_ids(const std::vector<new_event>& events, std::set<std::int64_t>& seen);
+
+/// Whether `stored` is `ours` (same id, place, class, version, properties,
+/// user metadata and expiry), whatever its creation time: the check that a
+/// retried append found its own earlier attempt.
+bool same_event(const stored_event& ours, const stored_event& stored);
+
+/// The leading events of `ours` (versions base+1, ...) that `there` (the
+/// stored events of versions base+1..base+ours.size(), by ascending
+/// version) holds, as stored: an earlier attempt of the same append.
+/// `duplicate_id` when `there` holds one of our ids with other content or at
+/// another version.
+std::vector<stored_event> stored_prefix(const std::vector<stored_event>& ours, std::int64_t base,
+                                        std::vector<stored_event> there);
+
+/// `duplicate_id`: `id` is stored as `stored`, which is not the event being
+/// written.
+[[noreturn]] void throw_id_taken(const stored_event& stored);
 
 /// The event's item; `event_too_large` when it is over DynamoDB's limit.
 item checked_item(const stored_event& e, const store_config& config);

@@ -23,32 +23,97 @@ struct in_memory_event_repository::state {
     std::map<std::int64_t, stored_event> by_id;
     std::map<std::string, std::vector<std::int64_t>, std::less<>> aggregates; // ids by version
 
-    stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
-                      system_clock::time_point now) {
+    std::int64_t fresh_id() {
         std::int64_t id;
         do
             id = ids->next_id();
         while (by_id.count(id));
+        return id;
+    }
+
+    // The caller's id, or a fresh one.
+    stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
+                      system_clock::time_point now) {
+        const std::int64_t id = e.id ? *e.id : fresh_id();
         auto s = detail::make_stored_event(id, uuid, version, std::move(e), now);
         detail::checked_item(s, cfg); // the same limit as DynamoDB's, on the same encoding
         return s;
     }
 
+    std::int64_t latest(const std::string& uuid) const {
+        auto found = aggregates.find(uuid);
+        return found == aggregates.end() ? 0 : static_cast<std::int64_t>(found->second.size());
+    }
+
+    // The base of an `any()` append: the latest version, or the version
+    // before the first event when an earlier attempt stored it (memory sees
+    // every event, so no window as DynamoDB's).
+    std::int64_t any_base(const std::string& uuid, const std::vector<new_event>& events,
+                          bool given_ids) const {
+        if (given_ids && !events.empty()) {
+            auto found = by_id.find(*events.front().id);
+            if (found != by_id.end() && found->second.aggregate_uuid == uuid)
+                return found->second.aggregate_version - 1;
+        }
+        return latest(uuid);
+    }
+
+    // The leading events of `out` (versions base+1, ...) an earlier attempt
+    // of the same append stored, as stored.
+    std::vector<stored_event> stored_prefix(const std::string& uuid, std::int64_t base,
+                                            const std::vector<stored_event>& out) const {
+        std::vector<stored_event> there;
+        auto found = aggregates.find(uuid);
+        if (found != aggregates.end())
+            for (std::size_t i = 0; i < out.size(); ++i) {
+                const auto v = base + static_cast<std::int64_t>(i);
+                if (v < 0 || v >= static_cast<std::int64_t>(found->second.size()))
+                    break;
+                there.push_back(by_id.at(found->second[static_cast<std::size_t>(v)]));
+            }
+        return detail::stored_prefix(out, base, std::move(there));
+    }
+
+    // An id of a new event that another stored event has: refused (DynamoDB
+    // cannot see every such id, memory can and cannot keep two).
+    void check_free(const std::vector<stored_event>& events, std::size_t from = 0) const {
+        for (std::size_t i = from; i < events.size(); ++i)
+            if (auto found = by_id.find(events[i].id); found != by_id.end())
+                detail::throw_id_taken(found->second);
+    }
+
     std::vector<stored_event> append_locked(const std::string& uuid,
                                             std::optional<std::int64_t> expected,
-                                            std::vector<new_event>& events) {
-        auto& ids_of = aggregates[uuid];
-        const auto actual = static_cast<std::int64_t>(ids_of.size());
-        if (expected && *expected != actual)
-            throw concurrency_conflict(uuid, *expected, actual);
+                                            std::vector<new_event>& events, bool given_ids) {
+        const std::int64_t actual = latest(uuid);
+        const std::int64_t base = expected ? *expected : any_base(uuid, events, given_ids);
         const auto now = system_clock::now();
         std::vector<stored_event> out;
         for (std::size_t i = 0; i < events.size(); ++i)
-            out.push_back(
-                make(uuid, actual + 1 + static_cast<std::int64_t>(i), std::move(events[i]), now));
-        for (auto& s : out) {
-            ids_of.push_back(s.id);
-            by_id.emplace(s.id, s);
+            // Kept for a rebuild only when a retry may need one.
+            out.push_back(make(uuid, base + 1 + static_cast<std::int64_t>(i),
+                               given_ids ? new_event(events[i]) : std::move(events[i]), now));
+        // Our own earlier attempt (a caller's retry with the same ids)?
+        std::vector<stored_event> mine;
+        if (given_ids && base < actual)
+            mine = stored_prefix(uuid, base, out);
+        const std::size_t j = mine.size();
+        if ((out.empty() || j < out.size()) && base + static_cast<std::int64_t>(j) != actual) {
+            // any() after some of ours were stored (a retry with more
+            // events): the rest cannot follow them, as on DynamoDB.
+            if (expected || j > 0)
+                throw concurrency_conflict(uuid, base + static_cast<std::int64_t>(j), actual);
+            // any(): the rest after the latest version.
+            for (std::size_t i = j; i < out.size(); ++i)
+                out[i] = make(uuid, actual + 1 + static_cast<std::int64_t>(i - j), events[i], now);
+        }
+        check_free(out, j);
+        for (std::size_t i = 0; i < j; ++i)
+            out[i] = std::move(mine[i]);
+        auto& ids_of = aggregates[uuid];
+        for (std::size_t i = j; i < out.size(); ++i) {
+            ids_of.push_back(out[i].id);
+            by_id.emplace(out[i].id, out[i]);
         }
         return out;
     }
@@ -156,16 +221,20 @@ in_memory_event_repository::append(std::string uuid, expected_version expected,
     detail::check_uuid(uuid);
     if (expected.mode == expected_version::kind::exact && expected.version < 0)
         throw es_error(es_errc::invalid_argument, "expected version is negative");
+    std::set<std::int64_t> seen;
+    const bool given_ids = detail::given_ids(events, seen);
     std::lock_guard lock(state_->mutex);
     std::optional<std::int64_t> exact;
     if (expected.mode == expected_version::kind::exact)
         exact = expected.version;
-    co_return state_->append_locked(uuid, exact, events);
+    co_return state_->append_locked(uuid, exact, events, given_ids);
 }
 
 awaitable<std::vector<std::vector<stored_event>>>
 in_memory_event_repository::append_all(std::vector<append_request> requests) {
     std::set<std::string_view> seen;
+    std::set<std::int64_t> seen_ids;
+    std::size_t with_ids = 0, events = 0;
     for (auto& r : requests) {
         detail::check_uuid(r.uuid);
         if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
@@ -173,12 +242,19 @@ in_memory_event_repository::append_all(std::vector<append_request> requests) {
         if (!seen.insert(r.uuid).second)
             throw es_error(es_errc::invalid_argument,
                            "append_all: aggregate " + r.uuid + " is named twice");
+        with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
+        events += r.events.size();
     }
+    if (with_ids != 0 && with_ids != events)
+        throw es_error(es_errc::invalid_argument,
+                       "append_all: only some requests have event ids: give every event an id, "
+                       "or none");
+    const bool given_ids = with_ids != 0;
     auto& st = *state_;
     std::lock_guard lock(st.mutex);
     const auto now = system_clock::now();
     std::vector<std::vector<stored_event>> out(requests.size());
-    std::vector<std::int64_t> actual(requests.size(), 0);
+    std::vector<std::int64_t> actual(requests.size(), 0), base(requests.size(), 0);
     // Built first, as DynamoDB's repository does: the limits are checked
     // before the versions, and nothing is stored unless everything fits.
     std::size_t actions = 0, bytes = 0;
@@ -186,26 +262,46 @@ in_memory_event_repository::append_all(std::vector<append_request> requests) {
         auto& r = requests[i];
         if (r.events.empty())
             continue;
-        auto found = st.aggregates.find(r.uuid);
-        actual[i] =
-            found == st.aggregates.end() ? 0 : static_cast<std::int64_t>(found->second.size());
-        const std::int64_t base =
-            r.expected.mode == expected_version::kind::exact ? r.expected.version : actual[i];
-        if (base > 0)
+        actual[i] = st.latest(r.uuid);
+        base[i] = r.expected.mode == expected_version::kind::exact
+                      ? r.expected.version
+                      : st.any_base(r.uuid, r.events, given_ids);
+        if (base[i] > 0)
             ++actions;
         for (std::size_t j = 0; j < r.events.size(); ++j) {
-            out[i].push_back(st.make(r.uuid, base + 1 + static_cast<std::int64_t>(j),
-                                     std::move(r.events[j]), now));
+            out[i].push_back(
+                st.make(r.uuid, base[i] + 1 + static_cast<std::int64_t>(j), r.events[j], now));
             bytes += item_size(detail::to_item(out[i].back(), st.cfg));
             ++actions;
         }
     }
     if (actions > max_transaction_actions || bytes > max_transaction_bytes)
         throw transaction_too_large(actions, bytes);
-    for (std::size_t i = 0; i < requests.size(); ++i)
-        if (!out[i].empty() && requests[i].expected.mode == expected_version::kind::exact &&
-            requests[i].expected.version != actual[i])
+    // Our own earlier attempt (a caller's retry with the same ids)? All or
+    // nothing, as the transaction was.
+    if (given_ids) {
+        std::vector<std::vector<stored_event>> mine(requests.size());
+        bool ours = true;
+        for (std::size_t i = 0; i < requests.size() && ours; ++i)
+            if (!out[i].empty()) {
+                mine[i] = base[i] < actual[i] ? st.stored_prefix(requests[i].uuid, base[i], out[i])
+                                              : std::vector<stored_event>{};
+                ours = mine[i].size() == out[i].size();
+            }
+        if (ours)
+            co_return mine;
+    }
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (out[i].empty() || base[i] == actual[i])
+            continue;
+        if (requests[i].expected.mode == expected_version::kind::exact)
             throw concurrency_conflict(requests[i].uuid, requests[i].expected.version, actual[i]);
+        for (std::size_t j = 0; j < out[i].size(); ++j)
+            out[i][j] = st.make(requests[i].uuid, actual[i] + 1 + static_cast<std::int64_t>(j),
+                                requests[i].events[j], now);
+    }
+    for (auto& part : out)
+        st.check_free(part);
     for (std::size_t i = 0; i < requests.size(); ++i) {
         if (out[i].empty())
             continue;
@@ -231,13 +327,26 @@ in_memory_event_repository::persist_many(std::vector<new_event> events,
                                          std::optional<std::string> uuid) {
     if (uuid)
         co_return co_await append(std::move(*uuid), expected_version::any(), std::move(events));
+    std::set<std::int64_t> seen;
+    detail::given_ids(events, seen);
     std::lock_guard lock(state_->mutex);
     const auto now = system_clock::now();
     std::vector<stored_event> out;
-    for (auto& e : events)
-        out.push_back(state_->make(std::nullopt, 0, std::move(e), now));
-    for (auto& s : out)
-        state_->by_id.emplace(s.id, s);
+    std::vector<bool> there(events.size(), false);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        out.push_back(state_->make(std::nullopt, 0, std::move(events[i]), now));
+        // A caller's id already stored: its event as stored (a retry), or
+        // a typed refusal.
+        if (auto found = state_->by_id.find(out.back().id); found != state_->by_id.end()) {
+            if (!detail::same_event(out.back(), found->second))
+                detail::throw_id_taken(found->second);
+            out.back() = found->second;
+            there[i] = true;
+        }
+    }
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (!there[i])
+            state_->by_id.emplace(out[i].id, out[i]);
     co_return out;
 }
 
@@ -254,6 +363,11 @@ awaitable<stored_event> in_memory_event_repository::update(stored_event event) {
     detail::checked_item(event, state_->cfg);
     found->second = event;
     co_return event;
+}
+
+std::int64_t in_memory_event_repository::new_id() {
+    std::lock_guard lock(state_->mutex);
+    return state_->fresh_id();
 }
 
 awaitable<std::int64_t> in_memory_event_repository::latest_aggregate_version(std::string uuid) {

@@ -551,6 +551,47 @@ TEMPLATE_TEST_CASE("aggregate: persist_in_transaction is all or nothing", "[es]"
     CHECK_THROWS_AS(f.in_transaction(again, again), es_error);
 }
 
+TEMPLATE_TEST_CASE("aggregate: a persist retried after its events were stored returns them", "[es]",
+                   TRANSACTIONAL_BACKENDS) {
+    bank_fixture<TestType> f;
+    auto blocker = f.create("acc-b");
+    blocker.open("bea");
+    f.persist(blocker);
+    auto stale = f.create("acc-b"); // at version 0: conflicts
+    stale.open("bob");
+    auto a = f.create("acc-a");
+    a.open("ann");
+    a.deposit(7);
+    // A first attempt that fails definitely gives a's events their ids.
+    CHECK_THROWS_AS(f.in_transaction(a, stale), concurrency_conflict);
+    CHECK(f.latest("acc-a") == 0);
+    // The same pending events (same ids) stored by one copy, as if its
+    // answer had been lost; the other copy's persist is the retry.
+    auto retry = a;
+    auto stored = f.persist(a);
+    REQUIRE(stored.size() == 2);
+    auto again = f.persist(retry);
+    CHECK(again == stored); // as stored, not a conflict, not stored twice
+    CHECK(retry.recorded_events().empty());
+    CHECK(retry.persisted_version() == 2);
+    CHECK(f.latest("acc-a") == 2);
+    CHECK(f.load("acc-a").balance == 7);
+
+    // Events recorded before the retry follow the stored ones.
+    auto b = f.create("acc-c");
+    b.open("cid");
+    stale.deposit(1);
+    CHECK_THROWS_AS(f.in_transaction(b, stale), concurrency_conflict);
+    auto b_retry = b;
+    f.persist(b);
+    b_retry.deposit(3);
+    auto more = f.persist(b_retry);
+    REQUIRE(more.size() == 2);
+    CHECK(more[1].aggregate_version == 2);
+    CHECK(f.latest("acc-c") == 2);
+    CHECK(f.load("acc-c").balance == 3);
+}
+
 TEMPLATE_TEST_CASE("aggregate: retry_on_conflict resolves a race", "[es]", TRANSACTIONAL_BACKENDS) {
     bank_fixture<TestType> f;
     auto a = f.create("acc-1");

@@ -700,3 +700,259 @@ TEMPLATE_TEST_CASE("conformance: settle holds back the youngest events of global
     // Per-aggregate reads are not held back.
     CHECK(s.all(s.events->retrieve_all(std::string("agg"), hold)).size() == 1);
 }
+
+// ---- Retrying an append after an unknown outcome (caller-chosen ids) -------
+
+namespace {
+
+// `e` with the id `id`.
+new_event with_id(new_event e, std::int64_t id) {
+    e.id = id;
+    return e;
+}
+
+template <class S>
+std::vector<new_event> with_new_ids(S& s, std::vector<new_event> events) {
+    for (auto& e : events)
+        e.id = s.events->new_id();
+    return events;
+}
+
+template <class S>
+std::vector<std::vector<stored_event>> append_all(S& s, std::vector<append_request> requests) {
+    return s.run([&]() -> awaitable<std::vector<std::vector<stored_event>>> {
+        co_return co_await s.events->append_all(std::move(requests));
+    });
+}
+
+template <class F>
+es_errc es_kind_of(F&& f) {
+    try {
+        f();
+    } catch (const concurrency_conflict&) {
+        return es_errc::concurrency_conflict;
+    } catch (const es_error& e) {
+        return e.kind();
+    }
+    return es_errc{};
+}
+
+} // namespace
+
+TEMPLATE_TEST_CASE("conformance: new_id draws distinct positive ids", "[es]", ALL_BACKENDS) {
+    store<TestType> s;
+    std::set<std::int64_t> ids;
+    for (int i = 0; i < 100; ++i)
+        ids.insert(s.events->new_id());
+    CHECK(ids.size() == 100);
+    CHECK(*ids.begin() > 0);
+}
+
+TEMPLATE_TEST_CASE("conformance: an append retried with the same ids returns the stored events",
+                   "[es]", ALL_BACKENDS) {
+    store<TestType> s;
+    // One event at version 0 (a single conditional put on DynamoDB).
+    auto one = with_new_ids(s, {dummy("first")});
+    auto first = append(s, "agg", expected_version::no_stream(), one);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].id == *one[0].id);
+    auto again = append(s, "agg", expected_version::no_stream(), one);
+    CHECK(again == first); // as stored: id, version, created_at
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 1);
+    // A new event at that version (a new id) is still a conflict.
+    CHECK(es_kind_of([&] { append(s, "agg", expected_version::no_stream(), {dummy("other")}); }) ==
+          es_errc::concurrency_conflict);
+}
+
+TEMPLATE_TEST_CASE("conformance: retries of exact appends of several events", "[es]",
+                   TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    auto three = with_new_ids(s, {dummy("1"), dummy("2"), dummy("3")});
+    auto first = append(s, "agg", expected_version::no_stream(), three);
+    CHECK(append(s, "agg", expected_version::no_stream(), three) == first);
+    auto two = with_new_ids(s, {dummy("4"), dummy("5")});
+    auto second = append(s, "agg", expected_version::exact(3), two);
+    CHECK(append(s, "agg", expected_version::exact(3), two) == second);
+    // Another writer appended after ours: the retry still finds ours.
+    append(s, "agg", expected_version::exact(5), {dummy("6")});
+    CHECK(append(s, "agg", expected_version::exact(3), two) == second);
+    auto all = s.all(s.events->retrieve_all(std::string("agg")));
+    REQUIRE(all.size() == 6);
+    CHECK(message(all.back()) == "6");
+    // A retry with one more event, whose version another writer took: a
+    // conflict, nothing new stored.
+    auto more = two;
+    more.push_back(with_id(dummy("extra"), s.events->new_id()));
+    CHECK(es_kind_of([&] { append(s, "agg", expected_version::exact(3), more); }) ==
+          es_errc::concurrency_conflict);
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 6);
+}
+
+TEMPLATE_TEST_CASE("conformance: a retry with more events appends the rest after the stored ones",
+                   "[es]", TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    auto two = with_new_ids(s, {dummy("1"), dummy("2")});
+    auto first = append(s, "agg", expected_version::no_stream(), two);
+    auto more = two;
+    more.push_back(with_id(dummy("3"), s.events->new_id()));
+    auto stored = append(s, "agg", expected_version::no_stream(), more);
+    REQUIRE(stored.size() == 3);
+    CHECK(stored[0] == first[0]);
+    CHECK(stored[1] == first[1]);
+    CHECK(stored[2].aggregate_version == 3);
+    CHECK(stored[2].id == *more[2].id);
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))) == stored);
+}
+
+TEMPLATE_TEST_CASE("conformance: a retry with the same ids but other content is duplicate_id",
+                   "[es]", ALL_BACKENDS) {
+    store<TestType> s;
+    auto one = with_new_ids(s, {dummy("first")});
+    auto first = append(s, "agg", expected_version::no_stream(), one);
+    auto changed = one;
+    changed[0].properties = {{"message", "changed"}};
+    CHECK(es_kind_of([&] { append(s, "agg", expected_version::no_stream(), changed); }) ==
+          es_errc::duplicate_id);
+    changed = one;
+    changed[0].event_class = "other";
+    CHECK(es_kind_of([&] { append(s, "agg", expected_version::no_stream(), changed); }) ==
+          es_errc::duplicate_id);
+    changed = one;
+    changed[0].meta_data["who"] = "someone";
+    CHECK(es_kind_of([&] { persist(s, changed[0], std::string("agg")); }) == es_errc::duplicate_id);
+    auto all = s.all(s.events->retrieve_all(std::string("agg")));
+    REQUIRE(all.size() == 1);
+    CHECK(all[0] == first[0]);
+}
+
+TEMPLATE_TEST_CASE("conformance: caller ids are validated", "[es]", ALL_BACKENDS) {
+    store<TestType> s;
+    const auto id = s.events->new_id();
+    auto expect_invalid = [&](std::vector<new_event> events) {
+        CHECK(es_kind_of([&] { append(s, "agg", expected_version::no_stream(), events); }) ==
+              es_errc::invalid_argument);
+        CHECK(es_kind_of([&] { append(s, "agg", expected_version::any(), events); }) ==
+              es_errc::invalid_argument);
+    };
+    expect_invalid({with_id(dummy("zero"), 0)});
+    expect_invalid({with_id(dummy("negative"), -5)});
+    expect_invalid({with_id(dummy("a"), id), with_id(dummy("b"), id)});
+    expect_invalid({with_id(dummy("a"), id), dummy("b")});
+    CHECK(es_kind_of([&] { persist(s, with_id(dummy("zero"), 0)); }) == es_errc::invalid_argument);
+    CHECK(es_kind_of([&] {
+              std::vector<append_request> r;
+              r.push_back({"a", expected_version::no_stream(), {with_id(dummy("a"), id)}});
+              r.push_back({"b", expected_version::no_stream(), {with_id(dummy("b"), id)}});
+              append_all(s, std::move(r));
+          }) == es_errc::invalid_argument);
+    CHECK(es_kind_of([&] {
+              std::vector<append_request> r;
+              r.push_back({"a", expected_version::no_stream(), {with_id(dummy("a"), id)}});
+              r.push_back({"b", expected_version::no_stream(), {dummy("b")}});
+              append_all(s, std::move(r));
+          }) == es_errc::invalid_argument);
+    CHECK(s.all(s.events->retrieve_all()).empty());
+}
+
+TEMPLATE_TEST_CASE("conformance: ids stored at other versions are refused", "[es]",
+                   TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    auto two = with_new_ids(s, {dummy("1"), dummy("2")});
+    append(s, "agg", expected_version::no_stream(), two);
+    // The same events with their ids swapped.
+    CHECK(es_kind_of([&] {
+              append(s, "agg", expected_version::no_stream(),
+                     {with_id(dummy("1"), *two[1].id), with_id(dummy("2"), *two[0].id)});
+          }) == es_errc::duplicate_id);
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 2);
+}
+
+TEMPLATE_TEST_CASE("conformance: persist with an id is retry-safe, with and without aggregate",
+                   "[es]", ALL_BACKENDS) {
+    store<TestType> s;
+    auto lonely = with_id(dummy("lonely"), s.events->new_id());
+    auto first = persist(s, lonely);
+    CHECK(first.id == *lonely.id);
+    CHECK(persist(s, lonely) == first);
+    auto changed = lonely;
+    changed.properties = {{"message", "changed"}};
+    CHECK(es_kind_of([&] { persist(s, changed); }) == es_errc::duplicate_id);
+    auto found =
+        s.run([&]() -> awaitable<stored_event> { co_return co_await s.events->find(first.id); });
+    CHECK(found == first);
+
+    // In an aggregate: expected_version::any(), found among its latest events.
+    auto e = with_id(dummy("in agg"), s.events->new_id());
+    auto stored = persist(s, e, std::string("agg"));
+    CHECK(persist(s, e, std::string("agg")) == stored);
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 1);
+    CHECK(s.run([&]() -> awaitable<std::int64_t> {
+        co_return co_await s.events->count_all_starting_from(0);
+    }) == 2);
+}
+
+TEMPLATE_TEST_CASE("conformance: any() appends, persist_many and append_all retried with ids",
+                   "[es]", TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    append(s, "agg", expected_version::no_stream(), {dummy("0")});
+    auto two = with_new_ids(s, {dummy("1"), dummy("2")});
+    auto first = append(s, "agg", expected_version::any(), two);
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].aggregate_version == 2);
+    // Other writers appended after ours (within the window): still ours.
+    for (int i = 0; i < 3; ++i)
+        persist(s, dummy("other"), std::string("agg"));
+    CHECK(append(s, "agg", expected_version::any(), two) == first);
+    auto many_ids = with_new_ids(s, {dummy("m1"), dummy("m2")});
+    auto stored_many = s.run([&]() -> awaitable<std::vector<stored_event>> {
+        co_return co_await s.events->persist_many(many_ids, std::string("agg"));
+    });
+    auto again_many = s.run([&]() -> awaitable<std::vector<stored_event>> {
+        co_return co_await s.events->persist_many(many_ids, std::string("agg"));
+    });
+    CHECK(again_many == stored_many);
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 8);
+
+    // append_all: the whole transaction recognised.
+    auto requests = [&] {
+        std::vector<append_request> r;
+        r.push_back({"a", expected_version::no_stream(), {}});
+        r.push_back({"b", expected_version::any(), {}});
+        r.push_back({"agg", expected_version::exact(8), {}});
+        return r;
+    }();
+    requests[0].events = with_new_ids(s, {dummy("a1"), dummy("a2")});
+    requests[1].events = with_new_ids(s, {dummy("b1")});
+    requests[2].events = with_new_ids(s, {dummy("agg9")});
+    auto all_first = append_all(s, requests);
+    auto all_again = append_all(s, requests);
+    CHECK(all_again == all_first);
+    CHECK(s.all(s.events->retrieve_all(std::string("a"))).size() == 2);
+    CHECK(s.all(s.events->retrieve_all(std::string("b"))).size() == 1);
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 9);
+    // The same ids with other content: refused, nothing written.
+    requests[0].events[1].properties = {{"message", "changed"}};
+    CHECK(es_kind_of([&] { append_all(s, requests); }) == es_errc::duplicate_id);
+    CHECK(s.all(s.events->retrieve_all(std::string("a"))).size() == 2);
+}
+
+TEMPLATE_TEST_CASE("conformance: an any() retry with more events after other writers conflicts",
+                   "[es]", TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    append(s, "agg", expected_version::no_stream(), {dummy("0")});
+    auto two = with_new_ids(s, {dummy("1"), dummy("2")});
+    append(s, "agg", expected_version::any(), two);
+    persist(s, dummy("other"), std::string("agg"));
+    // Its first two events are stored (versions 2, 3), the third cannot
+    // follow them: a conflict that says where it stopped, nothing twice.
+    auto more = two;
+    more.push_back(with_id(dummy("3"), s.events->new_id()));
+    try {
+        append(s, "agg", expected_version::any(), more);
+        FAIL("no conflict");
+    } catch (const concurrency_conflict& e) {
+        CHECK(e.expected() == 3);
+        CHECK(e.actual() == 4);
+    }
+    CHECK(s.all(s.events->retrieve_all(std::string("agg"))).size() == 4);
+}

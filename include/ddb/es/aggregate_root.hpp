@@ -82,6 +82,10 @@ struct aggregate_access {
 
     // Used by persist_in_transaction.
     template <class A>
+    static void assign_ids(A& a, event_repository& events) {
+        a.assign_ids(events);
+    }
+    template <class A>
     static append_request pending(const A& a, const event_registry& registry) {
         return a.pending(registry);
     }
@@ -234,9 +238,17 @@ public:
         consecutive conditioned chunks), and
         returns them as stored. The queue is cleared only on success.
 
+        Safe to call again after an unknown outcome (a transport error, a
+        timeout, throttling after the client's retries; docs/errors.md): the
+        first attempt gives the recorded events ids from the repository
+        (`new_id()`), kept until they are persisted, so a second `persist()`
+        on the same object is recognised as the same append and returns the
+        events as stored, stored once. Events recorded in between follow
+        them.
+
         @throws concurrency_conflict when another writer appended since this
-                aggregate was loaded (`expected()`, `actual()`): reload and
-                retry (`retry_on_conflict`).
+                aggregate was loaded (`expected()`, `actual()`): nothing was
+                stored; reload and retry (`retry_on_conflict`).
         Nothing recorded: returns at once, without asking the store (the PHP
         framework still ran its version query; a check that writes nothing
         guarantees nothing to a caller either). */
@@ -244,6 +256,7 @@ public:
         if (recorded_.empty())
             co_return std::vector<stored_event>{};
         const repositories repos = attached();
+        assign_ids(*repos.events);
         append_request request = pending(*repos.registry);
         auto stored = co_await repos.events->append(std::move(request.uuid), request.expected,
                                                     std::move(request.events));
@@ -341,6 +354,13 @@ private:
         return *repos_;
     }
 
+    // Ids for the recorded events that have none yet: drawn on the first
+    // persist attempt, kept until success, so a retry sends the same ids.
+    void assign_ids(event_repository& events) {
+        while (recorded_ids_.size() < recorded_.size())
+            recorded_ids_.push_back(events.new_id());
+    }
+
     append_request pending(const event_registry& registry) const {
         append_request r;
         r.uuid = uuid_;
@@ -350,6 +370,8 @@ private:
             r.events.push_back(
                 std::visit([&](const auto& x) { return registry.encode(x, recorded_meta_[i]); },
                            recorded_[i]));
+        for (std::size_t i = 0; i < recorded_ids_.size() && i < r.events.size(); ++i)
+            r.events[i].id = recorded_ids_[i];
         return r;
     }
 
@@ -359,6 +381,7 @@ private:
         persisted_version_ = version_;
         recorded_.clear();
         recorded_meta_.clear();
+        recorded_ids_.clear();
     }
 
     std::optional<repositories> repos_{};
@@ -367,12 +390,16 @@ private:
     std::int64_t persisted_version_ = 0;
     std::vector<event_type> recorded_{};
     std::vector<boost::json::object> recorded_meta_{};
+    std::vector<std::int64_t> recorded_ids_{}; // of the first recorded events
 };
 
 /** Persists several aggregates (of any types) atomically: one
     `append_all`, each at its expected version; all or nothing. Aggregates
     with nothing recorded are skipped. Returns the stored events, aggregate
     by aggregate, in argument order.
+
+    Safe to call again after an unknown outcome, as `persist()` (the
+    events keep the ids of the first attempt).
 
     @throws concurrency_conflict for the first stale aggregate (nothing is
             written, every queue is kept).
@@ -383,6 +410,7 @@ template <class... Aggregates>
 boost::asio::awaitable<std::vector<stored_event>>
 persist_in_transaction(repositories repos, Aggregates&... aggregates) {
     std::vector<append_request> requests;
+    (aggregate_access::assign_ids(aggregates, *repos.events), ...);
     (requests.push_back(aggregate_access::pending(aggregates, *repos.registry)), ...);
     auto stored = co_await repos.events->append_all(std::move(requests));
     std::size_t i = 0;

@@ -16,8 +16,12 @@ namespace ddb::es {
     TransactWriteItems of a ConditionCheck (version n exists) and k Puts
     (versions n+1..n+k must not exist); at n = 0 with one event it is a
     single conditional PutItem. Its ClientRequestToken is derived from the
-    events' ids, and a conflict is first checked against what is stored, so
-    an append retried after a lost answer reports success.
+    events' ids, and a failed write is first checked against what is stored
+    (by id, then the full events only when ids match), so an append retried
+    after a lost answer, by the client or by the caller with the same event
+    ids, returns the events as stored. Giving ids adds no request to a
+    successful append; an `any()` append with ids reads the last
+    `events.size() + any_retry_window` versions instead of the last one.
 
     Global reads walk the time buckets of the "global" index in order and
     merge its shards, so they return events by ascending id without Scan,
@@ -52,6 +56,7 @@ public:
     persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) override;
     boost::asio::awaitable<stored_event> update(stored_event event) override;
     boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
+    std::int64_t new_id() override;
 
     const store_config& config() const noexcept;
 

@@ -34,7 +34,10 @@ enum class es_errc {
     /// The store's tables were made for other options (shards, bucket) than
     /// this repository's `store_config`.
     layout_mismatch,
-    /// Several fresh ids in a row were already taken (a broken id generator).
+    /// An event id that a stored event already has: a caller's id sent again
+    /// with other content or to another place (a retried append must send
+    /// the same events; new events need new ids), or several fresh ids in a
+    /// row taken (a broken id generator). Nothing of the event was stored.
     duplicate_id,
     /// `create_tables` found a table (or its TTL setting) that differs from
     /// the store's specification; the message names the table and each

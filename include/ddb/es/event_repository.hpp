@@ -34,6 +34,11 @@ struct read_options {
 inline constexpr std::size_t max_transaction_actions = 100;
 inline constexpr std::size_t max_transaction_bytes = 4'000'000;
 
+/// How far back an `expected_version::any()` append with ids looks for an
+/// earlier attempt of itself: the aggregate's `events.size() + 16` latest
+/// events (read in the query that finds the latest version anyway).
+inline constexpr std::size_t any_retry_window = 16;
+
 /// One aggregate's part of `append_all`: as the arguments of `append`.
 struct append_request {
     std::string uuid{};
@@ -74,12 +79,39 @@ public:
         All or nothing up to DynamoDB's transaction limits (100 actions,
         4 MB); a larger append is written as consecutive atomic chunks, each
         conditioned on the previous one: if a later chunk fails, the earlier
-        ones stay (the returned error says how many were stored).
+        ones stay (the returned error says how many were stored; `any()`
+        does not start over then, which would store them twice).
+
+        Retrying after an unknown outcome (docs/errors.md lists the errors
+        that leave it unknown): give the events ids (`new_event::id`, drawn
+        with `new_id()`) and retry with the same uuid, expected version and
+        events. Events already stored at their versions with those ids are
+        recognised and returned as stored (their ids, versions and
+        `created_at` from the store); the rest are appended after them. So
+        the retry returns the events exactly once in the store, or a definite
+        error (a conflict at `expected()` = the expected version: none
+        stored, another writer was first; further on: the events before
+        `expected()` are stored, the rest are not).
+        - `exact(n)`: always recognised.
+        - `any()`: recognised while the first event is among the aggregate's
+          `events.size() + any_retry_window` latest events (later appends by
+          other writers push it out); the in-memory repository always
+          recognises it. Prefer `exact(n)` where a retry must be safe.
+        Without ids, a retry within this call (the client's own, after a lost
+        answer) is still recognised, but a new call draws new ids and cannot
+        tell.
 
         @throws concurrency_conflict when the aggregate is not at the
                 expected version (with `expected()` and `actual()`).
-        A retry of an append whose first attempt was stored but whose answer
-        was lost reports success, never a conflict nor a duplicate. */
+        @throws es_error(duplicate_id) when a version holds one of the ids
+                with other content (class, version, properties, metadata,
+                expiry) or one of the ids at another version: a retry must
+                send the same events; new events need new ids. The in-memory
+                repository also refuses an id stored anywhere else; DynamoDB
+                cannot see ids outside the versions it reads, so ids must be
+                unique (draw them with `new_id()`).
+        @throws es_error(invalid_argument) for ids that are not positive,
+                repeated within the append, or given to only some events. */
     virtual boost::asio::awaitable<std::vector<stored_event>>
     append(std::string uuid, expected_version expected, std::vector<new_event> events) = 0;
 
@@ -98,16 +130,24 @@ public:
                 sending anything; split such work yourself.
         @throws es_error(invalid_argument) when two requests name the same
                 aggregate.
-        Like `append`, a retry whose first attempt was stored reports success. */
+        Retries: as `append`, with ids on every event of every request (or
+        on none); a retry whose first attempt was stored returns the events
+        as stored. */
     virtual boost::asio::awaitable<std::vector<std::vector<stored_event>>>
     append_all(std::vector<append_request> requests) = 0;
 
-    /// One event: appended to `uuid` after its latest version, or stored
-    /// without an aggregate when `uuid` is empty.
+    /// One event: appended to `uuid` after its latest version (as
+    /// `append(*uuid, any(), {event})`), or stored without an aggregate when
+    /// `uuid` is `std::nullopt` (an empty string is an invalid uuid). With
+    /// an id, a retry is recognised: always without an aggregate (the id is
+    /// the key; other content there is `duplicate_id`), within the `any()`
+    /// window of `append` with one.
     virtual boost::asio::awaitable<stored_event> persist(new_event event,
                                                          std::optional<std::string> uuid = {}) = 0;
-    /// Several events, atomically (as `append(uuid, any, events)`); without
-    /// a uuid each is stored on its own.
+    /// Several events, atomically (as `append(uuid, any(), events)`);
+    /// without a uuid (`std::nullopt`) each is stored on its own, one after
+    /// the other (on DynamoDB a failure leaves the earlier ones stored:
+    /// retry with ids).
     virtual boost::asio::awaitable<std::vector<stored_event>>
     persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) = 0;
     /// Replaces a stored event (same id, uuid and version) with `event`'s
@@ -115,6 +155,11 @@ public:
     virtual boost::asio::awaitable<stored_event> update(stored_event event) = 0;
     /// The aggregate's highest version, 0 without events.
     virtual boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) = 0;
+
+    /// A fresh id from the repository's id generator, for `new_event::id`
+    /// (draw them just before the first attempt of an append: the global
+    /// index orders events by id, which follows the time). Thread-safe.
+    virtual std::int64_t new_id() = 0;
 };
 
 } // namespace ddb::es

@@ -15,7 +15,10 @@ namespace ddb::es {
 
 /// Thread-safe. Appends are atomic whatever their size (DynamoDB's are
 /// atomic per chunk of 100 events / 4 MB). Global reads see every event at
-/// once (no index propagation delay).
+/// once (no index propagation delay). Appends retried with caller ids (see
+/// `event_repository::append`) are recognised at any depth (DynamoDB's
+/// `any()` only within `any_retry_window`), and an id of any stored event
+/// is refused (`duplicate_id`; DynamoDB sees only the versions it writes).
 class in_memory_event_repository final : public event_repository {
 public:
     explicit in_memory_event_repository(boost::asio::any_io_executor ex,
@@ -44,6 +47,7 @@ public:
     persist_many(std::vector<new_event> events, std::optional<std::string> uuid = {}) override;
     boost::asio::awaitable<stored_event> update(stored_event event) override;
     boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
+    std::int64_t new_id() override;
 
     struct state;
 

@@ -33,6 +33,15 @@ struct new_event {
     /// When set, DynamoDB deletes the event after this time (TTL; needs TTL
     /// enabled on the table, see `create_tables`).
     std::optional<std::chrono::system_clock::time_point> expires_at{};
+    /// The event's id, chosen by the caller; empty: the store draws one.
+    /// Give ids (from the repository's `new_id()`) to make an append safe to
+    /// retry after an unknown outcome (a transport error, a timeout,
+    /// throttling after the client's retries): the store recognises events
+    /// it already holds by their ids and returns them as stored instead of
+    /// storing them again or reporting a conflict. In one append either every
+    /// event has an id or none; ids are positive and distinct. See
+    /// `event_repository::append` for what is recognised where.
+    std::optional<std::int64_t> id{};
 };
 
 /// A stored event.
