@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 using namespace ddb;
 
 TEST_CASE("parse_endpoint accepts http(s) URLs with host, port and path", "[config]") {
@@ -61,4 +64,71 @@ TEST_CASE("resolve_endpoint: explicit, service variable, global variable, then t
     env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false")
         .set("AWS_ENDPOINT_URL_DYNAMODB", "bogus");
     CHECK_THROWS_AS(resolve_endpoint(std::nullopt, "us-east-1"), config_error);
+}
+
+TEST_CASE("parse_endpoint explains a bad URL in plain words and names its source", "[config]") {
+    struct bad_url {
+        std::string url, source, says;
+    };
+    const std::vector<bad_url> cases = {
+        {"htp:/x", "AWS_ENDPOINT_URL_DYNAMODB",
+         "endpoint URL 'htp:/x' from AWS_ENDPOINT_URL_DYNAMODB: the scheme must be http or "
+         "https, not 'htp'"},
+        {"http:/x", "AWS_ENDPOINT_URL", "from AWS_ENDPOINT_URL: has no host"},
+        {"http://", "client_config::endpoint", "has no host"},
+        {"localhost:8000", "client_config::endpoint",
+         "has no scheme: write http://localhost:8000 or https://localhost:8000"},
+        {"http://ho st/", "AWS_ENDPOINT_URL", "is not a URL: it contains a space"},
+        {"http://host\x01/", "", "is not a URL: it contains the byte 0x01"},
+        {"http://[::1/", "", "is not a URL: expected http(s)://host[:port][/path]"},
+        {"http://host:99999/", "", "the port must be 1-65535"},
+        {"http://host:/", "", "has an empty port"},
+        {"", "AWS_ENDPOINT_URL", "from AWS_ENDPOINT_URL: is empty"},
+        {"http://host/?q=1", "", "a query"},
+        {"https://u:pw@host/", "", "user info"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.url);
+        try {
+            parse_endpoint(c.url, c.source);
+            FAIL("no exception");
+        } catch (const config_error& e) {
+            CHECK(e.code() == config_errc::invalid_endpoint);
+            std::string what = e.what();
+            CHECK_THAT(what, Catch::Matchers::Contains(c.says));
+            // Boost.URL's own words never reach the user.
+            CHECK_THAT(what, !Catch::Matchers::Contains("mismatch"));
+            CHECK_THAT(what, !Catch::Matchers::Contains("need more"));
+            CHECK_THAT(what, !Catch::Matchers::Contains("leftover"));
+            CHECK_THAT(what, !Catch::Matchers::Contains(":pw@"));
+        }
+    }
+}
+
+TEST_CASE("resolve_endpoint: a variable set but empty counts as unset, as in botocore",
+          "[config]") {
+    test::env_guard env;
+    env.clean_aws().set("AWS_ENDPOINT_URL_DYNAMODB", "");
+    auto aws = resolve_endpoint(std::nullopt, "eu-west-1");
+    CHECK(aws.url == "https://dynamodb.eu-west-1.amazonaws.com/");
+    CHECK(aws.source == "the default for region eu-west-1");
+    env.set("AWS_ENDPOINT_URL", "http://localhost:1111");
+    auto global = resolve_endpoint(std::nullopt, "eu-west-1");
+    CHECK(global.port == 1111);
+    CHECK(global.source == "AWS_ENDPOINT_URL");
+    env.set("AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:2222");
+    CHECK(resolve_endpoint(std::nullopt, "eu-west-1").source == "AWS_ENDPOINT_URL_DYNAMODB");
+    CHECK(resolve_endpoint("", "eu-west-1").source == "AWS_ENDPOINT_URL_DYNAMODB");
+    CHECK(resolve_endpoint("http://localhost:3333", "eu-west-1").source ==
+          "client_config::endpoint");
+    env.set("AWS_ENDPOINT_URL_DYNAMODB", "").set("AWS_ENDPOINT_URL", "");
+    CHECK(resolve_endpoint(std::nullopt, "eu-west-1").host == "dynamodb.eu-west-1.amazonaws.com");
+    // A bad URL in a variable names the variable.
+    env.set("AWS_ENDPOINT_URL", "htp:/x");
+    try {
+        resolve_endpoint(std::nullopt, "eu-west-1");
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("from AWS_ENDPOINT_URL:"));
+    }
 }
