@@ -143,6 +143,13 @@ std::string client_region(const client_config& cfg, shared_files& files) {
     return resolve_region(std::nullopt, files.profiles(), files.selection);
 }
 
+ddb::endpoint client_endpoint(const client_config& cfg, const std::string& region,
+                              shared_files& files) {
+    if ((cfg.endpoint && !cfg.endpoint->empty()) || ignoring_configured_urls())
+        return resolve_endpoint(cfg.endpoint, region, profile_set{}, files.selection);
+    return resolve_endpoint(std::nullopt, region, files.profiles(), files.selection);
+}
+
 retry_config client_retry(const client_config& cfg, shared_files& files) {
     if (cfg.retry)
         return *cfg.retry;
@@ -191,7 +198,7 @@ struct client::state {
         : ex(std::move(e))
         , cfg(checked(std::move(c)))
         , region(client_region(cfg, files))
-        , ep(resolve_endpoint(cfg.endpoint, region))
+        , ep(client_endpoint(cfg, region, files))
         , creds(cfg.credentials ? cfg.credentials : make_default_credentials_chain())
         , retries(client_retry(cfg, files))
         , transport(client_transport(ex, client_pool(cfg, files, ca_source), ca_source)) {

@@ -160,20 +160,53 @@ endpoint parse_endpoint(std::string_view url, std::string_view source) {
     return ep;
 }
 
-endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region) {
+bool ignoring_configured_urls() {
+    return is_true(detail::getenv_opt("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or(""));
+}
+
+endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,
+                          const profile_set& files, const profile_selection& selection) {
     if (explicit_url && !explicit_url->empty())
         return parse_endpoint(*explicit_url, "client_config::endpoint");
-    bool ignore = is_true(detail::getenv_opt("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or(""));
+    const profile* p = files.find(selection.name);
+    // The variable decides when set; else the profile's setting.
+    bool ignore = false;
+    if (auto v = detail::getenv_nonempty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+        ignore = is_true(*v);
+    else if (auto v =
+                 p ? p->get("ignore_configured_endpoint_urls") : std::optional<std::string_view>{})
+        ignore = is_true(*v);
     if (!ignore) {
         // Set but empty counts as unset, as in botocore and the Go SDK.
         for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
             if (auto u = detail::getenv_nonempty(name))
                 return parse_endpoint(*u, name);
+        if (p) {
+            if (auto s = p->get("services"); s && !s->empty()) {
+                const profile* section = files.services(*s);
+                if (!section)
+                    throw config_error(config_errc::invalid_setting,
+                                       "profile '" + p->name + "' names services section '" +
+                                           std::string(*s) + "', which no config file has");
+                if (auto u = section->get("dynamodb.endpoint_url"); u && !u->empty())
+                    return parse_endpoint(*u, "dynamodb endpoint_url of services section '" +
+                                                  section->name + "'");
+            }
+            if (auto u = p->get("endpoint_url"); u && !u->empty())
+                return parse_endpoint(*u, "endpoint_url of profile '" + p->name + "'");
+        }
     }
     validate_region(region);
     std::string url = "https://dynamodb.";
     url.append(region).append(region.starts_with("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com");
     return parse_endpoint(url, "the default for region " + std::string(region));
+}
+
+endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region) {
+    auto selection = profile_selection::from_environment();
+    if ((explicit_url && !explicit_url->empty()) || ignoring_configured_urls())
+        return resolve_endpoint(explicit_url, region, profile_set{}, selection);
+    return resolve_endpoint(explicit_url, region, profile_set::load(), selection);
 }
 
 } // namespace ddb

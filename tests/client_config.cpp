@@ -271,3 +271,24 @@ TEST_CASE("client config: a syntax error in the config file is reported at const
         CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("AWS_CA_BUNDLE"));
     }
 }
+
+TEST_CASE("client config: the endpoint from the profile's services section reaches moto",
+          "[config]") {
+    test::temp_dir dir;
+    test::env_guard env;
+    env.clean_aws()
+        .set("AWS_CONFIG_FILE",
+             dir.write("config", "[profile local]\nregion = eu-central-1\nservices = here\n"
+                                 "[services here]\ndynamodb =\n  endpoint_url = " +
+                                     test::local_server::endpoint("moto") + "\n"))
+        .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string())
+        .set("AWS_PROFILE", "local");
+    auto cfg = test::config_for("");
+    cfg.endpoint.reset();
+    cfg.region.reset();
+    asio::io_context ioc;
+    client c(ioc.get_executor(), cfg);
+    CHECK(c.region() == "eu-central-1");
+    CHECK(c.endpoint().source == "dynamodb endpoint_url of services section 'here'");
+    CHECK(list_tables(ioc, c).as_object().contains("TableNames"));
+}

@@ -1,7 +1,10 @@
 // Test that header file is self-contained.
 #include <ddb/endpoint.hpp>
 
+#include <ddb/credentials/error.hpp>
+
 #include "support/env.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -131,4 +134,75 @@ TEST_CASE("resolve_endpoint: a variable set but empty counts as unset, as in bot
     } catch (const config_error& e) {
         CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("from AWS_ENDPOINT_URL:"));
     }
+}
+
+TEST_CASE("resolve_endpoint: the profile's services section and endpoint_url, after the variables",
+          "[config]") {
+    test::temp_dir dir;
+    test::env_guard env;
+    auto config = dir.write("config", "[default]\nendpoint_url = http://localhost:4001\n"
+                                      "[profile svc]\nservices = local\n"
+                                      "endpoint_url = http://localhost:4002\n"
+                                      "[services local]\ndynamodb =\n"
+                                      "  endpoint_url = http://localhost:4003\n"
+                                      "[profile other_service]\nservices = s3only\n"
+                                      "endpoint_url = http://localhost:4004\n"
+                                      "[services s3only]\ns3 =\n  endpoint_url = http://s3:1\n"
+                                      "[profile dangling]\nservices = nowhere\n"
+                                      "[profile ignoring]\nendpoint_url = http://localhost:4005\n"
+                                      "ignore_configured_endpoint_urls = true\n"
+                                      "[profile bad]\nendpoint_url = htp:/x\n");
+    env.clean_aws()
+        .set("AWS_CONFIG_FILE", config)
+        .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string());
+    auto ep = resolve_endpoint(std::nullopt, "us-east-1");
+    CHECK(ep.port == 4001);
+    CHECK(ep.source == "endpoint_url of profile 'default'");
+    env.set("AWS_PROFILE", "svc");
+    ep = resolve_endpoint(std::nullopt, "us-east-1");
+    CHECK(ep.port == 4003);
+    CHECK(ep.source == "dynamodb endpoint_url of services section 'local'");
+    env.set("AWS_PROFILE", "other_service"); // its services section has no dynamodb entry
+    CHECK(resolve_endpoint(std::nullopt, "us-east-1").port == 4004);
+    // The variables come first (botocore's order).
+    env.set("AWS_ENDPOINT_URL", "http://localhost:4100");
+    CHECK(resolve_endpoint(std::nullopt, "us-east-1").port == 4100);
+    env.unset("AWS_ENDPOINT_URL");
+    // The profile's ignore flag, and the variable over it.
+    env.set("AWS_PROFILE", "ignoring");
+    CHECK(resolve_endpoint(std::nullopt, "us-east-1").host == "dynamodb.us-east-1.amazonaws.com");
+    env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false");
+    CHECK(resolve_endpoint(std::nullopt, "us-east-1").port == 4005);
+    env.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true").set("AWS_PROFILE", "svc");
+    CHECK(resolve_endpoint(std::nullopt, "us-east-1").host == "dynamodb.us-east-1.amazonaws.com");
+    env.unset("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    // A services section that does not exist; a bad URL names the profile.
+    env.set("AWS_PROFILE", "dangling");
+    try {
+        resolve_endpoint(std::nullopt, "us-east-1");
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        CHECK(e.code() == config_errc::invalid_setting);
+        CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("'nowhere'"));
+    }
+    env.set("AWS_PROFILE", "bad");
+    try {
+        resolve_endpoint(std::nullopt, "us-east-1");
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        CHECK(e.code() == config_errc::invalid_endpoint);
+        CHECK_THAT(std::string(e.what()),
+                   Catch::Matchers::Contains("from endpoint_url of profile 'bad': the scheme"));
+    }
+    // A syntax error in the file is reported, not taken for "no endpoint".
+    env.set("AWS_CONFIG_FILE", dir.write("broken", "[default]\nendpoint_url http://x\n"));
+    try {
+        resolve_endpoint(std::nullopt, "us-east-1");
+        FAIL("no exception");
+    } catch (const credentials_error& e) {
+        CHECK(e.code() == credentials_errc::malformed);
+        CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("broken:2:"));
+    }
+    // An explicit URL needs no file.
+    CHECK(resolve_endpoint("http://localhost:4200", "us-east-1").port == 4200);
 }

@@ -31,7 +31,8 @@ struct client_config {
     /// Region; default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
     std::optional<std::string> region;
     /// Endpoint URL; default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL,
-    /// then https://dynamodb.<region>.amazonaws.com (see `resolve_endpoint`).
+    /// the profile's services section / endpoint_url, then
+    /// https://dynamodb.<region>.amazonaws.com (see `resolve_endpoint`).
     std::optional<std::string> endpoint;
     /// Credentials; default: `make_default_credentials_chain()` (environment,
     /// profile files, container, instance metadata), cached.
