@@ -177,7 +177,7 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
                 if (name.starts_with("services") && name.size() > 8 && is_space(name[8])) {
                     name = trim(name.substr(9));
                     if (name.empty())
-                        malformed(origin, line_no, "empty services section name");
+                        malformed(origin, line_no, "empty section name");
                     auto [it, inserted] = services_.try_emplace(std::string(name));
                     if (inserted)
                         it->second.name = std::string(name);
