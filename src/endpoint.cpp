@@ -8,18 +8,27 @@
 #include <boost/url/url_view.hpp>
 
 #include <cctype>
+#include <utility>
 
 namespace ddb {
 namespace {
 
-// The URL as an error may show it: user info (it may hold a password) is
-// replaced, even where the URL does not parse. Everything from after "://"
-// to the last '@' before any '?' or '#' counts as user info.
-std::string printable(std::string_view url) {
+// Where the user info of `url` is, [first, second), even where the URL does
+// not parse: everything from after "://" to the last '@' before any '?' or
+// '#'. Empty when there is none.
+std::pair<std::size_t, std::size_t> user_info(std::string_view url) {
     auto scheme_end = url.find("://");
     std::size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
     auto at = url.substr(0, url.find_first_of("?#", start)).rfind('@');
     if (at == std::string_view::npos || at < start)
+        return {0, 0};
+    return {start, at};
+}
+
+// The URL as an error may show it: user info (it may hold a password) is replaced.
+std::string printable(std::string_view url) {
+    auto [start, at] = user_info(url);
+    if (start == at)
         return std::string(url);
     std::string s(url.substr(0, start));
     s.append(redacted_text).append(url.substr(at));
@@ -44,11 +53,15 @@ bool url_char(char c) {
 // Why Boost.URL refused `url`, in plain words (its own are "mismatch",
 // "need more" and the like). Names a bad character, never the text around it.
 std::string why_not_a_url(std::string_view url) {
-    for (char c : url) {
+    const auto [secret_from, secret_to] = user_info(url);
+    for (std::size_t i = 0; i < url.size(); ++i) {
+        const char c = url[i];
         if (url_char(c))
             continue;
         std::string shown;
-        if (c == ' ')
+        if (i >= secret_from && i < secret_to)
+            shown = "a character in its user info"; // (part of a password: not shown)
+        else if (c == ' ')
             shown = "a space";
         else if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
             static const char hex[] = "0123456789abcdef";

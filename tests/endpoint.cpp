@@ -206,3 +206,16 @@ TEST_CASE("resolve_endpoint: the profile's services section and endpoint_url, af
     // An explicit URL needs no file.
     CHECK(resolve_endpoint("http://localhost:4200", "us-east-1").port == 4200);
 }
+
+TEST_CASE("parse_endpoint: a bad character inside the user info is not shown", "[config]") {
+    try {
+        parse_endpoint("https://user:p\"w|d@host/", "AWS_ENDPOINT_URL");
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        std::string what = e.what();
+        CHECK_THAT(what, Catch::Matchers::Contains("a character in its user info"));
+        CHECK_THAT(what, !Catch::Matchers::Contains("p\"w"));
+        CHECK_THAT(what, !Catch::Matchers::Contains("'\"'"));
+        CHECK_THAT(what, !Catch::Matchers::Contains("'|'"));
+    }
+}
