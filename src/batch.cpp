@@ -1,4 +1,5 @@
 #include <ddb/batch.hpp>
+#include <ddb/detail/saturating_time.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -30,8 +31,9 @@ std::chrono::milliseconds backoff(const batch_options& o, int n) {
     double ceiling = std::min(static_cast<double>(o.base_delay.count()) *
                                   static_cast<double>(1u << std::min(n, 20)),
                               static_cast<double>(o.max_delay.count()));
-    return std::chrono::milliseconds(
-        static_cast<long long>((o.random ? o.random() : default_random()) * ceiling));
+    return detail::saturating_cast<std::chrono::milliseconds>(
+        std::chrono::duration<double, std::milli>((o.random ? o.random() : default_random()) *
+                                                  ceiling));
 }
 
 // Key attribute names per table, from DescribeTable.
@@ -66,7 +68,8 @@ json::object write_json(const write_request& r) {
 asio::awaitable<void> pause(std::chrono::milliseconds d) {
     if (d.count() <= 0)
         co_return;
-    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    asio::steady_timer t(co_await asio::this_coro::executor,
+                         detail::saturating_add(steady::now(), d));
     co_await t.async_wait(asio::use_awaitable);
 }
 
@@ -77,7 +80,7 @@ asio::awaitable<void> pause(std::chrono::milliseconds d) {
 template <class Request, class Result, class Take, class Send>
 asio::awaitable<void> redrive(std::deque<Request>& pending, const batch_options& options,
                               Result& result, Take take, Send send) {
-    const auto deadline = steady::now() + options.deadline;
+    const auto deadline = detail::saturating_add(steady::now(), options.deadline);
     int round = 0;
     while (!pending.empty()) {
         std::vector<Request> chunk = take(pending);
@@ -101,7 +104,7 @@ asio::awaitable<void> redrive(std::deque<Request>& pending, const batch_options&
             continue;
         }
         auto delay = backoff(options, round++);
-        if (steady::now() + delay >= deadline) {
+        if (detail::saturating_add(steady::now(), delay) >= deadline) {
             for (auto& r : unprocessed)
                 result.failed.push_back({std::move(r), "unprocessed at the deadline"});
             for (auto& r : pending)

@@ -1,6 +1,8 @@
 #include <ddb/client.hpp>
 #include <ddb/config_error.hpp>
+#include <ddb/credentials/profile_file.hpp>
 #include <ddb/default_credentials.hpp>
+#include <ddb/detail/saturating_time.hpp>
 #include <ddb/rate_limiter.hpp>
 #include <ddb/region.hpp>
 #include <ddb/sigv4/error.hpp>
@@ -16,6 +18,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "crc32.hpp"
+#include "credentials/env.hpp"
 #include "http/response_check.hpp"
 
 #include <charconv>
@@ -90,23 +93,131 @@ std::string error_name(const std::exception_ptr& e) {
     }
 }
 
+std::string ms_text(std::chrono::milliseconds d) {
+    return std::to_string(d.count()) + " ms";
+}
+
+// Refuses settings that cannot work, naming the field and its value.
+client_config checked(client_config c) {
+    auto bad = [](const std::string& what) {
+        throw config_error(config_errc::invalid_setting, "client_config::" + what);
+    };
+    if (c.attempt_timeout <= std::chrono::milliseconds::zero())
+        bad("attempt_timeout must be > 0, got " + ms_text(c.attempt_timeout) +
+            " (milliseconds::max() for no limit)");
+    if (c.call_timeout && *c.call_timeout <= std::chrono::milliseconds::zero())
+        bad("call_timeout must be > 0, got " + ms_text(*c.call_timeout) +
+            " (std::nullopt or milliseconds::max() for no limit)");
+    if (c.retry)
+        c.retry->validate("client_config::retry.");
+    http::validate(c.pool, "client_config::pool.");
+    if (has_cr_lf_nul(c.user_agent_suffix))
+        bad("user_agent_suffix contains CR, LF or NUL");
+    return c;
+}
+
+// The shared config files, read at most once and only when a setting the
+// client config and the environment leave open needs them. A syntax error
+// is `credentials_error(malformed)` naming file and line, wherever it is met.
+struct shared_files {
+    profile_selection selection = profile_selection::from_environment();
+    std::optional<profile_set> loaded;
+
+    const profile_set& profiles() {
+        if (!loaded)
+            loaded = profile_set::load();
+        return *loaded;
+    }
+    const profile* current() { return profiles().find(selection.name); }
+};
+
+bool set_but_empty(const char* name) {
+    auto v = detail::getenv_opt(name);
+    return v && v->empty();
+}
+
+std::string client_region(const client_config& cfg, shared_files& files) {
+    if ((cfg.region && !cfg.region->empty()) || detail::getenv_nonempty("AWS_REGION") ||
+        detail::getenv_nonempty("AWS_DEFAULT_REGION"))
+        return resolve_region(cfg.region, profile_set{}, files.selection);
+    return resolve_region(std::nullopt, files.profiles(), files.selection);
+}
+
+ddb::endpoint client_endpoint(const client_config& cfg, const std::string& region,
+                              shared_files& files) {
+    if ((cfg.endpoint && !cfg.endpoint->empty()) || ignoring_configured_urls())
+        return resolve_endpoint(cfg.endpoint, region, profile_set{}, files.selection);
+    return resolve_endpoint(std::nullopt, region, files.profiles(), files.selection);
+}
+
+retry_config client_retry(const client_config& cfg, shared_files& files) {
+    if (cfg.retry)
+        return *cfg.retry;
+    if (detail::getenv_nonempty("AWS_MAX_ATTEMPTS") && detail::getenv_nonempty("AWS_RETRY_MODE"))
+        return retry_config::from_environment(nullptr);
+    return retry_config::from_environment(files.current());
+}
+
+// The trusted CA bundle: pool.tls.ca_file, else AWS_CA_BUNDLE, else the
+// profile's ca_bundle. Sets `source` to where it came from.
+http::pool_options client_pool(const client_config& cfg, shared_files& files, std::string& source) {
+    http::pool_options pool = cfg.pool;
+    if (!pool.tls.ca_file.empty()) {
+        source = "client_config::pool.tls.ca_file";
+    } else if (auto env = detail::getenv_nonempty("AWS_CA_BUNDLE")) {
+        pool.tls.ca_file = *env;
+        source = "AWS_CA_BUNDLE";
+    } else if (const profile* p = files.current()) {
+        if (auto v = p->get("ca_bundle"); v && !v->empty()) {
+            std::string path(*v);
+            if (path.starts_with("~/"))
+                path = detail::getenv_nonempty("HOME").value_or("") + path.substr(1);
+            pool.tls.ca_file = path;
+            source = "ca_bundle of profile '" + p->name + "'";
+        }
+    }
+    return pool;
+}
+
+http::transport client_transport(const asio::any_io_executor& ex, http::pool_options pool,
+                                 const std::string& ca_source) {
+    try {
+        return http::transport(ex, std::move(pool));
+    } catch (const config_error& e) {
+        if (ca_source.empty() || e.code() != config_errc::invalid_setting)
+            throw;
+        throw config_error(config_errc::invalid_setting,
+                           std::string(e.what()) + " (set by " + ca_source + ")");
+    }
+}
+
 } // namespace
 
 struct client::state {
-    state(asio::any_io_executor e, client_config c)
+    state(asio::any_io_executor e, client_config c, shared_files& files)
         : ex(std::move(e))
-        , cfg(std::move(c))
-        , region(resolve_region(cfg.region))
-        , ep(resolve_endpoint(cfg.endpoint, region))
+        , cfg(checked(std::move(c)))
+        , region(client_region(cfg, files))
+        , ep(client_endpoint(cfg, region, files))
         , creds(cfg.credentials ? cfg.credentials : make_default_credentials_chain())
-        , retries(cfg.retry ? *cfg.retry : retry_config::from_environment())
-        , transport(ex, cfg.pool) {
+        , retries(client_retry(cfg, files))
+        , transport(client_transport(ex, client_pool(cfg, files, ca_source), ca_source)) {
+        // Variables set to "" are ignored, as the AWS SDKs do; say so.
+        if (!(cfg.region && !cfg.region->empty()))
+            for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"})
+                if (set_but_empty(name))
+                    log(log_level::warning, std::string(name) +
+                                                " is set but empty: ignored; region " + region +
+                                                " is used");
+        if (!(cfg.endpoint && !cfg.endpoint->empty()))
+            for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
+                if (set_but_empty(name))
+                    log(log_level::warning, std::string(name) +
+                                                " is set but empty: ignored; endpoint " + ep.url +
+                                                " (" + ep.source + ") is used");
         origin = {ep.tls(), ep.host, ep.port};
         host_header = ep.host_header();
         user_agent = "ddb/0.1.0 cpp20 boost-beast";
-        if (has_cr_lf_nul(cfg.user_agent_suffix))
-            throw config_error(config_errc::invalid_setting,
-                               "user_agent_suffix contains CR, LF or NUL");
         if (!cfg.user_agent_suffix.empty())
             user_agent += " " + cfg.user_agent_suffix;
         // Every request's head up to the operation name.
@@ -128,6 +239,7 @@ struct client::state {
     credentials_provider_ptr creds;
     retry_policy retries;
     std::optional<rate_limiter> limiter;
+    std::string ca_source; // where pool.tls.ca_file came from (set while building `transport`)
     http::transport transport;
     sigv4::signing_key_cache keys;
 
@@ -137,8 +249,10 @@ struct client::state {
     }
 };
 
-client::client(asio::any_io_executor ex, client_config config)
-    : state_(std::make_shared<state>(std::move(ex), std::move(config))) {}
+client::client(asio::any_io_executor ex, client_config config) {
+    shared_files files;
+    state_ = std::make_shared<state>(std::move(ex), std::move(config), files);
+}
 
 client::~client() = default;
 
@@ -195,8 +309,10 @@ asio::awaitable<json::value> call_impl(client::state& st, std::string_view opera
                                                         "(byte " +
                                                         std::to_string(bad) + " of the JSON)");
     const auto started = steady::now();
-    const auto deadline =
-        st.cfg.call_timeout ? started + *st.cfg.call_timeout : steady::time_point::max();
+    // (Saturating: milliseconds::max() is "no limit", not an overflow.)
+    const auto deadline = st.cfg.call_timeout
+                              ? detail::saturating_add(started, *st.cfg.call_timeout)
+                              : steady::time_point::max();
     const bool observe = static_cast<bool>(st.cfg.hooks.on_call);
     const bool logging = static_cast<bool>(st.cfg.hooks.log);
     call_metrics metrics;
@@ -271,7 +387,8 @@ asio::awaitable<json::value> call_impl(client::state& st, std::string_view opera
                 head.append("X-Amz-Security-Token: ").append(signed_.security_token).append("\r\n");
             head.append("Authorization: ").append(signed_.authorization).append("\r\n\r\n");
 
-            auto attempt_deadline = std::min(deadline, attempt_start + st.cfg.attempt_timeout);
+            auto attempt_deadline =
+                std::min(deadline, detail::saturating_add(attempt_start, st.cfg.attempt_timeout));
             co_await st.transport.send_raw(st.origin, head, request_json, res, attempt_deadline,
                                            &info);
             status = res.status();
@@ -363,7 +480,7 @@ asio::awaitable<json::value> call_impl(client::state& st, std::string_view opera
                    st.retries.acquire_retry(cls)) {
             retried_cost += st.retries.cost_of(cls);
             delay = st.retries.backoff(attempt + 1);
-            again = steady::now() + delay < deadline;
+            again = detail::saturating_add(steady::now(), delay) < deadline;
         }
         if (observe) {
             auto latency = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() -
@@ -392,7 +509,8 @@ asio::awaitable<json::value> call_impl(client::state& st, std::string_view opera
             std::rethrow_exception(error);
         }
         if (delay.count() > 0) {
-            asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+            asio::steady_timer timer(co_await asio::this_coro::executor,
+                                     detail::saturating_add(steady::now(), delay));
             co_await timer.async_wait(asio::use_awaitable);
         }
     }

@@ -9,6 +9,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -18,7 +19,17 @@ namespace bhttp = boost::beast::http;
 
 struct container_provider::impl {
     explicit impl(options o)
-        : opts(o) {}
+        : opts(o) {
+        if (opts.timeout <= std::chrono::milliseconds::zero())
+            throw config_error(config_errc::invalid_setting,
+                               "container_provider::options::timeout must be > 0, got " +
+                                   std::to_string(opts.timeout.count()) +
+                                   " ms (milliseconds::max() for no limit)");
+        if (opts.attempts < 1)
+            throw config_error(config_errc::invalid_setting,
+                               "container_provider::options::attempts must be >= 1, got " +
+                                   std::to_string(opts.attempts));
+    }
     options opts;
 };
 
@@ -58,12 +69,11 @@ boost::asio::awaitable<credentials> container_provider::fetch() {
             ep = parse_endpoint("http://169.254.170.2");
             target = *relative;
         } else {
-            ep = parse_endpoint(*full);
+            ep = parse_endpoint(*full, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
             target = ep.path;
         }
     } catch (const config_error& e) {
-        throw credentials_error(credentials_errc::malformed,
-                                std::string("container credentials URI: ") + e.what());
+        throw credentials_error(credentials_errc::malformed, e.what());
     }
     if (target.empty() || target[0] != '/')
         target = "/" + target;
@@ -99,8 +109,9 @@ boost::asio::awaitable<credentials> container_provider::fetch() {
     detail::metadata_client http(co_await boost::asio::this_coro::executor, self->opts.timeout);
     for (int attempt = 1; attempt <= self->opts.attempts; ++attempt) {
         if (attempt > 1) {
-            boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor,
-                                            std::chrono::milliseconds(50 * (1 << (attempt - 2))));
+            boost::asio::steady_timer pause(
+                co_await boost::asio::this_coro::executor,
+                std::chrono::milliseconds(50 << std::min(attempt - 2, 10)));
             co_await pause.async_wait(boost::asio::use_awaitable);
         }
         std::optional<http::response> res;

@@ -2,6 +2,9 @@
 #include <ddb/endpoint.hpp>
 #include <ddb/instance_metadata_provider.hpp>
 
+#include <ddb/config_error.hpp>
+#include <ddb/detail/saturating_time.hpp>
+
 #include "credentials/env.hpp"
 #include "metadata_http.hpp"
 
@@ -16,7 +19,21 @@ using steady = std::chrono::steady_clock;
 
 struct instance_metadata_provider::impl {
     explicit impl(options o)
-        : opts(o) {}
+        : opts(o) {
+        auto bad = [](const std::string& what) {
+            throw config_error(config_errc::invalid_setting,
+                               "instance_metadata_provider::options::" + what);
+        };
+        if (opts.timeout <= std::chrono::milliseconds::zero())
+            bad("timeout must be > 0, got " + std::to_string(opts.timeout.count()) +
+                " ms (milliseconds::max() for no limit)");
+        if (opts.attempts < 1)
+            bad("attempts must be >= 1, got " + std::to_string(opts.attempts));
+        // IMDSv2 accepts 1 s to 6 h.
+        if (opts.token_ttl < std::chrono::seconds(1) || opts.token_ttl > std::chrono::hours(6))
+            bad("token_ttl must be 1 to 21600 s, got " + std::to_string(opts.token_ttl.count()) +
+                " s");
+    }
     options opts;
     std::mutex mutex;
     std::string token; // IMDSv2 session token (not a credential; still never logged)
@@ -52,10 +69,9 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                           .value_or("http://169.254.169.254");
     ddb::endpoint ep;
     try {
-        ep = parse_endpoint(url);
+        ep = parse_endpoint(url, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
     } catch (const config_error& e) {
-        throw credentials_error(credentials_errc::malformed,
-                                std::string("AWS_EC2_METADATA_SERVICE_ENDPOINT: ") + e.what());
+        throw credentials_error(credentials_errc::malformed, e.what());
     }
     auto self = impl_;
     detail::metadata_client http(co_await boost::asio::this_coro::executor, self->opts.timeout);
@@ -81,6 +97,9 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                 if (res.result_int() != 200) {
                     last_problem =
                         "token request answered HTTP " + std::to_string(res.result_int());
+                    if (res.result_int() == 403)
+                        last_problem += " (the instance metadata service is turned off for this "
+                                        "instance, or IMDSv2 tokens are refused)";
                     if (res.result_int() < 500)
                         break;
                     continue;
@@ -88,8 +107,9 @@ boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
                 token = res.body();
                 std::lock_guard lock(self->mutex);
                 self->token = token;
-                self->token_expiry =
-                    steady::now() + self->opts.token_ttl - std::chrono::seconds(60);
+                // Renewed a minute early (at once when the TTL is that short).
+                self->token_expiry = detail::saturating_add(
+                    steady::now(), self->opts.token_ttl - std::chrono::seconds(60));
             }
             std::vector<std::pair<std::string, std::string>> auth{
                 {"x-aws-ec2-metadata-token", token}};

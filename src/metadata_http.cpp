@@ -1,6 +1,7 @@
 #include "metadata_http.hpp"
 
 #include <ddb/credentials/error.hpp>
+#include <ddb/detail/saturating_time.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -37,7 +38,7 @@ metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb metho
         req.set(name, value);
     req.prepare_payload();
     http::origin to{ep.tls(), ep.host, ep.port};
-    auto deadline = std::chrono::steady_clock::now() + timeout_;
+    auto deadline = saturating_add(std::chrono::steady_clock::now(), timeout_);
     co_return co_await transport_.send(to, req, deadline);
 }
 

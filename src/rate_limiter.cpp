@@ -1,3 +1,4 @@
+#include <ddb/detail/saturating_time.hpp>
 #include <ddb/rate_limiter.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -75,7 +76,8 @@ boost::asio::awaitable<void> rate_limiter::acquire() {
             co_return;
         boost::asio::steady_timer timer(
             co_await boost::asio::this_coro::executor,
-            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            // (A clock given by the caller may yield anything: saturate.)
+            detail::saturating_cast<std::chrono::steady_clock::duration>(
                 std::chrono::duration<double>(wait)));
         co_await timer.async_wait(boost::asio::use_awaitable);
     }

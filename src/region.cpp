@@ -29,27 +29,35 @@ std::string resolve_region(std::optional<std::string_view> explicit_region,
         if (auto r = p->get("region"); r && !r->empty())
             region = std::string(*r);
     }
-    if (region.empty())
-        throw config_error(config_errc::region_not_found,
-                           "no AWS region: tried the client config, AWS_REGION, "
-                           "AWS_DEFAULT_REGION and the 'region' of profile '" +
-                               selection.name + "'");
+    if (region.empty()) {
+        std::string files;
+        for (const auto& f : profiles.sources())
+            files += (files.empty() ? "" : ", ") + f;
+        std::string empty_vars;
+        for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"})
+            if (auto v = detail::getenv_opt(name); v && v->empty())
+                empty_vars += std::string(empty_vars.empty() ? "" : ", ") + name;
+        throw config_error(
+            config_errc::region_not_found,
+            "no AWS region: tried the client config, AWS_REGION, AWS_DEFAULT_REGION and the "
+            "'region' of profile '" +
+                selection.name + "' (" +
+                (files.empty() ? "no config file present" : "in " + files) + ")" +
+                (empty_vars.empty() ? ""
+                                    : "; " + empty_vars + " set but empty, which counts as unset"));
+    }
     validate_region(region);
     return region;
 }
 
 std::string resolve_region(std::optional<std::string_view> explicit_region) {
     auto selection = profile_selection::from_environment();
-    if (explicit_region && !explicit_region->empty())
+    if ((explicit_region && !explicit_region->empty()) || detail::getenv_nonempty("AWS_REGION") ||
+        detail::getenv_nonempty("AWS_DEFAULT_REGION"))
         return resolve_region(explicit_region, profile_set{}, selection);
-    profile_set profiles;
-    try {
-        profiles = profile_set::load();
-    } catch (const credentials_error&) {
-        // A broken profile file cannot supply a region; the credentials
-        // provider reports the file itself.
-    }
-    return resolve_region(std::nullopt, profiles, selection);
+    // The files are needed: a syntax error in them is reported here
+    // (credentials_error(malformed), file and line), not taken for "no region".
+    return resolve_region(std::nullopt, profile_set::load(), selection);
 }
 
 } // namespace ddb

@@ -1,4 +1,6 @@
 #include <ddb/config_error.hpp>
+#include <ddb/credentials/profile_file.hpp>
+#include <ddb/detail/saturating_time.hpp>
 #include <ddb/errors.hpp>
 #include <ddb/http/error.hpp>
 #include <ddb/retry_policy.hpp>
@@ -44,27 +46,73 @@ bool is_throttling_code(std::string_view type) noexcept {
            std::end(throttling_codes);
 }
 
-retry_config retry_config::from_environment() {
+namespace {
+
+int parse_max_attempts(std::string_view v, const std::string& where) {
+    int n = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || p != v.data() + v.size() || n < 1)
+        throw config_error(config_errc::invalid_setting,
+                           where + " must be a whole number >= 1, got '" + std::string(v) + "'");
+    return n;
+}
+
+retry_mode parse_retry_mode(std::string_view v, const std::string& where) {
+    if (v == "standard" || v == "legacy")
+        return retry_mode::standard;
+    if (v == "adaptive")
+        return retry_mode::adaptive;
+    throw config_error(config_errc::invalid_setting,
+                       where + " must be standard, adaptive or legacy, got '" + std::string(v) +
+                           "'");
+}
+
+} // namespace
+
+retry_config retry_config::from_environment(const profile* prof) {
     retry_config c;
-    if (auto v = detail::getenv_nonempty("AWS_MAX_ATTEMPTS")) {
-        int n = 0;
-        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-        if (ec != std::errc() || p != v->data() + v->size() || n < 1)
-            throw config_error(config_errc::invalid_setting,
-                               "AWS_MAX_ATTEMPTS must be a whole number >= 1, got '" + *v + "'");
-        c.max_attempts = n;
+    if (prof) {
+        const std::string where = " of profile '" + prof->name + "'";
+        if (auto v = prof->get("max_attempts"); v && !v->empty())
+            c.max_attempts = parse_max_attempts(*v, "max_attempts" + where);
+        if (auto v = prof->get("retry_mode"); v && !v->empty())
+            c.mode = parse_retry_mode(*v, "retry_mode" + where);
     }
-    if (auto v = detail::getenv_nonempty("AWS_RETRY_MODE")) {
-        if (*v == "standard" || *v == "legacy")
-            c.mode = retry_mode::standard;
-        else if (*v == "adaptive")
-            c.mode = retry_mode::adaptive;
-        else
-            throw config_error(config_errc::invalid_setting,
-                               "AWS_RETRY_MODE must be standard, adaptive or legacy, got '" + *v +
-                                   "'");
-    }
+    // Set but empty counts as unset, as for every other variable.
+    if (auto v = detail::getenv_nonempty("AWS_MAX_ATTEMPTS"))
+        c.max_attempts = parse_max_attempts(*v, "AWS_MAX_ATTEMPTS");
+    if (auto v = detail::getenv_nonempty("AWS_RETRY_MODE"))
+        c.mode = parse_retry_mode(*v, "AWS_RETRY_MODE");
     return c;
+}
+
+retry_config retry_config::from_environment() {
+    if (detail::getenv_nonempty("AWS_MAX_ATTEMPTS") && detail::getenv_nonempty("AWS_RETRY_MODE"))
+        return from_environment(nullptr);
+    auto files = profile_set::load();
+    return from_environment(files.find(profile_selection::from_environment().name));
+}
+
+void retry_config::validate(const std::string& prefix) const {
+    auto bad = [&](const std::string& what) {
+        throw config_error(config_errc::invalid_setting, prefix + what);
+    };
+    auto at_least = [&](const char* name, int v, int min) {
+        if (v < min)
+            bad(std::string(name) + " must be >= " + std::to_string(min) + ", got " +
+                std::to_string(v));
+    };
+    at_least("max_attempts", max_attempts, 1);
+    if (base_delay < std::chrono::milliseconds::zero())
+        bad("base_delay must be >= 0, got " + std::to_string(base_delay.count()) + " ms");
+    if (max_backoff < std::chrono::milliseconds::zero())
+        bad("max_backoff must be >= 0, got " + std::to_string(max_backoff.count()) + " ms");
+    at_least("quota_capacity", quota_capacity, 0);
+    at_least("retry_cost", retry_cost, 0);
+    at_least("timeout_retry_cost", timeout_retry_cost, 0);
+    at_least("no_retry_increment", no_retry_increment, 0);
+    if (mode != retry_mode::standard && mode != retry_mode::adaptive)
+        bad("mode is not a retry_mode");
 }
 
 retry_class classify_retry(const std::exception_ptr& error) noexcept {
@@ -101,10 +149,9 @@ retry_class classify_retry(const std::exception_ptr& error) noexcept {
 retry_policy::retry_policy(retry_config config)
     : config_(std::move(config))
     , quota_(config_.quota_capacity) {
+    config_.validate();
     if (!config_.random)
         config_.random = default_random;
-    if (config_.max_attempts < 1)
-        config_.max_attempts = 1;
 }
 
 int retry_policy::cost_of(retry_class c) const noexcept {
@@ -146,7 +193,12 @@ std::chrono::milliseconds retry_policy::backoff(int next_attempt) {
     double ceiling = std::min(static_cast<double>(config_.base_delay.count()) *
                                   static_cast<double>(1u << exponent),
                               static_cast<double>(config_.max_backoff.count()));
-    return std::chrono::milliseconds(static_cast<long long>(config_.random() * ceiling));
+    double r = config_.random();
+    r = r >= 0 && r < 1 ? r : r >= 1 ? 1 : 0; // NaN: 0
+    // In double, then saturated: max_backoff may be milliseconds::max().
+    return std::min(detail::saturating_cast<std::chrono::milliseconds>(
+                        std::chrono::duration<double, std::milli>(r * ceiling)),
+                    config_.max_backoff);
 }
 
 } // namespace ddb

@@ -1,3 +1,5 @@
+#include <ddb/config_error.hpp>
+#include <ddb/detail/saturating_time.hpp>
 #include <ddb/table_waiter.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -22,11 +24,27 @@ bool all_active(const json::object& table) {
     return true;
 }
 
+// The waiter's deadline; throws config_error for durations that cannot work.
+steady::time_point checked_deadline(const char* waiter, std::chrono::milliseconds deadline,
+                                    std::chrono::milliseconds poll) {
+    if (poll <= std::chrono::milliseconds::zero())
+        throw config_error(config_errc::invalid_setting, std::string(waiter) +
+                                                             ": poll must be > 0, got " +
+                                                             std::to_string(poll.count()) + " ms");
+    if (deadline < std::chrono::milliseconds::zero())
+        throw config_error(config_errc::invalid_setting,
+                           std::string(waiter) + ": deadline must be >= 0, got " +
+                               std::to_string(deadline.count()) +
+                               " ms (milliseconds::max() for no limit)");
+    return detail::saturating_add(steady::now(), deadline);
+}
+
 asio::awaitable<void> sleep_until_next(steady::time_point deadline, std::chrono::milliseconds poll,
                                        const std::string& what) {
-    if (steady::now() + poll > deadline)
+    auto next = detail::saturating_add(steady::now(), poll);
+    if (next > deadline)
         throw waiter_timeout(what);
-    asio::steady_timer t(co_await asio::this_coro::executor, poll);
+    asio::steady_timer t(co_await asio::this_coro::executor, next);
     co_await t.async_wait(asio::use_awaitable);
 }
 
@@ -35,7 +53,7 @@ asio::awaitable<void> sleep_until_next(steady::time_point deadline, std::chrono:
 asio::awaitable<json::object> wait_until_table_active(client& c, std::string table,
                                                       std::chrono::milliseconds deadline,
                                                       std::chrono::milliseconds poll) {
-    auto until = steady::now() + deadline;
+    auto until = checked_deadline("wait_until_table_active", deadline, poll);
     json::value req = {{"TableName", table}};
     for (;;) {
         auto d = co_await c.call("DescribeTable", req);
@@ -50,7 +68,7 @@ asio::awaitable<json::object> wait_until_table_active(client& c, std::string tab
 asio::awaitable<void> wait_until_table_gone(client& c, std::string table,
                                             std::chrono::milliseconds deadline,
                                             std::chrono::milliseconds poll) {
-    auto until = steady::now() + deadline;
+    auto until = checked_deadline("wait_until_table_gone", deadline, poll);
     json::value req = {{"TableName", table}};
     for (;;) {
         try {

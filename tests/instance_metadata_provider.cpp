@@ -126,3 +126,49 @@ TEST_CASE("default chain order: environment, files, container, then instance met
     auto chain2 = make_default_credentials_chain();
     CHECK(test::run([&] { return chain2->fetch(); }).access_key_id == "AKIDENV");
 }
+
+TEST_CASE("default chain: an instance-metadata 403 still lists every source before it",
+          "[credentials]") {
+    // IMDS turned off on the instance: the token request is refused with 403.
+    test::http_test_server refusing(
+        [](const test::test_request&) { return test::make_response(403, "", "text/plain"); });
+    test::env_guard env;
+    env.clean_aws()
+        .unset("AWS_EC2_METADATA_DISABLED")
+        .set("AWS_EC2_METADATA_SERVICE_ENDPOINT", refusing.url())
+        .set("AWS_CONFIG_FILE", "/nonexistent/config")
+        .set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .set("AWS_ACCESS_KEY_ID", "");
+    auto chain = make_default_credentials_chain();
+    try {
+        test::run([&] { return chain->fetch(); });
+        FAIL("no exception");
+    } catch (const credentials_error& e) {
+        CHECK(e.code() == credentials_errc::provider_failed);
+        std::string what = e.what();
+        INFO(what);
+        // Every source, in order, with what it said.
+        const std::vector<std::string> expected = {
+            "no AWS credentials: environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are "
+            "not set (AWS_ACCESS_KEY_ID set but empty)",
+            "; profile 'default': no profile 'default' in /nonexistent/credentials (no such "
+            "file) or /nonexistent/config (no such file)",
+            "; container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set",
+            "; instance metadata (failed; the chain stops here): instance metadata at " +
+                std::string(refusing.url()),
+            "token request answered HTTP 403",
+        };
+        std::size_t at = 0;
+        for (const auto& part : expected) {
+            auto found = what.find(part, at);
+            CHECK(found != std::string::npos);
+            if (found != std::string::npos)
+                at = found;
+        }
+        REQUIRE(e.tried().size() == 4);
+        CHECK(e.tried()[0].source == "environment");
+        CHECK(e.tried()[1].source == "profile 'default'");
+        CHECK(e.tried()[2].source == "container");
+        CHECK(e.tried()[3].source == "instance metadata");
+    }
+}

@@ -5,9 +5,14 @@
 #include <ddb/errors.hpp>
 #include <ddb/http/error.hpp>
 
+#include <ddb/credentials/error.hpp>
+
 #include "support/env.hpp"
+#include "support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <cmath>
 
 using namespace ddb;
 using std::chrono::milliseconds;
@@ -111,4 +116,88 @@ TEST_CASE("retry settings from AWS_MAX_ATTEMPTS and AWS_RETRY_MODE", "[retry]") 
     }
     env.set("AWS_MAX_ATTEMPTS", "2").set("AWS_RETRY_MODE", "turbo");
     CHECK_THROWS_AS(retry_config::from_environment(), config_error);
+}
+
+TEST_CASE("retry settings that cannot work are config_errors naming the field", "[retry]") {
+    auto refused = [](auto tweak, const std::string& says) {
+        retry_config c;
+        tweak(c);
+        INFO(says);
+        try {
+            retry_policy p(c);
+            FAIL("no exception");
+        } catch (const config_error& e) {
+            CHECK(e.code() == config_errc::invalid_setting);
+            CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains(says));
+        }
+    };
+    refused([](retry_config& c) { c.max_attempts = 0; },
+            "retry_config::max_attempts must be >= 1, got 0");
+    refused([](retry_config& c) { c.max_attempts = -1; }, "max_attempts must be >= 1, got -1");
+    refused([](retry_config& c) { c.base_delay = std::chrono::milliseconds(-1); },
+            "base_delay must be >= 0, got -1 ms");
+    refused([](retry_config& c) { c.max_backoff = std::chrono::milliseconds(-5); },
+            "max_backoff must be >= 0, got -5 ms");
+    refused([](retry_config& c) { c.quota_capacity = -1; }, "quota_capacity");
+    refused([](retry_config& c) { c.retry_cost = -1; }, "retry_cost");
+    // Zero delays are allowed: retry at once.
+    retry_config zero;
+    zero.base_delay = zero.max_backoff = std::chrono::milliseconds(0);
+    retry_policy immediate(zero);
+    CHECK(immediate.backoff(5) == std::chrono::milliseconds(0));
+}
+
+TEST_CASE("backoff saturates: max() delays and a bad random source never overflow", "[retry]") {
+    retry_config c;
+    c.base_delay = std::chrono::milliseconds::max();
+    c.max_backoff = std::chrono::milliseconds::max();
+    double r = 0.999999;
+    c.random = [&] { return r; };
+    retry_policy p(c);
+    for (int attempt = 2; attempt < 40; ++attempt) {
+        auto d = p.backoff(attempt);
+        CHECK(d > std::chrono::milliseconds::zero());
+        CHECK(d <= std::chrono::milliseconds::max());
+    }
+    r = 7.0; // outside [0, 1): clamped to the ceiling
+    CHECK(p.backoff(2) == std::chrono::milliseconds::max());
+    r = -3.0;
+    CHECK(p.backoff(2) == std::chrono::milliseconds(0));
+    r = std::nan("");
+    CHECK(p.backoff(2) == std::chrono::milliseconds(0));
+}
+
+TEST_CASE("retry settings from the profile, overridden by the environment", "[retry]") {
+    test::temp_dir dir;
+    test::env_guard env;
+    env.clean_aws()
+        .set("AWS_CONFIG_FILE",
+             dir.write("config", "[default]\nmax_attempts = 5\nretry_mode = adaptive\n"
+                                 "[profile bad]\nmax_attempts = 0\n"))
+        .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string());
+    auto c = retry_config::from_environment();
+    CHECK(c.max_attempts == 5);
+    CHECK(c.mode == retry_mode::adaptive);
+    env.set("AWS_MAX_ATTEMPTS", "2");
+    CHECK(retry_config::from_environment().max_attempts == 2);
+    CHECK(retry_config::from_environment().mode == retry_mode::adaptive);
+    env.unset("AWS_MAX_ATTEMPTS").set("AWS_PROFILE", "bad");
+    try {
+        retry_config::from_environment();
+        FAIL("no exception");
+    } catch (const config_error& e) {
+        CHECK_THAT(std::string(e.what()),
+                   Catch::Matchers::Contains("max_attempts of profile 'bad' must be a whole "
+                                             "number >= 1, got '0'"));
+    }
+    // A syntax error in the file is reported, not taken for "no setting".
+    env.unset("AWS_PROFILE")
+        .set("AWS_CONFIG_FILE", dir.write("broken", "[default]\nmax_attempts 5\n"));
+    try {
+        retry_config::from_environment();
+        FAIL("no exception");
+    } catch (const credentials_error& e) {
+        CHECK(e.code() == credentials_errc::malformed);
+        CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("broken:2:"));
+    }
 }

@@ -382,3 +382,123 @@ TEST_CASE("security: an endpoint URL's user info never appears in an error", "[s
     guard.failure([&] { test::run([&] { return provider.fetch(); }); });
     guard.assert_clean();
 }
+
+TEST_CASE("security: AWS_CA_BUNDLE and the profile's ca_bundle are trusted, an explicit ca_file "
+          "first",
+          "[security][tls]") {
+    self_signed pki;
+    recording_server upstream;
+    test::fault_proxy tls_front("127.0.0.1", upstream.server.port(),
+                                test::tls_files{pki.cert, pki.key});
+    std::string url = "https://localhost:" + std::to_string(tls_front.port());
+    marked_credentials mc;
+    test::leak_guard guard;
+    mc.register_with(guard);
+    test::temp_dir dir;
+    test::env_guard env;
+    env.clean_aws()
+        .unset("AWS_CA_BUNDLE")
+        .set("AWS_CONFIG_FILE", (dir.path() / "none").string())
+        .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string());
+    asio::io_context ioc;
+    std::size_t sent = 0;
+    auto trusted = [&](const std::string& why) {
+        INFO(why);
+        client c(ioc.get_executor(), config_for(url, mc.creds, guard));
+        CHECK(list_tables(ioc, c).as_object().contains("TableNames"));
+        CHECK(upstream.server.requests() == ++sent);
+    };
+    auto refused = [&](const std::string& why, client_config cfg, const std::string& says) {
+        INFO(why);
+        auto e = guard.failure([&] { client c(ioc.get_executor(), cfg); });
+        try {
+            std::rethrow_exception(e);
+        } catch (const config_error& ce) {
+            CHECK(ce.code() == config_errc::invalid_setting);
+            CHECK_THAT(std::string(ce.what()), Catch::Matchers::Contains(says));
+        }
+    };
+
+    // Untrusted without a bundle.
+    client plain(ioc.get_executor(), config_for(url, mc.creds, guard));
+    guard.failure([&] { list_tables(ioc, plain); });
+    CHECK(upstream.server.requests() == 0);
+
+    // AWS_CA_BUNDLE.
+    env.set("AWS_CA_BUNDLE", pki.cert);
+    trusted("AWS_CA_BUNDLE");
+    // Set but empty counts as unset.
+    env.set("AWS_CA_BUNDLE", "");
+    client empty_bundle(ioc.get_executor(), config_for(url, mc.creds, guard));
+    guard.failure([&] { list_tables(ioc, empty_bundle); });
+
+    // The profile's ca_bundle (the selected profile's, "~/" expanded).
+    env.unset("AWS_CA_BUNDLE")
+        .set("AWS_CONFIG_FILE", dir.write("config", "[default]\nregion = us-east-1\n"
+                                                    "[profile tls]\nca_bundle = " +
+                                                        pki.cert + "\n"));
+    client no_profile_bundle(ioc.get_executor(), config_for(url, mc.creds, guard));
+    guard.failure([&] { list_tables(ioc, no_profile_bundle); });
+    env.set("AWS_PROFILE", "tls");
+    trusted("profile ca_bundle");
+    env.set("HOME", dir.path().string());
+    std::filesystem::copy_file(pki.cert, dir.path() / "ca.pem");
+    env.set("AWS_CONFIG_FILE", dir.write("config2", "[profile tls]\nca_bundle = ~/ca.pem\n"));
+    trusted("profile ca_bundle under ~/");
+
+    // Precedence: explicit ca_file > AWS_CA_BUNDLE > profile ca_bundle. The
+    // loser names a missing file: only the winner is loaded.
+    env.set("AWS_CONFIG_FILE",
+            dir.write("config3", "[profile tls]\nca_bundle = /nonexistent/profile.pem\n"));
+    env.set("AWS_CA_BUNDLE", pki.cert);
+    trusted("AWS_CA_BUNDLE over the profile");
+    env.set("AWS_CA_BUNDLE", "/nonexistent/env.pem");
+    auto explicit_ca = config_for(url, mc.creds, guard);
+    explicit_ca.pool.tls.ca_file = pki.cert;
+    {
+        client c(ioc.get_executor(), explicit_ca);
+        CHECK(list_tables(ioc, c).as_object().contains("TableNames"));
+        CHECK(upstream.server.requests() == ++sent);
+    }
+
+    // A bundle that cannot be loaded: typed, naming the file and where it came from.
+    refused("AWS_CA_BUNDLE missing", config_for(url, mc.creds, guard), "/nonexistent/env.pem");
+    refused("AWS_CA_BUNDLE missing, source", config_for(url, mc.creds, guard),
+            "(set by AWS_CA_BUNDLE)");
+    env.unset("AWS_CA_BUNDLE");
+    refused("profile bundle missing", config_for(url, mc.creds, guard), "/nonexistent/profile.pem");
+    refused("profile bundle missing, source", config_for(url, mc.creds, guard),
+            "(set by ca_bundle of profile 'tls')");
+    env.set("AWS_CA_BUNDLE", dir.write("garbage.pem", "not a certificate\n"));
+    refused("not PEM", config_for(url, mc.creds, guard), "garbage.pem");
+
+    upstream.register_with(guard);
+    guard.assert_clean();
+}
+
+TEST_CASE("security: a broken config file met while resolving the region names file and line, "
+          "never the secret",
+          "[security][credentials]") {
+    test::temp_dir dir;
+    std::string secret = test::random_marker("wJalrXUtnFEMI/K7MDENG/");
+    test::leak_guard guard;
+    guard.secret(secret);
+    auto config = dir.write("config", "[default]\nregion = us-east-1\naws_secret_access_key " +
+                                          secret + "\n");
+    test::env_guard env;
+    env.clean_aws()
+        .set("AWS_CONFIG_FILE", config)
+        .set("AWS_SHARED_CREDENTIALS_FILE", (dir.path() / "none").string());
+    asio::io_context ioc;
+    client_config cfg;
+    cfg.endpoint = "http://127.0.0.1:1"; // never reached
+    cfg.hooks = guard.hooks();
+    auto e = guard.failure([&] { client c(ioc.get_executor(), cfg); });
+    try {
+        std::rethrow_exception(e);
+    } catch (const credentials_error& ce) {
+        CHECK(ce.code() == credentials_errc::malformed);
+        CHECK_THAT(std::string(ce.what()), Catch::Matchers::Contains(config + ":3:"));
+    }
+    guard.assert_clean();
+}

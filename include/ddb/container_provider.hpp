@@ -20,10 +20,12 @@ namespace ddb {
 class container_provider final : public credentials_provider {
 public:
     struct options {
-        std::chrono::milliseconds timeout{2000}; ///< per request
-        int attempts = 3;
+        /// Per request; > 0, `milliseconds::max()` for no limit.
+        std::chrono::milliseconds timeout{2000};
+        int attempts = 3; ///< >= 1
     };
     container_provider();
+    /// Throws `config_error(invalid_setting)` for a timeout <= 0 or attempts < 1.
     explicit container_provider(options opts);
     ~container_provider() override;
 

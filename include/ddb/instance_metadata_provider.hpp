@@ -20,11 +20,14 @@ namespace ddb {
 class instance_metadata_provider final : public credentials_provider {
 public:
     struct options {
-        std::chrono::milliseconds timeout{1000}; ///< per request
-        int attempts = 2;
+        /// Per request; > 0, `milliseconds::max()` for no limit.
+        std::chrono::milliseconds timeout{1000};
+        int attempts = 2; ///< >= 1
+        /// Session token lifetime asked for: 1 s to 6 h (IMDSv2's range).
         std::chrono::seconds token_ttl{21600};
     };
     instance_metadata_provider();
+    /// Throws `config_error(invalid_setting)` for an option out of its range.
     explicit instance_metadata_provider(options opts);
     ~instance_metadata_provider() override;
 

@@ -15,6 +15,12 @@ namespace ddb {
 /// AWS_DEFAULT_PROFILE / "default") in the shared config files. Throws
 /// `config_error(region_not_found)` listing what was tried, or
 /// `config_error(invalid_region)` for a malformed name.
+///
+/// A variable set to the empty string counts as unset (as in the Go SDK and
+/// botocore's endpoint variables; botocore itself would use "" and fail on
+/// the host name); the not-found message names such variables. The files
+/// are read only when no earlier source has a region; a syntax error in them
+/// is `credentials_error(malformed)` naming file and line.
 std::string resolve_region(std::optional<std::string_view> explicit_region = std::nullopt);
 
 /// The same, with the profile files already loaded.

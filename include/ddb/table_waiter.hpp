@@ -21,14 +21,15 @@ public:
 /// Polls DescribeTable (every `poll`) until the table and all its global
 /// secondary indexes are ACTIVE; returns the table description. Throws
 /// `waiter_timeout` after `deadline`, `resource_not_found` if the table does
-/// not exist.
+/// not exist. `poll` must be > 0 and `deadline` >= 0 (`milliseconds::max()`:
+/// no limit), else `config_error(invalid_setting)` before the first call.
 boost::asio::awaitable<boost::json::object>
 wait_until_table_active(client& c, std::string table,
                         std::chrono::milliseconds deadline = std::chrono::minutes(5),
                         std::chrono::milliseconds poll = std::chrono::milliseconds(500));
 
 /// Polls DescribeTable until it answers ResourceNotFound. Throws
-/// `waiter_timeout` after `deadline`.
+/// `waiter_timeout` after `deadline`. Same rules for `deadline` and `poll`.
 boost::asio::awaitable<void>
 wait_until_table_gone(client& c, std::string table,
                       std::chrono::milliseconds deadline = std::chrono::minutes(5),

@@ -1,4 +1,6 @@
+#include <ddb/config_error.hpp>
 #include <ddb/credentials/caching_provider.hpp>
+#include <ddb/detail/saturating_time.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>
@@ -34,7 +36,8 @@ struct caching_provider::state {
 
     // True when `cached` is usable now and not within the refresh window.
     bool fresh(std::chrono::system_clock::time_point now) const {
-        return cached && (!cached->expiration || now < *cached->expiration - opts.refresh_before);
+        return cached && (!cached->expiration ||
+                          now < detail::saturating_add(*cached->expiration, -opts.refresh_before));
     }
     bool usable(std::chrono::system_clock::time_point now) const {
         return cached && !cached->expired(now);
@@ -71,6 +74,10 @@ caching_provider::caching_provider(credentials_provider_ptr inner)
 
 caching_provider::caching_provider(credentials_provider_ptr inner, options opts)
     : state_(std::make_shared<state>()) {
+    if (opts.refresh_before < std::chrono::seconds::zero())
+        throw config_error(config_errc::invalid_setting,
+                           "caching_provider::options::refresh_before must be >= 0, got " +
+                               std::to_string(opts.refresh_before.count()) + " s");
     state_->inner = std::move(inner);
     state_->opts = std::move(opts);
 }

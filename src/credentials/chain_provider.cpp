@@ -17,6 +17,21 @@ void chain_provider::invalidate() {
         p->invalidate();
 }
 
+namespace {
+
+// "no AWS credentials: environment: ...; profile 'default': ...": every
+// source tried, in order, with what it said.
+std::string list_tried(const std::vector<credentials_error::attempt>& tried) {
+    std::string msg = "no AWS credentials: ";
+    for (std::size_t i = 0; i < tried.size(); ++i)
+        msg += (i ? "; " : "") + tried[i].source + ": " + tried[i].reason;
+    if (tried.empty())
+        msg += "the chain has no sources";
+    return msg;
+}
+
+} // namespace
+
 boost::asio::awaitable<credentials> chain_provider::fetch() {
     std::vector<credentials_error::attempt> tried;
     for (auto& p : providers_) {
@@ -24,18 +39,18 @@ boost::asio::awaitable<credentials> chain_provider::fetch() {
             co_return co_await p->fetch();
         } catch (const credentials_error& e) {
             if (e.code() != credentials_errc::not_found) {
-                std::string msg = p->name() + ": " + e.what();
+                // A source that has credentials but cannot give them stops
+                // the chain; the message still lists the sources before it.
+                std::string msg = list_tried(tried) + (tried.empty() ? "" : "; ") + p->name() +
+                                  " (failed; the chain stops here): " + e.what();
+                tried.push_back({p->name(), e.what()});
                 throw credentials_error(static_cast<credentials_errc>(e.code().value()), msg,
                                         std::move(tried));
             }
             tried.push_back({p->name(), e.what()});
         }
     }
-    std::string msg = "no AWS credentials found; tried: ";
-    for (std::size_t i = 0; i < tried.size(); ++i)
-        msg += (i ? "; " : "") + tried[i].source + " (" + tried[i].reason + ")";
-    if (tried.empty())
-        msg += "no sources";
+    std::string msg = list_tried(tried);
     throw credentials_error(credentials_errc::not_found, msg, std::move(tried));
 }
 

@@ -7,9 +7,16 @@ namespace ddb {
 credentials environment_provider::read() {
     auto id = detail::getenv_nonempty("AWS_ACCESS_KEY_ID");
     auto secret = detail::getenv_nonempty("AWS_SECRET_ACCESS_KEY");
-    if (!id && !secret)
+    if (!id && !secret) {
+        // Set but empty counts as unset; say so, it is easy to miss.
+        std::string empty;
+        for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
+            if (detail::getenv_opt(name))
+                empty += std::string(empty.empty() ? " (" : ", ") + name + " set but empty";
         throw credentials_error(credentials_errc::not_found,
-                                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+                                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set" +
+                                    (empty.empty() ? empty : empty + ")"));
+    }
     if (!id)
         throw credentials_error(credentials_errc::malformed,
                                 "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");

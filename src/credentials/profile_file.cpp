@@ -118,6 +118,11 @@ const profile* profile_set::find(std::string_view name) const {
     return it == profiles_.end() ? nullptr : &it->second;
 }
 
+const profile* profile_set::services(std::string_view name) const {
+    auto it = services_.find(name);
+    return it == services_.end() ? nullptr : &it->second;
+}
+
 void profile_set::parse_into(std::string_view text, std::string_view origin, bool is_config) {
     profile* current = nullptr; // nullptr: outside any section, or in a skipped one
     bool in_skipped = false;    // inside a section we do not use
@@ -169,6 +174,17 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
             if (name.empty())
                 malformed(origin, line_no, "empty section name");
             if (is_config) {
+                if (name.starts_with("services") && name.size() > 8 && is_space(name[8])) {
+                    name = trim(name.substr(9));
+                    if (name.empty())
+                        malformed(origin, line_no, "empty section name");
+                    auto [it, inserted] = services_.try_emplace(std::string(name));
+                    if (inserted)
+                        it->second.name = std::string(name);
+                    current = &it->second;
+                    in_skipped = false;
+                    continue;
+                }
                 if (name.starts_with("profile") && name.size() > 7 && is_space(name[7])) {
                     name = trim(name.substr(8));
                 } else if (name != "default") {

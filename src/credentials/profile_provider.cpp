@@ -1,11 +1,15 @@
 #include <ddb/credentials/profile_provider.hpp>
 
+#include <algorithm>
+
 namespace ddb {
 
 profile_provider::profile_provider()
     : selection_(profile_selection::from_environment()) {
+    auto paths = profile_file_paths::from_environment();
+    searched_ = {paths.credentials, paths.config};
     try {
-        profiles_ = profile_set::load();
+        profiles_ = profile_set::load(paths);
     } catch (const credentials_error& e) {
         load_error_ = e;
     }
@@ -22,17 +26,28 @@ std::string profile_provider::name() const {
 credentials profile_provider::read() const {
     if (load_error_)
         throw *load_error_;
+    // The files searched, and which of them exist.
     std::string files;
-    for (const auto& s : profiles_.sources())
-        files += (files.empty() ? "" : ", ") + s;
+    const auto& present = profiles_.sources();
+    if (searched_.empty()) {
+        for (const auto& s : present)
+            files += (files.empty() ? "in " : ", ") + s;
+    } else {
+        for (const auto& s : searched_) {
+            bool there = std::find(present.begin(), present.end(), s) != present.end();
+            files += (files.empty() ? "in " : " or ") + s + (there ? "" : " (no such file)");
+        }
+    }
     if (files.empty())
         files = "no config or credentials file present";
     const profile* p = profiles_.find(selection_.name);
     if (!p) {
         auto code = selection_.explicit_choice ? credentials_errc::profile_not_found
                                                : credentials_errc::not_found;
-        throw credentials_error(code,
-                                "profile '" + selection_.name + "' not found (" + files + ")");
+        throw credentials_error(code, "no profile '" + selection_.name + "' " + files +
+                                          (selection_.explicit_choice
+                                               ? " (AWS_PROFILE / AWS_DEFAULT_PROFILE chose it)"
+                                               : ""));
     }
     for (const char* key : {"role_arn", "credential_process", "sso_session", "sso_start_url",
                             "web_identity_token_file"}) {

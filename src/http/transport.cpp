@@ -1,6 +1,7 @@
 #include <ddb/http/transport.hpp>
 
 #include <ddb/config_error.hpp>
+#include <ddb/detail/saturating_time.hpp>
 
 #include "response_check.hpp"
 
@@ -172,6 +173,7 @@ struct host_pool {
     host_pool(asio::any_io_executor ex, origin o, const pool_options& opts)
         : where(std::move(o))
         , options(opts)
+        , idle_limit(ddb::detail::saturating_cast<clock_type::duration>(opts.idle_timeout))
         , tokens(ex, opts.max_connections_per_host) {
         for (std::size_t i = 0; i < opts.max_connections_per_host; ++i)
             tokens.try_send(beast::error_code{});
@@ -179,6 +181,7 @@ struct host_pool {
 
     origin where;
     const pool_options& options;
+    clock_type::duration idle_limit; // options.idle_timeout, without overflow
     // One token per connection slot: receiving one waits, FIFO, without a thread.
     asio::experimental::concurrent_channel<void(beast::error_code)> tokens;
 
@@ -200,7 +203,7 @@ struct host_pool {
             // Peek at the socket only when it sat idle a while: in a busy
             // pool a connection is reused within microseconds, and a close
             // that slips past the peek is caught by the resend-once rule.
-            if (idle_for < options.idle_timeout &&
+            if (idle_for < idle_limit &&
                 (idle_for < std::chrono::milliseconds(50) || c->still_open()))
                 return c;
             c->close();
@@ -289,6 +292,24 @@ void detail::fail_read(const origin& o, const beast::error_code& ec, bool got_by
     fail_exchange(o, ec, got_bytes);
 }
 
+void validate(const pool_options& o, const std::string& prefix) {
+    auto bad = [&](const std::string& what) {
+        throw config_error(config_errc::invalid_setting, prefix + what);
+    };
+    auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; };
+    if (o.max_connections_per_host < 1)
+        bad("max_connections_per_host must be >= 1, got 0");
+    if (o.max_response_bytes < 1)
+        bad("max_response_bytes must be >= 1, got 0");
+    if (o.connect_timeout <= std::chrono::milliseconds::zero())
+        bad("connect_timeout must be > 0, got " + ms(o.connect_timeout) +
+            " (milliseconds::max() for no limit)");
+    if (o.idle_timeout < std::chrono::milliseconds::zero())
+        bad("idle_timeout must be >= 0, got " + ms(o.idle_timeout));
+    if (o.dns_cache_ttl < std::chrono::seconds::zero())
+        bad("dns_cache_ttl must be >= 0, got " + std::to_string(o.dns_cache_ttl.count()) + " s");
+}
+
 struct transport::impl : std::enable_shared_from_this<transport::impl> {
     impl(asio::any_io_executor e, pool_options o)
         : ex(std::move(e))
@@ -296,6 +317,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
         , ssl(asio::ssl::context::tls_client)
         , strand(asio::make_strand(ex))
         , sentinel(strand) {
+        validate(options);
         ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                         asio::ssl::context::no_tlsv1_1);
@@ -339,6 +361,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     static clock_type::time_point on_grid(clock_type::time_point t) {
         auto step = std::chrono::duration_cast<clock_type::duration>(grid_step).count();
         auto ticks = t.time_since_epoch().count();
+        if (ticks > clock_type::duration::max().count() - step)
+            return clock_type::time_point::max(); // "never" (or as good as)
         return clock_type::time_point(clock_type::duration((ticks + step - 1) / step * step));
     }
 
@@ -409,7 +433,7 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
             fail(errc::resolve_failed, o, "cannot resolve host", ec);
         std::lock_guard lock(pool.mutex);
         pool.dns = results;
-        pool.dns_expiry = clock_type::now() + options.dns_cache_ttl;
+        pool.dns_expiry = ddb::detail::saturating_add(clock_type::now(), options.dns_cache_ttl);
         co_return results;
     }
 
@@ -428,7 +452,8 @@ struct transport::impl : std::enable_shared_from_this<transport::impl> {
     asio::awaitable<std::unique_ptr<connection>> connect(host_pool& pool,
                                                          clock_type::time_point deadline) {
         const origin& o = pool.where;
-        auto connect_deadline = std::min(deadline, clock_type::now() + options.connect_timeout);
+        auto connect_deadline = std::min(
+            deadline, ddb::detail::saturating_add(clock_type::now(), options.connect_timeout));
         auto addresses = co_await resolve(pool, connect_deadline);
         // Sockets live on the transport's executor (the client's io_context),
         // whichever executor the calling coroutine runs on.

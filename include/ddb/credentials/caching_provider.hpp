@@ -27,7 +27,8 @@ namespace ddb {
 class caching_provider final : public credentials_provider {
 public:
     struct options {
-        /// Refresh this long before the expiration (AWS SDKs use 5 minutes).
+        /// Refresh this long before the expiration (AWS SDKs use 5 minutes);
+        /// >= 0, else the constructor throws `config_error(invalid_setting)`.
         std::chrono::seconds refresh_before = std::chrono::minutes(5);
         /// The clock; replaceable for tests.
         std::function<std::chrono::system_clock::time_point()> now = [] {

@@ -9,8 +9,11 @@ namespace ddb {
 
 /// Asks each provider in turn and returns the first credentials found. A
 /// provider answering `not_found` is skipped; any other error stops the
-/// chain. When none has credentials, throws `credentials_error(not_found)`
-/// whose message and `tried()` list every source and its reason.
+/// chain. Either way the `credentials_error` thrown (code `not_found`, or
+/// the stopping source's code) lists every source tried and what it said,
+/// in order, in its message and in `tried()`: "no AWS credentials:
+/// environment: ... are not set; profile 'default': ...; container: ...;
+/// instance metadata (failed; the chain stops here): ... HTTP 403 ...".
 class chain_provider final : public credentials_provider {
 public:
     explicit chain_provider(std::vector<credentials_provider_ptr> providers);

@@ -15,7 +15,9 @@ enum class credentials_errc {
     /// chain moves on to its next source only on this code.
     not_found = 1,
     /// The source has credentials, but they are incomplete or unreadable
-    /// (e.g. an access key id without a secret, a broken profile file).
+    /// (e.g. an access key id without a secret). Also a syntax error in the
+    /// shared config or credentials file, wherever the file is read (region,
+    /// retry settings, CA bundle, credentials), naming file and line.
     malformed,
     /// The profile asks for a mechanism ddb does not support yet
     /// (role_arn, credential_process, SSO, web identity).
@@ -48,7 +50,8 @@ public:
         : ddb::error(make_error_code(e), message)
         , tried_(std::move(tried)) {}
 
-    /// The sources tried before this error, in order (filled by chains).
+    /// The sources a chain tried, in order, each with what it said; when a
+    /// source stopped the chain it is the last one (filled by chains).
     const std::vector<attempt>& tried() const noexcept { return tried_; }
 
 private:

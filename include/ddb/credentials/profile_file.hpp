@@ -39,8 +39,9 @@ struct profile_selection {
 /// credentials file's properties win.
 ///
 /// Format: `[name]` sections in the credentials file; `[default]` or
-/// `[profile name]` in the config file (other config sections such as
-/// `[sso-session x]` are skipped); `key = value` lines; full-line comments
+/// `[profile name]` in the config file, and `[services name]` sections kept
+/// apart (`services()`); other config sections such as `[sso-session x]`
+/// are skipped; `key = value` lines; full-line comments
 /// start with '#' or ';', and a '#' or ';' after whitespace ends a value;
 /// indented lines continue the previous property (sub-properties are kept as
 /// "parent.key").
@@ -59,6 +60,9 @@ public:
 
     /// The profile, or nullptr.
     const profile* find(std::string_view name) const;
+    /// The config file's `[services name]` section, or nullptr. Its
+    /// per-service settings are sub-properties: "dynamodb.endpoint_url".
+    const profile* services(std::string_view name) const;
 
     /// Which files were read (present), for error messages.
     const std::vector<std::string>& sources() const noexcept { return sources_; }
@@ -66,6 +70,7 @@ public:
 private:
     void parse_into(std::string_view text, std::string_view origin, bool is_config);
     std::map<std::string, profile, std::less<>> profiles_;
+    std::map<std::string, profile, std::less<>> services_;
     std::vector<std::string> sources_;
 };
 

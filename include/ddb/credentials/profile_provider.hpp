@@ -36,6 +36,7 @@ private:
     profile_set profiles_;
     profile_selection selection_;
     std::optional<credentials_error> load_error_; // a broken file, reported at fetch()
+    std::vector<std::string> searched_;           // the files read (for messages)
 };
 
 } // namespace ddb
