@@ -393,9 +393,14 @@ void parse(int argc, char** argv, options& o) {
 // ---------------------------------------------------------------------------
 // Reporting on stderr.
 
+// "2.3 s", or "40 ms" below a tenth of a second (where "0.0 s" would say nothing).
 std::string seconds(std::chrono::microseconds d) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1e6);
+    if (d < std::chrono::milliseconds(100))
+        std::snprintf(text, sizeof text, "%lld ms",
+                      static_cast<long long>((d.count() + 500) / 1000));
+    else
+        std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1e6);
     return text;
 }
 
