@@ -131,11 +131,6 @@ struct shared_files {
     const profile* current() { return profiles().find(selection.name); }
 };
 
-bool set_but_empty(const char* name) {
-    auto v = detail::getenv_opt(name);
-    return v && v->empty();
-}
-
 std::string client_region(const client_config& cfg, shared_files& files) {
     if ((cfg.region && !cfg.region->empty()) || detail::getenv_nonempty("AWS_REGION") ||
         detail::getenv_nonempty("AWS_DEFAULT_REGION"))
@@ -158,10 +153,12 @@ retry_config client_retry(const client_config& cfg, shared_files& files) {
     return retry_config::from_environment(files.current());
 }
 
-// The trusted CA bundle: pool.tls.ca_file, else AWS_CA_BUNDLE, else the
-// profile's ca_bundle. Sets `source` to where it came from.
-http::pool_options client_pool(const client_config& cfg, shared_files& files, std::string& source) {
+// The transport, trusting pool.tls.ca_file, else AWS_CA_BUNDLE, else the
+// profile's ca_bundle; a bundle that cannot be loaded names where it came from.
+http::transport client_transport(const asio::any_io_executor& ex, const client_config& cfg,
+                                 shared_files& files) {
     http::pool_options pool = cfg.pool;
+    std::string source;
     if (!pool.tls.ca_file.empty()) {
         source = "client_config::pool.tls.ca_file";
     } else if (auto env = detail::getenv_nonempty("AWS_CA_BUNDLE")) {
@@ -169,25 +166,17 @@ http::pool_options client_pool(const client_config& cfg, shared_files& files, st
         source = "AWS_CA_BUNDLE";
     } else if (const profile* p = files.current()) {
         if (auto v = p->get("ca_bundle"); v && !v->empty()) {
-            std::string path(*v);
-            if (path.starts_with("~/"))
-                path = detail::getenv_nonempty("HOME").value_or("") + path.substr(1);
-            pool.tls.ca_file = path;
+            pool.tls.ca_file = detail::expand_home(std::string(*v));
             source = "ca_bundle of profile '" + p->name + "'";
         }
     }
-    return pool;
-}
-
-http::transport client_transport(const asio::any_io_executor& ex, http::pool_options pool,
-                                 const std::string& ca_source) {
     try {
         return http::transport(ex, std::move(pool));
     } catch (const config_error& e) {
-        if (ca_source.empty() || e.code() != config_errc::invalid_setting)
+        if (source.empty() || e.code() != config_errc::invalid_setting)
             throw;
         throw config_error(config_errc::invalid_setting,
-                           std::string(e.what()) + " (set by " + ca_source + ")");
+                           std::string(e.what()) + " (set by " + source + ")");
     }
 }
 
@@ -201,17 +190,17 @@ struct client::state {
         , ep(client_endpoint(cfg, region, files))
         , creds(cfg.credentials ? cfg.credentials : make_default_credentials_chain())
         , retries(client_retry(cfg, files))
-        , transport(client_transport(ex, client_pool(cfg, files, ca_source), ca_source)) {
+        , transport(client_transport(ex, cfg, files)) {
         // Variables set to "" are ignored, as the AWS SDKs do; say so.
         if (!(cfg.region && !cfg.region->empty()))
             for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"})
-                if (set_but_empty(name))
+                if (detail::getenv_set_but_empty(name))
                     log(log_level::warning, std::string(name) +
                                                 " is set but empty: ignored; region " + region +
                                                 " is used");
         if (!(cfg.endpoint && !cfg.endpoint->empty()))
             for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
-                if (set_but_empty(name))
+                if (detail::getenv_set_but_empty(name))
                     log(log_level::warning, std::string(name) +
                                                 " is set but empty: ignored; endpoint " + ep.url +
                                                 " (" + ep.source + ") is used");
@@ -239,7 +228,6 @@ struct client::state {
     credentials_provider_ptr creds;
     retry_policy retries;
     std::optional<rate_limiter> limiter;
-    std::string ca_source; // where pool.tls.ca_file came from (set while building `transport`)
     http::transport transport;
     sigv4::signing_key_cache keys;
 

@@ -35,7 +35,7 @@ std::string resolve_region(std::optional<std::string_view> explicit_region,
             files += (files.empty() ? "" : ", ") + f;
         std::string empty_vars;
         for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"})
-            if (auto v = detail::getenv_opt(name); v && v->empty())
+            if (detail::getenv_set_but_empty(name))
                 empty_vars += std::string(empty_vars.empty() ? "" : ", ") + name;
         throw config_error(
             config_errc::region_not_found,

@@ -11,7 +11,7 @@ credentials environment_provider::read() {
         // Set but empty counts as unset; say so, it is easy to miss.
         std::string empty;
         for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"})
-            if (detail::getenv_opt(name))
+            if (detail::getenv_set_but_empty(name))
                 empty += std::string(empty.empty() ? " (" : ", ") + name + " set but empty";
         throw credentials_error(credentials_errc::not_found,
                                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set" +

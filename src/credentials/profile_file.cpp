@@ -70,15 +70,10 @@ std::optional<std::string_view> profile::get(std::string_view key) const {
 }
 
 profile_file_paths profile_file_paths::from_environment() {
-    std::string home = detail::getenv_nonempty("HOME").value_or("");
-    auto expand = [&](std::string p) {
-        if (!p.empty() && p[0] == '~' && (p.size() == 1 || p[1] == '/'))
-            p = home + p.substr(1);
-        return p;
-    };
     profile_file_paths paths;
-    paths.config = expand(detail::getenv_nonempty("AWS_CONFIG_FILE").value_or("~/.aws/config"));
-    paths.credentials = expand(
+    paths.config =
+        detail::expand_home(detail::getenv_nonempty("AWS_CONFIG_FILE").value_or("~/.aws/config"));
+    paths.credentials = detail::expand_home(
         detail::getenv_nonempty("AWS_SHARED_CREDENTIALS_FILE").value_or("~/.aws/credentials"));
     return paths;
 }

@@ -90,23 +90,18 @@ struct in_memory_event_repository::state {
         const auto now = system_clock::now();
         std::vector<stored_event> out;
         for (std::size_t i = 0; i < events.size(); ++i)
-            // Kept for a rebuild only when a retry may need one.
-            out.push_back(make(uuid, base + 1 + static_cast<std::int64_t>(i),
-                               given_ids ? new_event(events[i]) : std::move(events[i]), now));
+            out.push_back(
+                make(uuid, base + 1 + static_cast<std::int64_t>(i), std::move(events[i]), now));
         // Our own earlier attempt (a caller's retry with the same ids)?
         std::vector<stored_event> mine;
         if (given_ids && base < actual)
             mine = stored_prefix(uuid, base, out);
         const std::size_t j = mine.size();
-        if ((out.empty() || j < out.size()) && base + static_cast<std::int64_t>(j) != actual) {
-            // any() after some of ours were stored (a retry with more
-            // events): the rest cannot follow them, as on DynamoDB.
-            if (expected || j > 0)
-                throw concurrency_conflict(uuid, base + static_cast<std::int64_t>(j), actual);
-            // any(): the rest after the latest version.
-            for (std::size_t i = j; i < out.size(); ++i)
-                out[i] = make(uuid, actual + 1 + static_cast<std::int64_t>(i - j), events[i], now);
-        }
+        // Not at the expected version; for any(), base is behind the latest
+        // only when our first event is stored (then j > 0: a retry with more
+        // events, whose rest cannot follow them, as on DynamoDB).
+        if ((out.empty() || j < out.size()) && base + static_cast<std::int64_t>(j) != actual)
+            throw concurrency_conflict(uuid, base + static_cast<std::int64_t>(j), actual);
         check_free(out, j);
         for (std::size_t i = 0; i < j; ++i)
             out[i] = std::move(mine[i]);
@@ -269,8 +264,8 @@ in_memory_event_repository::append_all(std::vector<append_request> requests) {
         if (base[i] > 0)
             ++actions;
         for (std::size_t j = 0; j < r.events.size(); ++j) {
-            out[i].push_back(
-                st.make(r.uuid, base[i] + 1 + static_cast<std::int64_t>(j), r.events[j], now));
+            out[i].push_back(st.make(r.uuid, base[i] + 1 + static_cast<std::int64_t>(j),
+                                     std::move(r.events[j]), now));
             bytes += item_size(detail::to_item(out[i].back(), st.cfg));
             ++actions;
         }
@@ -296,9 +291,8 @@ in_memory_event_repository::append_all(std::vector<append_request> requests) {
             continue;
         if (requests[i].expected.mode == expected_version::kind::exact)
             throw concurrency_conflict(requests[i].uuid, requests[i].expected.version, actual[i]);
-        for (std::size_t j = 0; j < out[i].size(); ++j)
-            out[i][j] = st.make(requests[i].uuid, actual[i] + 1 + static_cast<std::int64_t>(j),
-                                requests[i].events[j], now);
+        // any() behind the latest version: only when the first event's id is
+        // stored there (a retry not wholly ours), which check_free refuses.
     }
     for (auto& part : out)
         st.check_free(part);

@@ -76,7 +76,7 @@ TEST_CASE("profile files are found through AWS_CONFIG_FILE, AWS_SHARED_CREDENTIA
           "[credentials]") {
     test::temp_dir dir;
     test::env_guard env;
-    env.clean_aws();
+    env.clean_aws().unset("AWS_CONFIG_FILE").unset("AWS_SHARED_CREDENTIALS_FILE");
     std::filesystem::create_directories(dir.path() / ".aws");
     dir.write(".aws/config", "[default]\nregion = ap-south-1\n");
     dir.write(".aws/credentials", "[default]\naws_access_key_id = HOMEKEY\n");

@@ -35,15 +35,31 @@ public:
     /// Unsets every variable that AWS SDKs read, so a developer's own
     /// configuration cannot leak into a test.
     env_guard& clean_aws() {
-        for (const char* n :
-             {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-              "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
-              "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB",
-              "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-              "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-              "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-              "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"})
+        for (const char* n : {"AWS_ACCESS_KEY_ID",
+                              "AWS_SECRET_ACCESS_KEY",
+                              "AWS_SESSION_TOKEN",
+                              "AWS_PROFILE",
+                              "AWS_DEFAULT_PROFILE",
+                              "AWS_REGION",
+                              "AWS_DEFAULT_REGION",
+                              "AWS_CONFIG_FILE",
+                              "AWS_SHARED_CREDENTIALS_FILE",
+                              "AWS_ENDPOINT_URL",
+                              "AWS_ENDPOINT_URL_DYNAMODB",
+                              "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                              "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                              "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                              "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                              "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                              "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                              "AWS_MAX_ATTEMPTS",
+                              "AWS_RETRY_MODE",
+                              "AWS_CA_BUNDLE"})
             unset(n);
+        // The developer's own ~/.aws files stay out too: the client reads
+        // them for region, endpoint, retry settings and the CA bundle.
+        set("AWS_CONFIG_FILE", "/nonexistent/ddb-test/config");
+        set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ddb-test/credentials");
         // Never let a test reach for the real instance metadata address.
         set("AWS_EC2_METADATA_DISABLED", "true");
         return *this;

@@ -199,7 +199,7 @@ while True:
     sys.stderr.write("accepted\n")
     sys.stderr.flush()
     c.close()
-' >"$work/closing_port" 2>"$work/accepts" &
+' >"$work/closing_port" 2>>"$work/accepts" & # appends: truncated below between runs
 closing_pid=$!
 for _ in $(seq 50); do [ -s "$work/closing_port" ] && break; sleep 0.1; done
 [ -s "$work/closing_port" ] || fail "the closing listener did not start"

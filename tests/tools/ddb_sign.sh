@@ -28,7 +28,9 @@ PY
 )
 echo "ddb-sign: $ours"
 echo "botocore: $theirs"
-[ -n "$ours" ] && [ "$ours" = "$theirs" ]
+# (Two tests: under set -e a failure before && would not stop the script.)
+[ -n "$ours" ] || { echo "FAIL: ddb-sign printed no authorization" >&2; exit 1; }
+[ "$ours" = "$theirs" ] || { echo "FAIL: ddb-sign and botocore disagree" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-sign-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
