@@ -15,9 +15,9 @@
 // path: call_getitem / call_putitem (client::call with a JSON request, as
 // bench_client), typed_getitem (client::get_item).
 //
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
-#include <ddb/item.hpp>
+#include <ddb/value/item.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

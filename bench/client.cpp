@@ -20,7 +20,7 @@
 //    "p999_us":..,"cpu_s":..,"cpu_us_per_call":..}
 // CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase (all threads).
 //
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/sigv4/signer.hpp>
 

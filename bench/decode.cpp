@@ -7,7 +7,7 @@
 //   {"bench":"putitem_encode","mb_per_s":..,"items_per_s":..}
 //   bench_decode [--quick]    (--quick: 5 timings per median instead of 15)
 //
-#include <ddb/item.hpp>
+#include <ddb/value/item.hpp>
 
 #include <boost/json.hpp>
 

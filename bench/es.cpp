@@ -24,7 +24,7 @@
 //   {"bench":"es_append","impl":"ddb","events":N,"cpu_s":..,
 //    "cpu_us_per_event":..,"wall_s":..,"events_per_s":..,...}
 //
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/tables.hpp>

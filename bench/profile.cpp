@@ -9,7 +9,7 @@
 //   bench_profile getitem URL REQUESTS CONCURRENCY
 //   bench_profile load URL TABLE UUID LOADS CONCURRENCY   (retrieve_all)
 //
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 

@@ -5,7 +5,7 @@
 //   bench_replay --endpoint URL [--events N] [--writers W]
 // Prints {"bench":"es_replay","events":..,"events_per_s":..,"rss_before_mb":..,
 //         "rss_peak_during_mb":..,"write_events_per_s":..}
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/projector.hpp>

@@ -11,7 +11,7 @@
 #include "../tests/support/client_setup.hpp"
 #include "../tests/support/fault_proxy.hpp"
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>

@@ -4,12 +4,12 @@
 // write of 1,000 items, and a transaction. Runs against whatever
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_REGION name (a local moto in the tests).
 //
-#include <ddb/batch.hpp>
-#include <ddb/client.hpp>
-#include <ddb/expression.hpp>
-#include <ddb/paginator.hpp>
-#include <ddb/table_waiter.hpp>
-#include <ddb/transaction.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/ops/batch.hpp>
+#include <ddb/ops/paginator.hpp>
+#include <ddb/ops/table_waiter.hpp>
+#include <ddb/ops/transaction.hpp>
+#include <ddb/value/expression.hpp>
 
 #include <boost/asio.hpp>
 #include <iostream>
@@ -19,8 +19,8 @@ using ddb::attribute_value;
 using namespace ddb::expr;
 
 //[conditional_put
-#include <ddb/client.hpp>
-#include <ddb/expression.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/value/expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -45,8 +45,8 @@ asio::awaitable<bool> store_once(ddb::client& db, const std::string& table, ddb:
 //]
 
 //[update
-#include <ddb/client.hpp>
-#include <ddb/expression.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/value/expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -74,9 +74,9 @@ asio::awaitable<ddb::item> deposit(ddb::client& db, const std::string& table, co
 //]
 
 //[query
-#include <ddb/client.hpp>
-#include <ddb/expression.hpp>
-#include <ddb/paginator.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/ops/paginator.hpp>
+#include <ddb/value/expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -101,8 +101,8 @@ asio::awaitable<int> count_events(ddb::client& db, const std::string& table,
 //]
 
 //[batch
-#include <ddb/batch.hpp>
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/ops/batch.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -126,8 +126,8 @@ asio::awaitable<std::size_t> import(ddb::client& db, const std::string& table) {
 //]
 
 //[transaction
-#include <ddb/client.hpp>
-#include <ddb/expression.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/value/expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

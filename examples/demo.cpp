@@ -4,8 +4,8 @@
 // or real AWS. Creates a table, writes and reads an item, shows typed errors,
 // deletes the table, and prints what each call did on the wire.
 //
-#include <ddb/client.hpp>
-#include <ddb/table_waiter.hpp>
+#include <ddb/client/client.hpp>
+#include <ddb/ops/table_waiter.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>

@@ -5,7 +5,7 @@
 // (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ACCESS_KEY_ID, ~/.aws, ...).
 //
 //[readme
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 
 #include <boost/asio.hpp>
 #include <iostream>

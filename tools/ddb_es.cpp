@@ -22,7 +22,7 @@
 //
 #include "cli.hpp"
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_metadata.hpp>

@@ -16,11 +16,11 @@
 //
 #include "cli.hpp"
 
+#include <ddb/aws/default_credentials.hpp>
+#include <ddb/aws/endpoint.hpp>
+#include <ddb/aws/region.hpp>
 #include <ddb/core/redacted.hpp>
 #include <ddb/credentials.hpp>
-#include <ddb/default_credentials.hpp>
-#include <ddb/endpoint.hpp>
-#include <ddb/region.hpp>
 #include <ddb/sigv4.hpp>
 
 #include <boost/asio/co_spawn.hpp>

@@ -14,7 +14,7 @@
 //
 #include "account.hpp"
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/dynamodb_snapshot_repository.hpp>
 #include <ddb/es/in_memory_event_repository.hpp>

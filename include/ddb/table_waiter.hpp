@@ -1,38 +1,4 @@
-// ddb — waiting for a table to be ACTIVE or gone.
+// Forwarding header: moved to <ddb/ops/table_waiter.hpp>; old paths are listed in
+// docs/architecture.md and kept for now.
 #pragma once
-
-#include <ddb/client.hpp>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
-
-#include <chrono>
-#include <string>
-
-namespace ddb {
-
-/// Thrown when a waiter's deadline passes. Code: `std::errc::timed_out`.
-class waiter_timeout : public ddb::error {
-public:
-    explicit waiter_timeout(const std::string& message)
-        : ddb::error(std::make_error_code(std::errc::timed_out), message) {}
-};
-
-/// Polls DescribeTable (every `poll`) until the table and all its global
-/// secondary indexes are ACTIVE; returns the table description. Throws
-/// `waiter_timeout` after `deadline`, `resource_not_found` if the table does
-/// not exist. `poll` must be > 0 and `deadline` >= 0 (`milliseconds::max()`:
-/// no limit), else `config_error(invalid_setting)` before the first call.
-boost::asio::awaitable<boost::json::object>
-wait_until_table_active(client& c, std::string table,
-                        std::chrono::milliseconds deadline = std::chrono::minutes(5),
-                        std::chrono::milliseconds poll = std::chrono::milliseconds(500));
-
-/// Polls DescribeTable until it answers ResourceNotFound. Throws
-/// `waiter_timeout` after `deadline`. Same rules for `deadline` and `poll`.
-boost::asio::awaitable<void>
-wait_until_table_gone(client& c, std::string table,
-                      std::chrono::milliseconds deadline = std::chrono::minutes(5),
-                      std::chrono::milliseconds poll = std::chrono::milliseconds(500));
-
-} // namespace ddb
+#include <ddb/ops/table_waiter.hpp>

@@ -1,6 +1,6 @@
-#include <ddb/config_error.hpp>
+#include <ddb/core/config_error.hpp>
+#include <ddb/core/saturating_time.hpp>
 #include <ddb/credentials/caching_provider.hpp>
-#include <ddb/detail/saturating_time.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/append.hpp>

@@ -1,6 +1,6 @@
 #include <ddb/credentials/environment_provider.hpp>
 
-#include "env.hpp"
+#include "../core/env.hpp"
 
 namespace ddb {
 

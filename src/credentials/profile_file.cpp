@@ -1,7 +1,7 @@
 #include <ddb/credentials/error.hpp>
 #include <ddb/credentials/profile_file.hpp>
 
-#include "env.hpp"
+#include "../core/env.hpp"
 
 #include <cerrno>
 #include <cstring>

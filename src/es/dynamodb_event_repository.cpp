@@ -3,12 +3,11 @@
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_error.hpp>
 #include <ddb/es/tables.hpp>
-#include <ddb/expression.hpp>
-#include <ddb/paginator.hpp>
+#include <ddb/model/wire.hpp>
+#include <ddb/ops/paginator.hpp>
+#include <ddb/value/expression.hpp>
 
-#include "../model/codec.hpp"
-#include "../model/describe.hpp"
-#include "event_item.hpp"
+#include "detail/event_item.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -543,7 +542,7 @@ struct dynamodb_event_repository::state : std::enable_shared_from_this<state> {
     // the consumer works through the current one (the channel holds one).
     generator<stored_event> aggregate_events(query_request req) {
         json::object encoded;
-        model_detail::encode_members(req, encoded);
+        model::encode(req, encoded);
         return generator<stored_event>(
             c.executor(),
             [self = shared_from_this(), request = json::value(std::move(encoded))](

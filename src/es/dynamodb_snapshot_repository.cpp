@@ -1,12 +1,12 @@
 #include <ddb/es/dynamodb_snapshot_repository.hpp>
 
-#include <ddb/batch.hpp>
 #include <ddb/es/error.hpp>
-#include <ddb/expression.hpp>
-#include <ddb/paginator.hpp>
+#include <ddb/ops/batch.hpp>
+#include <ddb/ops/paginator.hpp>
+#include <ddb/value/expression.hpp>
 
-#include "event_item.hpp"
-#include "snapshot_item.hpp"
+#include "detail/event_item.hpp"
+#include "detail/snapshot_item.hpp"
 
 #include <algorithm>
 

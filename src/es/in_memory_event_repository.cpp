@@ -3,7 +3,7 @@
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_error.hpp>
 
-#include "event_item.hpp"
+#include "detail/event_item.hpp"
 
 #include <map>
 #include <mutex>

@@ -2,7 +2,7 @@
 
 #include <ddb/es/error.hpp>
 
-#include "event_item.hpp"
+#include "detail/event_item.hpp"
 
 #include <map>
 #include <mutex>

@@ -1,7 +1,7 @@
 #include <ddb/es/tables.hpp>
 
 #include <ddb/es/error.hpp>
-#include <ddb/table_waiter.hpp>
+#include <ddb/ops/table_waiter.hpp>
 
 #include <algorithm>
 #include <exception>

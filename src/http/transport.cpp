@@ -1,9 +1,9 @@
 #include <ddb/http/transport.hpp>
 
-#include <ddb/config_error.hpp>
-#include <ddb/detail/saturating_time.hpp>
+#include <ddb/core/config_error.hpp>
+#include <ddb/core/saturating_time.hpp>
 
-#include "response_check.hpp"
+#include "detail/response_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -1,7 +1,7 @@
 #include <ddb/sigv4/canonical_request.hpp>
 #include <ddb/sigv4/error.hpp>
 
-#include "sha256.hpp"
+#include "../core/sha256.hpp"
 
 #include <algorithm>
 #include <array>

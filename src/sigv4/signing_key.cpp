@@ -1,6 +1,6 @@
 #include <ddb/sigv4/signing_key.hpp>
 
-#include "sha256.hpp"
+#include "../core/sha256.hpp"
 
 #include <cstring>
 #include <string>

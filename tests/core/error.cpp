@@ -1,12 +1,12 @@
 // Every error enumerator of every ddb category has a category name and a
 // real message; codes compare equal to their enumerators.
-#include <ddb/config_error.hpp>
+#include <ddb/client/errors.hpp>
+#include <ddb/core/config_error.hpp>
 #include <ddb/core/error.hpp>
 #include <ddb/credentials/error.hpp>
-#include <ddb/errors.hpp>
 #include <ddb/http/error.hpp>
 #include <ddb/sigv4/error.hpp>
-#include <ddb/value_error.hpp>
+#include <ddb/value/error.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Test that header file is self-contained.
-#include <ddb/detail/saturating_time.hpp>
+#include <ddb/core/saturating_time.hpp>
 
 #include <catch2/catch.hpp>
 

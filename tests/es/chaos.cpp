@@ -22,7 +22,7 @@
 #include "../support/http_test_server.hpp"
 #include "../support/run.hpp"
 
-#include <ddb/container_provider.hpp>
+#include <ddb/aws/container_provider.hpp>
 #include <ddb/credentials/caching_provider.hpp>
 #include <ddb/es/aggregate_root.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>

@@ -8,7 +8,7 @@
 #include "../support/fault_proxy.hpp"
 
 #include <ddb/es/error.hpp>
-#include <ddb/table_waiter.hpp>
+#include <ddb/ops/table_waiter.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -3,8 +3,8 @@
 // by value through their canonical form, and base64 round-trips.
 #include "fuzz.hpp"
 
-#include <ddb/attribute_value.hpp>
-#include <ddb/item.hpp>
+#include <ddb/value/attribute_value.hpp>
+#include <ddb/value/item.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

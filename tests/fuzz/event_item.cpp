@@ -4,9 +4,9 @@
 #include "fuzz.hpp"
 
 #include <ddb/es/event_metadata.hpp>
-#include <ddb/item.hpp>
+#include <ddb/value/item.hpp>
 
-#include "es/event_item.hpp"
+#include "es/detail/event_item.hpp"
 
 #include <boost/json/parse.hpp>
 

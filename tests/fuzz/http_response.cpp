@@ -11,10 +11,10 @@
 // some heads only once it has all of them or the connection closes.)
 #include "fuzz.hpp"
 
-#include <ddb/errors.hpp>
+#include <ddb/client/errors.hpp>
 #include <ddb/http/error.hpp>
 
-#include "http/response_check.hpp"
+#include "http/detail/response_check.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>

@@ -3,11 +3,11 @@
 // classification of a non-200 answer, and the Query/Scan page decoder.
 #include "fuzz.hpp"
 
-#include <ddb/errors.hpp>
-#include <ddb/item.hpp>
+#include <ddb/client/errors.hpp>
+#include <ddb/value/item.hpp>
 
-#include "model/codec.hpp"
-#include "model/describe.hpp"
+#include "model/detail/codec.hpp"
+#include "model/detail/describe.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>

@@ -4,10 +4,10 @@
 // part, ...]}.
 #include "fuzz.hpp"
 
-#include <ddb/item.hpp>
+#include <ddb/value/item.hpp>
 
-#include "es/event_item.hpp"
-#include "es/snapshot_item.hpp"
+#include "es/detail/event_item.hpp"
+#include "es/detail/snapshot_item.hpp"
 
 namespace {
 

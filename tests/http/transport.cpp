@@ -1,7 +1,7 @@
 // Test that header file is self-contained.
 #include <ddb/http/transport.hpp>
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 
 #include "../support/client_setup.hpp"
 #include "../support/fault_proxy.hpp"

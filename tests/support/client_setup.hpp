@@ -1,9 +1,9 @@
 // ddb tests — clients for local servers, with fast, deterministic retries.
 #pragma once
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
-#include <ddb/table_waiter.hpp>
+#include <ddb/ops/table_waiter.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>

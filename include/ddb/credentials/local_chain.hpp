@@ -10,7 +10,7 @@ namespace ddb {
 /// AWS_DEFAULT_PROFILE / "default"). Reads the profile files now, not at
 /// each fetch. The full default chain, which adds the container and
 /// instance-metadata providers, is `make_default_credentials_chain()` in
-/// <ddb/default_credentials.hpp>.
+/// <ddb/aws/default_credentials.hpp>.
 std::vector<credentials_provider_ptr> local_credential_sources();
 
 /// `local_credential_sources()` in a chain, behind a `caching_provider`.

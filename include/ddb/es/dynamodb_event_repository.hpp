@@ -1,7 +1,7 @@
 // ddb::es — the stored-event repository on DynamoDB.
 #pragma once
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/es/event_repository.hpp>
 #include <ddb/es/id_generator.hpp>
 #include <ddb/es/store_config.hpp>

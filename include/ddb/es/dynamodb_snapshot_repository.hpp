@@ -1,7 +1,7 @@
 // ddb::es — snapshots in DynamoDB, of any size.
 #pragma once
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/es/id_generator.hpp>
 #include <ddb/es/snapshot_repository.hpp>
 #include <ddb/es/store_config.hpp>

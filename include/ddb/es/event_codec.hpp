@@ -16,7 +16,7 @@
 //     found string`.
 #pragma once
 
-#include <ddb/detail/type_traits.hpp>
+#include <ddb/core/type_traits.hpp>
 
 #include <ddb/es/event_error.hpp>
 

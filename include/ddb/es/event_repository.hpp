@@ -4,7 +4,7 @@
 
 #include <ddb/es/expected_version.hpp>
 #include <ddb/es/stored_event.hpp>
-#include <ddb/generator.hpp>
+#include <ddb/ops/generator.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

@@ -19,7 +19,7 @@
 // refuses a table of another schema with `es_errc::table_schema_mismatch`.
 #pragma once
 
-#include <ddb/client.hpp>
+#include <ddb/client/client.hpp>
 #include <ddb/es/store_config.hpp>
 
 #include <boost/asio/awaitable.hpp>

@@ -1,6 +1,6 @@
 // ddb — BatchGetItem and BatchWriteItem as DynamoDB defines them: one call,
 // at most 100 keys / 25 writes, possibly partly unprocessed. For any number
-// of items with re-drive of the unprocessed ones, use <ddb/batch.hpp>.
+// of items with re-drive of the unprocessed ones, use <ddb/ops/batch.hpp>.
 #pragma once
 
 #include <ddb/model/common.hpp>

@@ -9,7 +9,7 @@
 // its path; fields DynamoDB adds later are ignored.
 #pragma once
 
-#include <ddb/item.hpp>
+#include <ddb/value/item.hpp>
 
 #include <map>
 #include <optional>

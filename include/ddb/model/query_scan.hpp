@@ -1,5 +1,5 @@
 // ddb — Query and Scan: one page of a paginated read. To read every page use
-// the generators of <ddb/paginator.hpp>.
+// the generators of <ddb/ops/paginator.hpp>.
 #pragma once
 
 #include <ddb/model/common.hpp>

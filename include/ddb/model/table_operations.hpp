@@ -1,6 +1,6 @@
 // ddb — CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables.
 // CreateTable and DeleteTable return before the table is ready or gone: wait
-// with <ddb/table_waiter.hpp>.
+// with <ddb/ops/table_waiter.hpp>.
 #pragma once
 
 #include <ddb/model/table_description.hpp>
@@ -67,7 +67,7 @@ struct delete_table_response {
     ddb::table_description table_description{};
 };
 
-/// One page of table names; `table_names()` in <ddb/paginator.hpp> reads all.
+/// One page of table names; `table_names()` in <ddb/ops/paginator.hpp> reads all.
 struct list_tables_request {
     std::optional<std::string> exclusive_start_table_name{};
     /// 1..100 names per page.

@@ -4,7 +4,14 @@
 
 #include <ddb/model/common.hpp>
 
+#include <cstddef>
+
 namespace ddb {
+
+/// DynamoDB's limit on the items of one TransactWriteItems: 4 MB. The typed
+/// `client::transact_write_items` sums the items put and the keys addressed
+/// (`item_size`) and refuses more with `value_errc::request_too_large`.
+inline constexpr std::size_t max_transaction_size = 4 * 1024 * 1024;
 
 struct transact_get {
     std::string table_name{};

@@ -1,0 +1,59 @@
+// ddb — how a client is set up.
+#pragma once
+
+#include <ddb/client/metrics.hpp>
+#include <ddb/client/retry_policy.hpp>
+#include <ddb/credentials/provider.hpp>
+#include <ddb/http/options.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace ddb {
+
+/// Everything a `client` needs; every field has a default taken from the
+/// environment as the AWS SDKs do.
+///
+/// Environment variables set to the empty string count as unset (the next
+/// source is used; the client logs a warning naming the variable). The
+/// shared config files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
+/// profile AWS_PROFILE) are read only for settings left open here and in the
+/// environment; a syntax error in them is `credentials_error(malformed)`
+/// naming file and line (never a value), thrown by the client constructor.
+///
+/// Durations: `milliseconds::max()` means "no limit" (deadline arithmetic
+/// saturates, so a huge value is safe too). A value that cannot work (a
+/// timeout <= 0, retry->max_attempts < 1, ...; see `retry_config` and
+/// `http::pool_options`) is a `config_error(invalid_setting)` from the
+/// constructor naming the field and the value.
+struct client_config {
+    /// Region; default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
+    std::optional<std::string> region;
+    /// Endpoint URL; default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL,
+    /// the profile's services section / endpoint_url, then
+    /// https://dynamodb.<region>.amazonaws.com (see `resolve_endpoint`).
+    std::optional<std::string> endpoint;
+    /// Credentials; default: `make_default_credentials_chain()` (environment,
+    /// profile files, container, instance metadata), cached.
+    credentials_provider_ptr credentials;
+    /// Retries; default: standard mode, adjusted by the profile's
+    /// max_attempts / retry_mode, then AWS_MAX_ATTEMPTS / AWS_RETRY_MODE.
+    std::optional<retry_config> retry;
+    /// Time for one attempt (connect, send, receive); > 0, max() for no limit.
+    std::chrono::milliseconds attempt_timeout{10000};
+    /// Time for a whole call, retries and backoff included; > 0. None
+    /// (std::nullopt, the default) or max(): no limit.
+    std::optional<std::chrono::milliseconds> call_timeout;
+    /// Connection pool and TLS settings. Without `pool.tls.ca_file` the
+    /// client trusts the bundle named by AWS_CA_BUNDLE, else by the
+    /// profile's `ca_bundle`, in addition to the system store
+    /// (docs/security.md).
+    http::pool_options pool;
+    /// Appended to ddb's own User-Agent (CR, LF or NUL: `config_error`).
+    std::string user_agent_suffix;
+    /// Metrics and debug log observers.
+    client_hooks hooks;
+};
+
+} // namespace ddb

@@ -1,0 +1,51 @@
+// ddb — the DynamoDB JSON form of the typed requests and responses: what the
+// client sends and reads. Wire names come from member names (table_name ->
+// TableName); the member lists are the model's (src/model/detail/describe.hpp).
+#pragma once
+
+#include <ddb/model.hpp>
+
+#include <boost/json/fwd.hpp>
+
+#include <string>
+
+namespace ddb::model {
+
+/// A field of an answer that is missing or of the wrong type. `path` names
+/// it from the top ("Table.KeySchema[0].KeyType"); the client turns this
+/// into `malformed_response`.
+struct wire_error {
+    std::string path;
+    std::string problem;
+};
+
+// Every request and response type of the model, once each (aliases such as
+// put_item_response = write_item_response are not repeated).
+#define DDB_MODEL_WIRE_TYPES(X)                                                                    \
+    X(get_item_request)                                                                            \
+    X(get_item_response) X(write_item_response) X(put_item_request) X(update_item_request)         \
+        X(delete_item_request) X(query_request) X(scan_request) X(query_response)                  \
+            X(batch_get_item_request) X(batch_get_item_response) X(batch_write_item_request)       \
+                X(batch_write_item_response) X(transact_get_items_request)                         \
+                    X(transact_get_items_response) X(transact_write_items_request)                 \
+                        X(transact_write_items_response) X(create_table_request)                   \
+                            X(create_table_response) X(describe_table_request)                     \
+                                X(describe_table_response) X(update_table_request)                 \
+                                    X(update_table_response) X(delete_table_request)               \
+                                        X(delete_table_response) X(list_tables_request)            \
+                                            X(list_tables_response) X(update_time_to_live_request) \
+                                                X(update_time_to_live_response)                    \
+                                                    X(describe_time_to_live_request)               \
+                                                        X(describe_time_to_live_response)
+
+/// `v`'s members, by wire name, added to `out` (absent optionals, empty
+/// containers and defaults DynamoDB does not need are left out).
+/// @throws value_error for a value with no wire form (an `unknown` enum).
+#define DDB_MODEL_WIRE_DECLARE(T)                                                                  \
+    void encode(const T& v, boost::json::object& out);                                             \
+    /** `out` from an answer's JSON. @throws wire_error, value_error. */                           \
+    void decode(const boost::json::value& answer, T& out);
+DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DECLARE)
+#undef DDB_MODEL_WIRE_DECLARE
+
+} // namespace ddb::model

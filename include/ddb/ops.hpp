@@ -1,0 +1,8 @@
+// ddb — the ops layer: generators, paginators, batches, transactions, waiters.
+#pragma once
+
+#include <ddb/ops/batch.hpp>
+#include <ddb/ops/generator.hpp>
+#include <ddb/ops/paginator.hpp>
+#include <ddb/ops/table_waiter.hpp>
+#include <ddb/ops/transaction.hpp>

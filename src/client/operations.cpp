@@ -1,0 +1,189 @@
+// The typed operations of ddb::client: encode, call, decode in an arena.
+#include <ddb/client/client.hpp>
+
+#include <ddb/model/wire.hpp>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace ddb {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+bool valid_table_name(std::string_view name) noexcept {
+    if (name.size() < 3 || name.size() > 255)
+        return false;
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return false;
+    return true;
+}
+
+// A table name, or a table's ARN (arn:<partition>:dynamodb:...:table/<name>).
+void check_table_name(std::string_view operation, std::string_view name) {
+    bool ok = valid_table_name(name);
+    if (!ok && name.starts_with("arn:") && name.size() <= 1024) {
+        auto slash = name.find(":table/");
+        ok = slash != std::string_view::npos && valid_table_name(name.substr(slash + 7));
+    }
+    if (ok)
+        return;
+    std::string shown;
+    for (char c : name.substr(0, 64))
+        shown += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+    throw value_error(value_errc::invalid_table_name,
+                      std::string(operation) + ": invalid table name '" + shown +
+                          (name.size() > 64 ? "...'" : "'") +
+                          ": 3 to 255 characters of a-z, A-Z, 0-9, '_', '-', '.'");
+}
+
+// The table names of an encoded request: TableName, the keys of
+// RequestItems, and the TableName of each TransactItems action.
+void check_table_names(std::string_view operation, const json::object& body) {
+    if (auto* t = body.if_contains("TableName"); t && t->is_string())
+        check_table_name(operation, t->get_string());
+    if (auto* r = body.if_contains("RequestItems"); r && r->is_object())
+        for (const auto& kv : r->get_object())
+            check_table_name(operation, kv.key());
+    if (auto* a = body.if_contains("TransactItems"); a && a->is_array())
+        for (const auto& action : a->get_array())
+            if (action.is_object())
+                for (const auto& kv : action.get_object())
+                    if (kv.value().is_object())
+                        check_table_names(operation, kv.value().get_object());
+}
+
+template <class Response, class Request>
+asio::awaitable<Response> invoke(client& c, std::string_view operation, const Request& request) {
+    json::object body;
+    model::encode(request, body);
+    check_table_names(operation, body);
+    const std::string text = json::serialize(body);
+    // The answer's DOM lives in this arena and is dropped as a whole once
+    // the typed response is built.
+    unsigned char first_block[4096];
+    json::monotonic_resource arena(first_block, sizeof first_block);
+    json::value answer = co_await c.call_json(operation, text, &arena);
+    Response out;
+    try {
+        model::decode(answer, out);
+    } catch (const model::wire_error& e) {
+        service_error_info info;
+        info.status = 200;
+        info.type = "MalformedResponse";
+        info.operation = std::string(operation);
+        info.message = std::string(operation) +
+                       " answer: " + (e.path.empty() ? std::string("body") : e.path) + ": " +
+                       e.problem;
+        throw malformed_response(std::move(info));
+    }
+    co_return out;
+}
+
+} // namespace
+
+asio::awaitable<get_item_response> client::get_item(const get_item_request& r) {
+    return invoke<get_item_response>(*this, "GetItem", r);
+}
+asio::awaitable<put_item_response> client::put_item(const put_item_request& r) {
+    return invoke<put_item_response>(*this, "PutItem", r);
+}
+asio::awaitable<update_item_response> client::update_item(const update_item_request& r) {
+    return invoke<update_item_response>(*this, "UpdateItem", r);
+}
+asio::awaitable<delete_item_response> client::delete_item(const delete_item_request& r) {
+    return invoke<delete_item_response>(*this, "DeleteItem", r);
+}
+asio::awaitable<query_response> client::query(const query_request& r) {
+    return invoke<query_response>(*this, "Query", r);
+}
+asio::awaitable<scan_response> client::scan(const scan_request& r) {
+    return invoke<scan_response>(*this, "Scan", r);
+}
+asio::awaitable<batch_get_item_response> client::batch_get_item(const batch_get_item_request& r) {
+    return invoke<batch_get_item_response>(*this, "BatchGetItem", r);
+}
+asio::awaitable<batch_write_item_response>
+client::batch_write_item(const batch_write_item_request& r) {
+    return invoke<batch_write_item_response>(*this, "BatchWriteItem", r);
+}
+asio::awaitable<transact_get_items_response>
+client::transact_get_items(const transact_get_items_request& r) {
+    if (r.transact_items.empty() || r.transact_items.size() > 100)
+        throw value_error(value_errc::request_too_large,
+                          "TransactGetItems takes 1 to 100 items, not " +
+                              std::to_string(r.transact_items.size()));
+    return invoke<transact_get_items_response>(*this, "TransactGetItems", r);
+}
+asio::awaitable<transact_write_items_response>
+client::transact_write_items(transact_write_items_request r) {
+    if (r.transact_items.empty() || r.transact_items.size() > 100)
+        throw value_error(value_errc::request_too_large,
+                          "TransactWriteItems takes 1 to 100 actions, not " +
+                              std::to_string(r.transact_items.size()));
+    std::size_t bytes = 0; // the items put and the keys addressed
+    for (std::size_t i = 0; i < r.transact_items.size(); ++i) {
+        const auto& a = r.transact_items[i];
+        int set = a.put.has_value() + a.update.has_value() + a.delete_.has_value() +
+                  a.condition_check.has_value();
+        if (set != 1)
+            throw value_error(value_errc::invalid_json,
+                              "TransactItems[" + std::to_string(i) +
+                                  "] must have exactly one of put, update, delete_, "
+                                  "condition_check");
+        bytes += a.put       ? item_size(a.put->item)
+                 : a.update  ? item_size(a.update->key)
+                 : a.delete_ ? item_size(a.delete_->key)
+                             : item_size(a.condition_check->key);
+    }
+    if (bytes > max_transaction_size)
+        throw value_error(value_errc::request_too_large,
+                          "TransactWriteItems items total " + std::to_string(bytes) +
+                              " bytes, over the 4 MB limit (" +
+                              std::to_string(max_transaction_size) + ")");
+    if (!r.client_request_token || r.client_request_token->empty())
+        r.client_request_token = random_request_token();
+    co_return co_await invoke<transact_write_items_response>(*this, "TransactWriteItems", r);
+}
+asio::awaitable<create_table_response> client::create_table(const create_table_request& r) {
+    return invoke<create_table_response>(*this, "CreateTable", r);
+}
+asio::awaitable<describe_table_response> client::describe_table(const describe_table_request& r) {
+    return invoke<describe_table_response>(*this, "DescribeTable", r);
+}
+asio::awaitable<describe_table_response> client::describe_table(std::string_view table_name) {
+    describe_table_request r{std::string(table_name)};
+    co_return co_await invoke<describe_table_response>(*this, "DescribeTable", r);
+}
+asio::awaitable<delete_table_response> client::delete_table(std::string_view table_name) {
+    delete_table_request r{std::string(table_name)};
+    co_return co_await invoke<delete_table_response>(*this, "DeleteTable", r);
+}
+asio::awaitable<describe_time_to_live_response>
+client::describe_time_to_live(std::string_view table_name) {
+    describe_time_to_live_request r{std::string(table_name)};
+    co_return co_await invoke<describe_time_to_live_response>(*this, "DescribeTimeToLive", r);
+}
+asio::awaitable<update_table_response> client::update_table(const update_table_request& r) {
+    return invoke<update_table_response>(*this, "UpdateTable", r);
+}
+asio::awaitable<delete_table_response> client::delete_table(const delete_table_request& r) {
+    return invoke<delete_table_response>(*this, "DeleteTable", r);
+}
+asio::awaitable<list_tables_response> client::list_tables(const list_tables_request& r) {
+    return invoke<list_tables_response>(*this, "ListTables", r);
+}
+asio::awaitable<update_time_to_live_response>
+client::update_time_to_live(const update_time_to_live_request& r) {
+    return invoke<update_time_to_live_response>(*this, "UpdateTimeToLive", r);
+}
+asio::awaitable<describe_time_to_live_response>
+client::describe_time_to_live(const describe_time_to_live_request& r) {
+    return invoke<describe_time_to_live_response>(*this, "DescribeTimeToLive", r);
+}
+
+} // namespace ddb

@@ -1,0 +1,20 @@
+#include <ddb/core/config_error.hpp>
+#include <ddb/core/error_category.hpp>
+
+#include <iterator>
+
+namespace ddb {
+
+const boost::system::error_category& config_category() noexcept {
+    static constexpr const char* messages[] = {
+        "no AWS region configured",
+        "invalid AWS region name",
+        "invalid endpoint URL",
+        "invalid setting",
+    };
+    static_assert(std::size(messages) == static_cast<std::size_t>(config_errc::invalid_setting));
+    static const detail::table_category instance("ddb.config", messages);
+    return instance;
+}
+
+} // namespace ddb

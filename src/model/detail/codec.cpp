@@ -1,0 +1,53 @@
+#include "codec.hpp"
+#include "describe.hpp"
+
+namespace ddb::model_detail {
+
+std::string wire_name(std::string_view member) {
+    if (!member.empty() && member.back() == '_')
+        member.remove_suffix(1);
+    std::string out;
+    out.reserve(member.size());
+    std::size_t start = 0;
+    while (start <= member.size()) {
+        std::size_t end = member.find('_', start);
+        if (end == std::string_view::npos)
+            end = member.size();
+        std::string_view word = member.substr(start, end - start);
+        if (word == "sse" || word == "gb") {
+            for (char c : word)
+                out.push_back(static_cast<char>(c - 'a' + 'A'));
+        } else if (!word.empty()) {
+            char first = word[0];
+            out.push_back(first >= 'a' && first <= 'z' ? static_cast<char>(first - 'a' + 'A')
+                                                       : first);
+            out.append(word.substr(1));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string enum_wire_name(std::string_view enumerator) {
+    std::string out(enumerator);
+    for (char& c : out)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
+} // namespace ddb::model_detail
+
+namespace ddb::model {
+
+#define DDB_MODEL_WIRE_DEFINE(T)                                                                   \
+    void encode(const T& v, boost::json::object& out) {                                            \
+        model_detail::encode_members(v, out);                                                      \
+    }                                                                                              \
+    void decode(const boost::json::value& answer, T& out) {                                        \
+        model_detail::decode(answer, out);                                                         \
+    }
+DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DEFINE)
+#undef DDB_MODEL_WIRE_DEFINE
+
+} // namespace ddb::model

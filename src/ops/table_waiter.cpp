@@ -1,0 +1,83 @@
+#include <ddb/core/config_error.hpp>
+#include <ddb/core/saturating_time.hpp>
+#include <ddb/ops/table_waiter.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace ddb {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+bool all_active(const json::object& table) {
+    if (table.at("TableStatus").as_string() != "ACTIVE")
+        return false;
+    if (auto* gsis = table.if_contains("GlobalSecondaryIndexes"); gsis && gsis->is_array())
+        for (auto& g : gsis->as_array())
+            if (auto* s = g.as_object().if_contains("IndexStatus"); s && s->as_string() != "ACTIVE")
+                return false;
+    return true;
+}
+
+// The waiter's deadline; throws config_error for durations that cannot work.
+steady::time_point checked_deadline(const char* waiter, std::chrono::milliseconds deadline,
+                                    std::chrono::milliseconds poll) {
+    if (poll <= std::chrono::milliseconds::zero())
+        throw config_error(config_errc::invalid_setting, std::string(waiter) +
+                                                             ": poll must be > 0, got " +
+                                                             std::to_string(poll.count()) + " ms");
+    if (deadline < std::chrono::milliseconds::zero())
+        throw config_error(config_errc::invalid_setting,
+                           std::string(waiter) + ": deadline must be >= 0, got " +
+                               std::to_string(deadline.count()) +
+                               " ms (milliseconds::max() for no limit)");
+    return detail::saturating_add(steady::now(), deadline);
+}
+
+asio::awaitable<void> sleep_until_next(steady::time_point deadline, std::chrono::milliseconds poll,
+                                       const std::string& what) {
+    auto next = detail::saturating_add(steady::now(), poll);
+    if (next > deadline)
+        throw waiter_timeout(what);
+    asio::steady_timer t(co_await asio::this_coro::executor, next);
+    co_await t.async_wait(asio::use_awaitable);
+}
+
+} // namespace
+
+asio::awaitable<json::object> wait_until_table_active(client& c, std::string table,
+                                                      std::chrono::milliseconds deadline,
+                                                      std::chrono::milliseconds poll) {
+    auto until = checked_deadline("wait_until_table_active", deadline, poll);
+    json::value req = {{"TableName", table}};
+    for (;;) {
+        auto d = co_await c.call("DescribeTable", req);
+        auto& description = d.at("Table").as_object();
+        if (all_active(description))
+            co_return description;
+        co_await sleep_until_next(until, poll,
+                                  "table " + table + " not ACTIVE before the deadline");
+    }
+}
+
+asio::awaitable<void> wait_until_table_gone(client& c, std::string table,
+                                            std::chrono::milliseconds deadline,
+                                            std::chrono::milliseconds poll) {
+    auto until = checked_deadline("wait_until_table_gone", deadline, poll);
+    json::value req = {{"TableName", table}};
+    for (;;) {
+        try {
+            co_await c.call("DescribeTable", req);
+        } catch (const resource_not_found&) {
+            co_return;
+        }
+        co_await sleep_until_next(until, poll, "table " + table + " still exists at the deadline");
+    }
+}
+
+} // namespace ddb

@@ -1,0 +1,364 @@
+#include <ddb/value/attribute_value.hpp>
+#include <ddb/value/item.hpp>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <set>
+
+namespace ddb {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view type_names[] = {"S",  "N", "B", "SS",   "NS",
+                                           "BS", "M", "L", "NULL", "BOOL"};
+
+template <class T, class Key>
+void check_set(const std::vector<T>& members, std::string_view what, Key key) {
+    if (members.empty())
+        throw value_error(value_errc::empty_set, std::string(what) + " must not be empty");
+    std::set<decltype(key(members.front()))> seen;
+    for (const auto& m : members)
+        if (!seen.insert(key(m)).second)
+            throw value_error(value_errc::duplicate_set_member,
+                              std::string(what) + " has a duplicate member");
+}
+
+[[noreturn]] void bad_json(std::string_view path, std::string_view why) {
+    throw value_error(value_errc::invalid_json, std::string(path) + ": " + std::string(why));
+}
+
+const json::string& string_of(const json::value& v, std::string_view path) {
+    if (!v.is_string())
+        bad_json(path, "expected a JSON string");
+    return v.as_string();
+}
+
+const json::array& array_of(const json::value& v, std::string_view path) {
+    if (!v.is_array())
+        bad_json(path, "expected a JSON array");
+    return v.as_array();
+}
+
+number number_at(const json::value& v, std::string_view path) {
+    try {
+        return number(std::string_view(string_of(v, path)));
+    } catch (const value_error& e) {
+        throw value_error(static_cast<value_errc>(e.code().value()),
+                          std::string(path) + ": " + e.what());
+    }
+}
+
+bytes bytes_at(const json::value& v, std::string_view path) {
+    try {
+        return base64_decode(string_of(v, path));
+    } catch (const value_error& e) {
+        throw value_error(value_errc::invalid_base64, std::string(path) + ": " + e.what());
+    }
+}
+
+} // namespace
+
+std::string base64_encode(const bytes& data) {
+    std::string out(4 * ((data.size() + 2) / 3), '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
+                            static_cast<int>(data.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+bytes base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0)
+        throw value_error(value_errc::invalid_base64, "base64 length is not a multiple of 4");
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        bool ok =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '+' || c == '/' ||
+            (c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '='));
+        if (!ok)
+            throw value_error(value_errc::invalid_base64, "invalid base64 character");
+    }
+    bytes out(3 * text.size() / 4);
+    int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
+                            static_cast<int>(text.size()));
+    if (n < 0)
+        throw value_error(value_errc::invalid_base64, "invalid base64");
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=')
+        pad = text.size() >= 2 && text[text.size() - 2] == '=' ? 2 : 1;
+    out.resize(static_cast<std::size_t>(n) - pad);
+    return out;
+}
+
+attribute_value attribute_value::b(bytes v) {
+    return attribute_value(set_tag{}, storage(std::in_place_index<2>, std::move(v)));
+}
+
+attribute_value attribute_value::ss(std::vector<std::string> members) {
+    check_set(members, "string set", [](const std::string& s) { return s; });
+    return attribute_value(set_tag{}, storage(std::in_place_index<3>, std::move(members)));
+}
+
+attribute_value attribute_value::ns(std::vector<number> members) {
+    check_set(members, "number set", [](const number& n) { return n.canonical(); });
+    return attribute_value(set_tag{}, storage(std::in_place_index<4>, std::move(members)));
+}
+
+attribute_value attribute_value::bs(std::vector<bytes> members) {
+    check_set(members, "binary set", [](const bytes& b) { return b; });
+    return attribute_value(set_tag{}, storage(std::in_place_index<5>, std::move(members)));
+}
+
+std::string_view attribute_value::type_name() const noexcept {
+    return type_names[v_.index()];
+}
+
+json::value attribute_value::to_json() const {
+    json::object o;
+    switch (type()) {
+    case kind::S:
+        o["S"] = as_s();
+        break;
+    case kind::N:
+        o["N"] = as_n().str();
+        break;
+    case kind::B:
+        o["B"] = base64_encode(as_b());
+        break;
+    case kind::SS: {
+        json::array a;
+        for (auto& s : as_ss())
+            a.emplace_back(s);
+        o["SS"] = std::move(a);
+        break;
+    }
+    case kind::NS: {
+        json::array a;
+        for (auto& n : as_ns())
+            a.emplace_back(n.str());
+        o["NS"] = std::move(a);
+        break;
+    }
+    case kind::BS: {
+        json::array a;
+        for (auto& b : as_bs())
+            a.emplace_back(base64_encode(b));
+        o["BS"] = std::move(a);
+        break;
+    }
+    case kind::M:
+        o["M"] = ddb::to_json(as_m());
+        break;
+    case kind::L: {
+        json::array a;
+        for (auto& v : as_l())
+            a.push_back(v.to_json());
+        o["L"] = std::move(a);
+        break;
+    }
+    case kind::NULL_:
+        o["NULL"] = true;
+        break;
+    case kind::BOOL:
+        o["BOOL"] = as_bool();
+        break;
+    }
+    return o;
+}
+
+attribute_value attribute_value::from_json(const json::value& j, std::string_view path) {
+    if (!j.is_object() || j.as_object().size() != 1)
+        bad_json(path, "an AttributeValue is an object with exactly one type key");
+    const auto& [key, v] = *j.as_object().begin();
+    std::string sub = std::string(path) + "." + std::string(key);
+    if (key == "S")
+        return attribute_value(std::string(string_of(v, sub)));
+    if (key == "N")
+        return attribute_value(number_at(v, sub));
+    if (key == "B")
+        return b(bytes_at(v, sub));
+    if (key == "BOOL") {
+        if (!v.is_bool())
+            bad_json(sub, "expected true or false");
+        return attribute_value(v.as_bool());
+    }
+    if (key == "NULL") {
+        if (!v.is_bool() || !v.as_bool())
+            bad_json(sub, "expected true");
+        return null();
+    }
+    if (key == "M")
+        return attribute_value(item_from_json(v, path));
+    if (key == "L") {
+        list_type l;
+        const auto& a = array_of(v, sub);
+        l.reserve(a.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            l.push_back(from_json(a[i], std::string(path) + "[" + std::to_string(i) + "]"));
+        return attribute_value(std::move(l));
+    }
+    if (key == "SS" || key == "NS" || key == "BS") {
+        const auto& a = array_of(v, sub);
+        try {
+            if (key == "SS") {
+                std::vector<std::string> m;
+                for (auto& e : a)
+                    m.emplace_back(string_of(e, sub));
+                return ss(std::move(m));
+            }
+            if (key == "NS") {
+                std::vector<number> m;
+                for (auto& e : a)
+                    m.push_back(number_at(e, sub));
+                return ns(std::move(m));
+            }
+            std::vector<bytes> m;
+            for (auto& e : a)
+                m.push_back(bytes_at(e, sub));
+            return bs(std::move(m));
+        } catch (const value_error& e) {
+            if (e.code() == value_errc::empty_set || e.code() == value_errc::duplicate_set_member)
+                throw value_error(static_cast<value_errc>(e.code().value()), sub + ": " + e.what());
+            throw;
+        }
+    }
+    bad_json(path, "unknown AttributeValue type '" + std::string(key) + "'");
+}
+
+std::size_t attribute_value::size() const {
+    // 1 byte + 1 per two significant digits (AWS docs), + 1 for a negative
+    // number (as dynalite, reverse-engineered from DynamoDB, counts it): an
+    // estimate must never be below the server's.
+    auto number_size = [](const number& n) {
+        std::size_t sign =
+            !n.str().empty() && n.str()[0] == '-' && n.significant_digits() > 0 ? 1 : 0;
+        return 1 + (static_cast<std::size_t>(n.significant_digits()) + 1) / 2 + sign;
+    };
+    switch (type()) {
+    case kind::S:
+        return as_s().size();
+    case kind::N:
+        return number_size(as_n());
+    case kind::B:
+        return as_b().size();
+    case kind::SS: {
+        std::size_t n = 0;
+        for (auto& s : as_ss())
+            n += s.size();
+        return n;
+    }
+    case kind::NS: {
+        std::size_t n = 0;
+        for (auto& x : as_ns())
+            n += number_size(x);
+        return n;
+    }
+    case kind::BS: {
+        std::size_t n = 0;
+        for (auto& b : as_bs())
+            n += b.size();
+        return n;
+    }
+    case kind::M: {
+        std::size_t n = 3;
+        for (auto& [k, v] : as_m())
+            n += 1 + k.size() + v.size();
+        return n;
+    }
+    case kind::L: {
+        std::size_t n = 3;
+        for (auto& v : as_l())
+            n += 1 + v.size();
+        return n;
+    }
+    case kind::NULL_:
+    case kind::BOOL:
+        return 1;
+    }
+    return 0;
+}
+
+bool operator==(const attribute_value& a, const attribute_value& b) {
+    if (a.type() != b.type())
+        return false;
+    using kind = attribute_value::kind;
+    auto same_set = [](auto x, auto y, auto key) {
+        if (x.size() != y.size())
+            return false;
+        std::vector<decltype(key(x.front()))> kx, ky;
+        for (auto& e : x)
+            kx.push_back(key(e));
+        for (auto& e : y)
+            ky.push_back(key(e));
+        std::sort(kx.begin(), kx.end());
+        std::sort(ky.begin(), ky.end());
+        return kx == ky;
+    };
+    switch (a.type()) {
+    case kind::SS:
+        return same_set(a.as_ss(), b.as_ss(), [](const std::string& s) { return s; });
+    case kind::NS:
+        return same_set(a.as_ns(), b.as_ns(), [](const number& n) { return n.canonical(); });
+    case kind::BS:
+        return same_set(a.as_bs(), b.as_bs(), [](const bytes& x) { return x; });
+    default:
+        return a.v_ == b.v_;
+    }
+}
+
+std::size_t item_size(const item& it) {
+    std::size_t n = 0;
+    for (auto& [k, v] : it)
+        n += k.size() + v.size();
+    return n;
+}
+
+json::object to_json(const item& it) {
+    json::object o;
+    o.reserve(it.size());
+    for (auto& [k, v] : it)
+        o.emplace(k, v.to_json());
+    return o;
+}
+
+item item_from_json(const json::value& j, std::string_view path) {
+    if (!j.is_object())
+        bad_json(path, "expected a JSON object of attributes");
+    item it;
+    for (auto& [k, v] : j.as_object()) {
+        std::string sub = std::string(path) + "." + std::string(k);
+        it.emplace(std::string(k), attribute_value::from_json(v, sub));
+    }
+    return it;
+}
+
+std::vector<item> items_from_page(std::string_view page_json) {
+    // One arena for the whole DOM, sized from the text (DOMs are a small
+    // multiple of their JSON); dropped at once when the items are built.
+    json::monotonic_resource arena(page_json.size() * 2 + 4096);
+    json::error_code ec;
+    json::value page = json::parse(page_json, ec, &arena);
+    if (ec)
+        throw value_error(value_errc::invalid_json, "page is not JSON: " + ec.message());
+    if (!page.is_object())
+        bad_json("page", "expected a JSON object");
+    std::vector<item> items;
+    auto* array = page.as_object().if_contains("Items");
+    if (!array)
+        return items;
+    if (!array->is_array())
+        bad_json("Items", "expected an array");
+    items.reserve(array->as_array().size());
+    std::size_t i = 0;
+    for (auto& v : array->as_array())
+        items.push_back(item_from_json(v, "Items[" + std::to_string(i++) + "]"));
+    return items;
+}
+
+} // namespace ddb
