@@ -802,84 +802,93 @@ awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
 // ---------------------------------------------------------------------------
 // count and dump
 
-awaitable<int> count(ddb::client& c, const options& o, tool& t) {
-    ddb::es::dynamodb_event_repository repo(c, o.config);
+/// How far a count or a dump has come, for its status line and summary.
+struct read_state {
+    /// The buckets a global read walks; read for progress reports only.
     std::optional<bucket_range> range;
+    std::int64_t events = 0, last_id = -1;
+    std::chrono::system_clock::time_point last_created_at{};
+};
+
+// "count: 12 queries, about 3 of 10 buckets (4 queries each)"
+std::string count_status(const read_state& s, std::int64_t queries, int shards) {
+    std::string text = "count: " + plural(queries, "query", "queries");
+    if (s.range && s.range->count > 0)
+        text += ", about " + std::to_string(std::min(s.range->count, queries / shards)) + " of " +
+                plural(s.range->count, "bucket", "buckets") + " (" + std::to_string(shards) +
+                " queries each)";
+    return text;
+}
+
+// "dump: 40 events, bucket 3 of 10 (2026-01-01), 12 queries"
+std::string dump_status(const read_state& s, std::int64_t queries) {
+    std::string text = "dump: " + plural(s.events, "event", "events");
+    if (s.range && s.range->count > 0 && s.last_id >= 0)
+        text += ", bucket " + std::to_string(s.last_id / s.range->width - s.range->first + 1) +
+                " of " + std::to_string(s.range->count) + " (" +
+                ddb::es::format_timestamp(s.last_created_at).substr(0, 10) + ")";
+    return text + ", " + plural(queries, "query", "queries");
+}
+
+// One line of dump's output: the event as a JSON object.
+std::string json_line(const ddb::es::stored_event& e) {
+    json::object line;
+    line["id"] = e.id;
+    if (e.aggregate_uuid)
+        line["aggregate_uuid"] = *e.aggregate_uuid;
+    else
+        line["aggregate_uuid"] = nullptr;
+    line["aggregate_version"] = e.aggregate_version;
+    line["event_version"] = e.event_version;
+    line["event_class"] = e.event_class;
+    line["event_properties"] = e.event_properties;
+    line["meta_data"] = e.meta_data;
+    line["created_at"] = ddb::es::format_timestamp(e.created_at);
+    if (e.expires_at)
+        line["expires_at"] = ddb::es::format_timestamp(*e.expires_at);
+    std::string text = json::serialize(line);
+    text += '\n';
+    return text;
+}
+
+// count and dump: the same read of the store (one aggregate's events with
+// --uuid, else every time bucket from --from's on) and the same reports on
+// stderr. count asks DynamoDB for counts only (Select COUNT) and prints the
+// total; dump prints each event as it arrives.
+awaitable<int> count_or_dump(ddb::client& c, const options& o, tool& t) {
+    const bool dump = o.command->bit == dump_bit;
+    const std::string verb(o.command->name);
+    ddb::es::dynamodb_event_repository repo(c, o.config);
+    read_state s;
     const std::int64_t queries_before = t.log.queries;
     auto queries = [&] { return t.log.queries - queries_before; };
     status_scope scope{t.r};
     t.r.status = [&] {
-        std::string s = "count: " + plural(queries(), "query", "queries");
-        if (range && range->count > 0)
-            s += ", about " + std::to_string(std::min(range->count, queries() / o.config.shards)) +
-                 " of " + plural(range->count, "bucket", "buckets") + " (" +
-                 std::to_string(o.config.shards) + " queries each)";
-        return s + ", " + seconds_since(t.r.started);
+        return (dump ? dump_status(s, queries()) : count_status(s, queries(), o.config.shards)) +
+               ", " + seconds_since(t.r.started);
     };
     if (t.r.progress && !o.uuid)
-        range = co_await buckets_to_read(c, o);
-    std::int64_t n = co_await repo.count_all_starting_from(o.from, o.uuid);
-    std::string summary = "count: " + plural(n, "event", "events");
+        s.range = co_await buckets_to_read(c, o);
+    if (dump) {
+        auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
+        while (auto e = co_await events.next()) {
+            out(json_line(*e));
+            ++s.events;
+            s.last_id = e->id;
+            s.last_created_at = e->created_at;
+        }
+    } else
+        s.events = co_await repo.count_all_starting_from(o.from, o.uuid);
+    std::string summary = verb + ": " + plural(s.events, "event", "events");
     if (o.uuid)
         summary += " of aggregate " + *o.uuid;
-    else if (range)
-        summary += " in " + plural(range->count, "bucket", "buckets");
+    else if (s.range)
+        summary += (dump ? " from " : " in ") + plural(s.range->count, "bucket", "buckets");
     t.r.note(summary + " (" + plural(queries(), "query", "queries") + ", " +
              seconds_since(t.r.started) + ")");
     t.r.clear();
-    out(std::to_string(n) + "\n");
-    co_return 0;
-}
-
-awaitable<int> dump(ddb::client& c, const options& o, tool& t) {
-    ddb::es::dynamodb_event_repository repo(c, o.config);
-    std::optional<bucket_range> range;
-    const std::int64_t queries_before = t.log.queries;
-    auto queries = [&] { return t.log.queries - queries_before; };
-    std::int64_t n = 0, last_id = -1;
-    std::string last_date;
-    status_scope scope{t.r};
-    t.r.status = [&] {
-        std::string s = "dump: " + plural(n, "event", "events");
-        if (range && range->count > 0 && last_id >= 0)
-            s += ", bucket " + std::to_string(last_id / range->width - range->first + 1) + " of " +
-                 std::to_string(range->count) + " (" + last_date + ")";
-        return s + ", " + plural(queries(), "query", "queries") + ", " + seconds_since(t.r.started);
-    };
-    if (t.r.progress && !o.uuid)
-        range = co_await buckets_to_read(c, o);
-    auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
-    std::string text;
-    while (auto e = co_await events.next()) {
-        json::object line;
-        line["id"] = e->id;
-        if (e->aggregate_uuid)
-            line["aggregate_uuid"] = *e->aggregate_uuid;
-        else
-            line["aggregate_uuid"] = nullptr;
-        line["aggregate_version"] = e->aggregate_version;
-        line["event_version"] = e->event_version;
-        line["event_class"] = e->event_class;
-        line["event_properties"] = e->event_properties;
-        line["meta_data"] = e->meta_data;
-        std::string created_at = ddb::es::format_timestamp(e->created_at);
-        line["created_at"] = created_at;
-        if (e->expires_at)
-            line["expires_at"] = ddb::es::format_timestamp(*e->expires_at);
-        text = json::serialize(line);
-        text += '\n';
-        out(text);
-        ++n;
-        last_id = e->id;
-        last_date = created_at.substr(0, 10);
-    }
-    std::string summary = "dump: " + plural(n, "event", "events");
-    if (o.uuid)
-        summary += " of aggregate " + *o.uuid;
-    else if (range)
-        summary += " from " + plural(range->count, "bucket", "buckets");
-    t.r.note(summary + " (" + plural(queries(), "query", "queries") + ", " +
-             seconds_since(t.r.started) + ")");
+    if (!dump)
+        out(std::to_string(s.events) + "\n");
     co_return 0;
 }
 
@@ -929,8 +938,7 @@ int run(const options& o, tool& t) {
     awaitable<int> (*command)(ddb::client&, const options&, tool&) =
         o.command->bit == create_bit     ? create_tables
         : o.command->bit == describe_bit ? describe
-        : o.command->bit == count_bit    ? count
-                                         : dump;
+                                         : count_or_dump;
     int rc = 1;
     bool done = false;
     std::exception_ptr error;
