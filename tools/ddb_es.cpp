@@ -27,6 +27,7 @@
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_metadata.hpp>
 #include <ddb/es/tables.hpp>
+#include <ddb/model/wire.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -514,79 +515,10 @@ std::string failure_summary(const ddb::call_metrics& m, const options& o) {
 // ---------------------------------------------------------------------------
 // DescribeTable's enums as DynamoDB spells them.
 
-const char* name(ddb::table_status s) {
-    switch (s) {
-    case ddb::table_status::creating:
-        return "CREATING";
-    case ddb::table_status::updating:
-        return "UPDATING";
-    case ddb::table_status::deleting:
-        return "DELETING";
-    case ddb::table_status::active:
-        return "ACTIVE";
-    case ddb::table_status::inaccessible_encryption_credentials:
-        return "INACCESSIBLE_ENCRYPTION_CREDENTIALS";
-    case ddb::table_status::archiving:
-        return "ARCHIVING";
-    case ddb::table_status::archived:
-        return "ARCHIVED";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::index_status s) {
-    switch (s) {
-    case ddb::index_status::creating:
-        return "CREATING";
-    case ddb::index_status::updating:
-        return "UPDATING";
-    case ddb::index_status::deleting:
-        return "DELETING";
-    case ddb::index_status::active:
-        return "ACTIVE";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::projection_type p) {
-    switch (p) {
-    case ddb::projection_type::all:
-        return "ALL";
-    case ddb::projection_type::keys_only:
-        return "KEYS_ONLY";
-    case ddb::projection_type::include:
-        return "INCLUDE";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::billing_mode b) {
-    switch (b) {
-    case ddb::billing_mode::provisioned:
-        return "PROVISIONED";
-    case ddb::billing_mode::pay_per_request:
-        return "PAY_PER_REQUEST";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::time_to_live_status s) {
-    switch (s) {
-    case ddb::time_to_live_status::enabling:
-        return "ENABLING";
-    case ddb::time_to_live_status::disabling:
-        return "DISABLING";
-    case ddb::time_to_live_status::enabled:
-        return "ENABLED";
-    case ddb::time_to_live_status::disabled:
-        return "DISABLED";
-    default:
-        return "UNKNOWN";
-    }
+template <class E>
+std::string name(E value) {
+    const std::string_view wire = ddb::model::to_wire(value);
+    return wire.empty() ? "UNKNOWN" : std::string(wire);
 }
 
 // "pk HASH (S), v RANGE (N)": key attributes with their declared types.
@@ -596,12 +528,10 @@ std::string keys(const std::vector<ddb::key_schema_element>& schema,
     for (const auto& k : schema) {
         if (!out.empty())
             out += ", ";
-        out += k.attribute_name + (k.key_type == ddb::key_type::hash ? " HASH" : " RANGE");
+        out += k.attribute_name + " " + name(k.key_type);
         for (const auto& d : definitions)
             if (d.attribute_name == k.attribute_name)
-                out += d.attribute_type == ddb::scalar_attribute_type::s   ? " (S)"
-                       : d.attribute_type == ddb::scalar_attribute_type::n ? " (N)"
-                                                                           : " (B)";
+                out += " (" + name(d.attribute_type) + ")";
     }
     return out;
 }
@@ -626,33 +556,6 @@ awaitable<std::optional<ddb::item>> read_meta(ddb::client& c, const std::string&
         .table_name = events_table, .key = meta_key(), .consistent_read = true};
     auto r = co_await c.get_item(req);
     co_return std::move(r.item);
-}
-
-/// The time buckets a global read from `from` walks, for progress reports:
-/// from the meta item's first bucket (or from's, if later) to the bucket of
-/// now + the allowed clock skew. Ids are microseconds x 1000
-/// (<ddb/es/id_generator.hpp>) and a bucket spans `store_config::bucket`.
-struct bucket_range {
-    std::int64_t width = 1, first = 0, count = 0;
-};
-
-awaitable<bucket_range> buckets_to_read(ddb::client& c, const options& o) {
-    bucket_range range;
-    range.width =
-        std::chrono::duration_cast<std::chrono::microseconds>(o.config.bucket).count() * 1000;
-    auto meta = co_await read_meta(c, o.config.events_table);
-    if (!meta)
-        co_return range;
-    auto fb = meta->find("fb");
-    if (fb == meta->end() || fb->second.type() != ddb::attribute_value::kind::N)
-        co_return range;
-    const auto now_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(
-            (std::chrono::system_clock::now() + o.config.max_clock_skew).time_since_epoch())
-            .count();
-    range.first = std::max(fb->second.as_n().as<std::int64_t>(), o.from / range.width);
-    range.count = std::max<std::int64_t>(0, now_us * 1000 / range.width - range.first + 1);
-    co_return range;
 }
 
 // ---------------------------------------------------------------------------
@@ -805,7 +708,7 @@ awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
 /// How far a count or a dump has come, for its status line and summary.
 struct read_state {
     /// The buckets a global read walks; read for progress reports only.
-    std::optional<bucket_range> range;
+    std::optional<ddb::es::bucket_range> range;
     std::int64_t events = 0, last_id = -1;
     std::chrono::system_clock::time_point last_created_at{};
 };
@@ -868,7 +771,7 @@ awaitable<int> count_or_dump(ddb::client& c, const options& o, tool& t) {
                ", " + seconds_since(t.r.started);
     };
     if (t.r.progress && !o.uuid)
-        s.range = co_await buckets_to_read(c, o);
+        s.range = co_await repo.global_buckets(o.from);
     if (dump) {
         auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
         while (auto e = co_await events.next()) {

@@ -8,6 +8,7 @@
 #include <boost/json/fwd.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace ddb::model {
 
@@ -65,5 +66,31 @@ struct wire_error {
     void decode(const boost::json::value& answer, T& out);
 DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DECLARE)
 #undef DDB_MODEL_WIRE_DECLARE
+
+// Every enumeration of the model with a wire form.
+// clang-format off
+#define DDB_MODEL_WIRE_ENUMS(X) \
+    X(return_values) \
+    X(return_consumed_capacity) \
+    X(return_item_collection_metrics) \
+    X(return_values_on_condition_check_failure) \
+    X(select) \
+    X(scalar_attribute_type) \
+    X(key_type) \
+    X(projection_type) \
+    X(billing_mode) \
+    X(stream_view_type) \
+    X(table_status) \
+    X(index_status) \
+    X(time_to_live_status)
+// clang-format on
+
+/// The value as DynamoDB spells it (key_type::hash -> "HASH",
+/// billing_mode::pay_per_request -> "PAY_PER_REQUEST"): the name `encode`
+/// sends and `decode` reads. Empty for `unknown` (a value DynamoDB sent that
+/// this library does not know).
+#define DDB_MODEL_WIRE_ENUM_DECLARE(E) std::string_view to_wire(E value);
+DDB_MODEL_WIRE_ENUMS(DDB_MODEL_WIRE_ENUM_DECLARE)
+#undef DDB_MODEL_WIRE_ENUM_DECLARE
 
 } // namespace ddb::model
