@@ -109,6 +109,26 @@ TEST_CASE("batch_write: what the deadline cuts off is reported precisely", "[bat
     CHECK(unprocessed == 13);
 }
 
+TEST_CASE("batch_write: a random source above 1 cannot stretch the backoff past max_delay",
+          "[batch]") {
+    fixture f("dynalite");
+    std::vector<write_request> writes;
+    for (int i = 0; i < 25; ++i)
+        writes.push_back(write_request::put_item(f.table, {{"pk", av("r" + std::to_string(i))}}));
+    f.proxy.push({test::fault::forward});
+    f.proxy.push({test::fault::partial_batch}); // 13 of 25 come back unprocessed
+    auto o = fast();
+    o.random = [] { return 1e9; }; // unclamped: a wait of 1e9 * base_delay
+    o.deadline = std::chrono::seconds(30);
+    auto r = test::run(f.ioc, [&]() -> awaitable<batch_write_result> {
+        co_return co_await batch_write(*f.c, writes, o);
+    });
+    CHECK(r.ok()); // the re-drive waited at most max_delay, well inside the deadline
+    CHECK(r.written == 25);
+    CHECK(r.redrives == 1);
+    CHECK(f.count() == 25);
+}
+
 TEST_CASE("batch_write and batch_get refuse duplicate keys before sending", "[batch]") {
     fixture f("moto");
     auto before = f.proxy.requests();
