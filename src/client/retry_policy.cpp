@@ -192,9 +192,9 @@ std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds base,
                                            std::chrono::milliseconds max, int retry,
                                            double random) noexcept {
     int exponent = std::clamp(retry, 0, 30);
-    double ceiling = std::min(static_cast<double>(base.count()) *
-                                  static_cast<double>(1u << exponent),
-                              static_cast<double>(max.count()));
+    double ceiling =
+        std::min(static_cast<double>(base.count()) * static_cast<double>(1u << exponent),
+                 static_cast<double>(max.count()));
     double r = random >= 0 && random < 1 ? random : random >= 1 ? 1 : 0; // NaN: 0
     // In double, then saturated: max may be milliseconds::max().
     return std::min(detail::saturating_cast<std::chrono::milliseconds>(

@@ -23,8 +23,7 @@ constexpr std::size_t max_keys_per_call = 100;
 constexpr std::size_t max_request_bytes = 16 * 1024 * 1024;
 
 std::chrono::milliseconds backoff(const batch_options& o, int n) {
-    return jittered_backoff(o.base_delay, o.max_delay, n,
-                            o.random ? o.random() : default_jitter());
+    return jittered_backoff(o.base_delay, o.max_delay, n, o.random ? o.random() : default_jitter());
 }
 
 // Key attribute names per table, from DescribeTable.

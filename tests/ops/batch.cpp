@@ -28,9 +28,10 @@ struct fixture {
     std::size_t count() {
         std::size_t n = 0;
         test::run(ioc, [&]() -> awaitable<void> {
-            auto pages = scan_pages(*c, json::object{{"TableName", table}, {"Select", "COUNT"}});
+            scan_request count_all{.table_name = table, .select = select::count};
+            auto pages = scan_pages(*c, count_all);
             while (auto p = co_await pages.next())
-                n += static_cast<std::size_t>(p->at("Count").as_int64());
+                n += static_cast<std::size_t>(p->count);
         });
         return n;
     }
