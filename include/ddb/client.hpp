@@ -7,4 +7,5 @@
 #include <ddb/client/errors.hpp>
 #include <ddb/client/metrics.hpp>
 #include <ddb/client/rate_limiter.hpp>
+#include <ddb/client/request_token.hpp>
 #include <ddb/client/retry_policy.hpp>

@@ -1,6 +1,7 @@
 // The typed operations of ddb::client: encode, call, decode in an arena.
 #include <ddb/client/client.hpp>
 
+#include <ddb/client/request_token.hpp>
 #include <ddb/model/wire.hpp>
 
 #include <boost/json/monotonic_resource.hpp>

@@ -2,6 +2,9 @@
 // get-vanilla parameters and checks the suite's signature.
 #include <ddb/credentials.hpp>
 #include <ddb/sigv4.hpp>
+// The whole library's umbrella, and one old path (a forwarding header).
+#include <ddb/ddb.hpp>
+#include <ddb/item.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -27,7 +30,11 @@ int main() {
         signature = r.signature();
     });
     ioc.run();
-    bool ok = signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+    // Functions of the client and value layers, through ddb::client.
+    const std::string token = ddb::random_request_token();
+    const ddb::item item{{"token", ddb::attribute_value::s(token)}};
+    bool ok = token.size() == 36 && item.size() == 1 &&
+              signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
     std::cout << (ok ? "consumer: OK" : "consumer: wrong signature " + signature) << "\n";
     return ok ? 0 : 1;
 }

@@ -23,20 +23,21 @@ struct wire_error {
 // put_item_response = write_item_response are not repeated).
 #define DDB_MODEL_WIRE_TYPES(X)                                                                    \
     X(get_item_request)                                                                            \
-    X(get_item_response) X(write_item_response) X(put_item_request) X(update_item_request)         \
-        X(delete_item_request) X(query_request) X(scan_request) X(query_response)                  \
-            X(batch_get_item_request) X(batch_get_item_response) X(batch_write_item_request)       \
-                X(batch_write_item_response) X(transact_get_items_request)                         \
-                    X(transact_get_items_response) X(transact_write_items_request)                 \
-                        X(transact_write_items_response) X(create_table_request)                   \
-                            X(create_table_response) X(describe_table_request)                     \
-                                X(describe_table_response) X(update_table_request)                 \
-                                    X(update_table_response) X(delete_table_request)               \
-                                        X(delete_table_response) X(list_tables_request)            \
-                                            X(list_tables_response) X(update_time_to_live_request) \
-                                                X(update_time_to_live_response)                    \
-                                                    X(describe_time_to_live_request)               \
-                                                        X(describe_time_to_live_response)
+    X(get_item_response)                                                                           \
+    X(write_item_response)                                                                         \
+    X(put_item_request) X(update_item_request) X(delete_item_request) X(query_request)             \
+        X(scan_request) X(query_response) X(batch_get_item_request) X(batch_get_item_response)     \
+            X(batch_write_item_request) X(batch_write_item_response) X(transact_get_items_request) \
+                X(transact_get_items_response) X(transact_write_items_request)                     \
+                    X(transact_write_items_response) X(create_table_request)                       \
+                        X(create_table_response) X(describe_table_request)                         \
+                            X(describe_table_response) X(update_table_request)                     \
+                                X(update_table_response) X(delete_table_request)                   \
+                                    X(delete_table_response) X(list_tables_request)                \
+                                        X(list_tables_response) X(update_time_to_live_request)     \
+                                            X(update_time_to_live_response)                        \
+                                                X(describe_time_to_live_request)                   \
+                                                    X(describe_time_to_live_response)
 
 /// `v`'s members, by wire name, added to `out` (absent optionals, empty
 /// containers and defaults DynamoDB does not need are left out).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ddb/client/client.hpp>
+#include <ddb/client/request_token.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
@@ -12,9 +13,6 @@
 #include <string>
 
 namespace ddb {
-
-/// A random ClientRequestToken (a version 4 UUID from the OS random source).
-std::string random_request_token();
 
 /** TransactWriteItems of `actions` (Put, Update, Delete, ConditionCheck, as
     DynamoDB JSON), all or nothing, at most 100 actions.
