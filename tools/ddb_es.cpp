@@ -482,8 +482,8 @@ struct call_log {
 // in 0.5 s".
 std::string retry_line(const ddb::attempt_info& a) {
     return std::string(a.operation) + " attempt " + std::to_string(a.attempt) + " of " +
-           std::to_string(a.max_attempts) + " failed (" + std::string(a.error) +
-           "); retrying in " + seconds(a.delay);
+           std::to_string(a.max_attempts) + " failed (" + std::string(a.error) + "); retrying in " +
+           seconds(a.delay);
 }
 
 // "GetItem failed after 3 attempts over 2.5 s" (and whether --timeout ended it).

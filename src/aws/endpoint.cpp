@@ -189,8 +189,8 @@ std::optional<endpoint> profile_endpoint(const profile& p, const profile_set& fi
                                "profile '" + p.name + "' names services section '" +
                                    std::string(*s) + "', which no config file has");
         if (auto u = section->get("dynamodb.endpoint_url"); u && !u->empty())
-            return parse_endpoint(*u,
-                                  "dynamodb endpoint_url of services section '" + section->name + "'");
+            return parse_endpoint(*u, "dynamodb endpoint_url of services section '" +
+                                          section->name + "'");
     }
     if (auto u = p.get("endpoint_url"); u && !u->empty())
         return parse_endpoint(*u, "endpoint_url of profile '" + p.name + "'");

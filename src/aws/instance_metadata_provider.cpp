@@ -92,16 +92,15 @@ struct fetch_state {
 
 // Step 1: a session token, reused until shortly before its TTL ends; empty
 // (with the problem noted) when the token request was refused.
-boost::asio::awaitable<std::string>
-session_token(instance_metadata_provider::impl& self, detail::metadata_client& http,
-              fetch_state& st) {
+boost::asio::awaitable<std::string> session_token(instance_metadata_provider::impl& self,
+                                                  detail::metadata_client& http, fetch_state& st) {
     {
         std::lock_guard lock(self.mutex);
         if (!self.token.empty() && steady::now() < self.token_expiry)
             co_return self.token;
     }
-    header_list ttl{{"x-aws-ec2-metadata-token-ttl-seconds",
-                     std::to_string(self.opts.token_ttl.count())}};
+    header_list ttl{
+        {"x-aws-ec2-metadata-token-ttl-seconds", std::to_string(self.opts.token_ttl.count())}};
     auto res = co_await http.request(st.ep, bhttp::verb::put, "/latest/api/token", ttl);
     st.reached = true;
     if (res.result_int() != 200) {

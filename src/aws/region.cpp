@@ -30,8 +30,8 @@ namespace {
         config_errc::region_not_found,
         "no AWS region: tried the client config, AWS_REGION, AWS_DEFAULT_REGION and the "
         "'region' of profile '" +
-            selection.name + "' (" +
-            (files.empty() ? "no config file present" : "in " + files) + ")" +
+            selection.name + "' (" + (files.empty() ? "no config file present" : "in " + files) +
+            ")" +
             (empty_vars.empty() ? ""
                                 : "; " + empty_vars + " set but empty, which counts as unset"));
 }

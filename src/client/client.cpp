@@ -65,7 +65,8 @@ std::shared_ptr<http::transport> client_transport(const asio::any_io_executor& e
         }
     }
     try {
-        return std::make_shared<http::pooled_transport>(ex, std::move(pool), "client_config::pool.");
+        return std::make_shared<http::pooled_transport>(ex, std::move(pool),
+                                                        "client_config::pool.");
     } catch (const config_error& e) {
         if (source.empty() || e.code() != config_errc::invalid_setting ||
             std::string_view(e.what()).starts_with("client_config::pool."))
@@ -87,8 +88,8 @@ void warn_of_empty_variables(const client::state& st) {
         for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
             if (detail::getenv_set_but_empty(name))
                 st.log(log_level::warning, std::string(name) +
-                                               " is set but empty: ignored; endpoint " +
-                                               st.ep.url + " (" + st.ep.source + ") is used");
+                                               " is set but empty: ignored; endpoint " + st.ep.url +
+                                               " (" + st.ep.source + ") is used");
 }
 
 } // namespace

@@ -141,15 +141,16 @@ struct signed_request {
 // (X-Amz-Date, the session token, Authorization), signed now with `req.creds`.
 void render_and_sign(call_state& call, signed_request& req) {
     const client::state& st = call.st;
-    const sigv4::header to_sign[] = {
-        {"host", st.host_header}, {"content-type", json_content_type}, {"x-amz-target", call.target}};
+    const sigv4::header to_sign[] = {{"host", st.host_header},
+                                     {"content-type", json_content_type},
+                                     {"x-amz-target", call.target}};
     sigv4::request signing_view;
     signing_view.path = st.ep.path;
     signing_view.headers = to_sign;
     signing_view.payload = call.body;
-    req.signature = sigv4::sign(signing_view,
-                                {req.creds, st.region, "dynamodb", std::chrono::system_clock::now()},
-                                &call.st.keys);
+    req.signature = sigv4::sign(
+        signing_view, {req.creds, st.region, "dynamodb", std::chrono::system_clock::now()},
+        &call.st.keys);
     // The access key id is in Authorization: no header injection.
     if (has_cr_lf_nul(req.signature.authorization))
         throw sigv4::signing_error(sigv4::errc::invalid_header_value,
@@ -250,9 +251,9 @@ void observe_success(call_state& call, const attempt_record& rec, const http::ra
             call.metrics.consumed_capacity = *cc;
     }
     if (call.logging)
-        call.st.log(log_level::debug, std::string(call.operation) + " attempt " +
-                                          std::to_string(rec.number) + ": HTTP 200" +
-                                          (rec.info.reused_connection ? " (pooled connection)" : ""));
+        call.st.log(log_level::debug,
+                    std::string(call.operation) + " attempt " + std::to_string(rec.number) +
+                        ": HTTP 200" + (rec.info.reused_connection ? " (pooled connection)" : ""));
     if (call.hooked) {
         attempt_info a;
         a.operation = call.operation;

@@ -59,9 +59,8 @@ boost::json::value parse_json_body(const raw_response& res, boost::json::storage
         return answer;
     const std::string status = std::to_string(res.status());
     refuse(errc::unparsable_body, res, context,
-           ec == boost::json::error::too_deep
-               ? status + " response nests JSON deeper than " + std::to_string(max_depth) +
-                     " levels"
+           ec == boost::json::error::too_deep ? status + " response nests JSON deeper than " +
+                                                    std::to_string(max_depth) + " levels"
            : ec ? status + " response is not JSON: " + ec.message()
                 : status + " response is not a JSON object");
 }

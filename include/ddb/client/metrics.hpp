@@ -40,8 +40,8 @@ struct call_metrics {
 
 /// How an attempt ended.
 enum class attempt_outcome {
-    success,  ///< the call returns this attempt's answer
-    retrying, ///< it failed; another attempt follows after `attempt_info::delay`
+    success,   ///< the call returns this attempt's answer
+    retrying,  ///< it failed; another attempt follows after `attempt_info::delay`
     giving_up, ///< it failed; the call throws its error
 };
 
@@ -61,7 +61,7 @@ struct attempt_info {
     std::string_view error;
     /// How the retry policy classed the error; `none` on success.
     retry_class retry = retry_class::none;
-    unsigned status = 0; ///< HTTP status; 0 when no response arrived
+    unsigned status = 0;                ///< HTTP status; 0 when no response arrived
     std::chrono::milliseconds delay{0}; ///< wait before the next attempt, when retrying
     std::chrono::microseconds latency{0};
 };

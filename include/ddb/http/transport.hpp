@@ -70,9 +70,9 @@ public:
                 response of any status); `boost::system::system_error` with
                 `asio::error::operation_aborted` when cancelled.
     */
-    virtual boost::asio::awaitable<raw_response> send(const origin& to, const request_view& req,
-                                                      std::chrono::steady_clock::time_point deadline,
-                                                      exchange_info* info) = 0;
+    virtual boost::asio::awaitable<raw_response>
+    send(const origin& to, const request_view& req, std::chrono::steady_clock::time_point deadline,
+         exchange_info* info) = 0;
 
     /// The counters of `to`'s pool; zeros for a transport without pools.
     virtual pool_stats stats(const origin& to) const;

@@ -36,9 +36,9 @@ void configure_tls(asio::ssl::context& ssl, const tls_options& tls) {
         boost::system::error_code ec;
         ssl.load_verify_file(tls.ca_file, ec);
         if (ec) // typed, like every other setting ddb refuses
-            throw config_error(config_errc::invalid_setting, "TLS ca_file '" + tls.ca_file +
-                                                                 "' cannot be loaded: " +
-                                                                 ec.message());
+            throw config_error(config_errc::invalid_setting,
+                               "TLS ca_file '" + tls.ca_file +
+                                   "' cannot be loaded: " + ec.message());
     }
     if (!tls.ca_dir.empty())
         ssl.add_verify_path(tls.ca_dir);
@@ -90,9 +90,9 @@ asio::awaitable<tcp::resolver::results_type> resolve(pooled_transport::impl& t, 
 
 // The TCP connection, on the transport's executor, with no delay and
 // non-blocking (synchronous writes, tried first, must never block).
-asio::awaitable<std::unique_ptr<connection>>
-open_tcp(pooled_transport::impl& t, const origin& o, const tcp::resolver::results_type& addresses,
-         clock_type::time_point connect_deadline) {
+asio::awaitable<std::unique_ptr<connection>> open_tcp(pooled_transport::impl& t, const origin& o,
+                                                      const tcp::resolver::results_type& addresses,
+                                                      clock_type::time_point connect_deadline) {
     auto c = std::make_unique<connection>();
     c->plain.emplace(t.ex);
     c->plain->expires_at(t.clock->timeout_at(connect_deadline));
@@ -128,21 +128,21 @@ asio::awaitable<void> handshake(pooled_transport::impl& t, const origin& o, conn
         fail(errc::connect_timeout, o, "TLS handshake timed out", ec);
     if (ec) {
         long verify = SSL_get_verify_result(c.secure->native_handle());
-        std::string why = verify != X509_V_OK
-                              ? std::string("certificate rejected: ") +
-                                    X509_verify_cert_error_string(verify)
-                              : "TLS handshake failed (host name mismatch or protocol error)";
+        std::string why =
+            verify != X509_V_OK
+                ? std::string("certificate rejected: ") + X509_verify_cert_error_string(verify)
+                : "TLS handshake failed (host name mismatch or protocol error)";
         fail(errc::tls_handshake_failed, o, why, ec);
     }
 }
 
 } // namespace
 
-asio::awaitable<std::unique_ptr<connection>>
-connect(pooled_transport::impl& t, host_pool& pool, clock_type::time_point deadline) {
+asio::awaitable<std::unique_ptr<connection>> connect(pooled_transport::impl& t, host_pool& pool,
+                                                     clock_type::time_point deadline) {
     const origin& o = pool.where;
-    auto connect_deadline =
-        std::min(deadline, ddb::detail::saturating_add(clock_type::now(), t.options.connect_timeout));
+    auto connect_deadline = std::min(
+        deadline, ddb::detail::saturating_add(clock_type::now(), t.options.connect_timeout));
     auto addresses = co_await resolve(t, pool, connect_deadline);
     auto c = co_await open_tcp(t, o, addresses, connect_deadline);
     if (o.tls)
