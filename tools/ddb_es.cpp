@@ -27,6 +27,7 @@
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_metadata.hpp>
 #include <ddb/es/tables.hpp>
+#include <ddb/model/wire.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -499,79 +500,10 @@ std::string failure_summary(const ddb::call_metrics& m, const options& o) {
 // ---------------------------------------------------------------------------
 // DescribeTable's enums as DynamoDB spells them.
 
-const char* name(ddb::table_status s) {
-    switch (s) {
-    case ddb::table_status::creating:
-        return "CREATING";
-    case ddb::table_status::updating:
-        return "UPDATING";
-    case ddb::table_status::deleting:
-        return "DELETING";
-    case ddb::table_status::active:
-        return "ACTIVE";
-    case ddb::table_status::inaccessible_encryption_credentials:
-        return "INACCESSIBLE_ENCRYPTION_CREDENTIALS";
-    case ddb::table_status::archiving:
-        return "ARCHIVING";
-    case ddb::table_status::archived:
-        return "ARCHIVED";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::index_status s) {
-    switch (s) {
-    case ddb::index_status::creating:
-        return "CREATING";
-    case ddb::index_status::updating:
-        return "UPDATING";
-    case ddb::index_status::deleting:
-        return "DELETING";
-    case ddb::index_status::active:
-        return "ACTIVE";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::projection_type p) {
-    switch (p) {
-    case ddb::projection_type::all:
-        return "ALL";
-    case ddb::projection_type::keys_only:
-        return "KEYS_ONLY";
-    case ddb::projection_type::include:
-        return "INCLUDE";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::billing_mode b) {
-    switch (b) {
-    case ddb::billing_mode::provisioned:
-        return "PROVISIONED";
-    case ddb::billing_mode::pay_per_request:
-        return "PAY_PER_REQUEST";
-    default:
-        return "UNKNOWN";
-    }
-}
-
-const char* name(ddb::time_to_live_status s) {
-    switch (s) {
-    case ddb::time_to_live_status::enabling:
-        return "ENABLING";
-    case ddb::time_to_live_status::disabling:
-        return "DISABLING";
-    case ddb::time_to_live_status::enabled:
-        return "ENABLED";
-    case ddb::time_to_live_status::disabled:
-        return "DISABLED";
-    default:
-        return "UNKNOWN";
-    }
+template <class E>
+std::string name(E value) {
+    const std::string_view wire = ddb::model::to_wire(value);
+    return wire.empty() ? "UNKNOWN" : std::string(wire);
 }
 
 // "pk HASH (S), v RANGE (N)": key attributes with their declared types.
@@ -581,12 +513,10 @@ std::string keys(const std::vector<ddb::key_schema_element>& schema,
     for (const auto& k : schema) {
         if (!out.empty())
             out += ", ";
-        out += k.attribute_name + (k.key_type == ddb::key_type::hash ? " HASH" : " RANGE");
+        out += k.attribute_name + " " + name(k.key_type);
         for (const auto& d : definitions)
             if (d.attribute_name == k.attribute_name)
-                out += d.attribute_type == ddb::scalar_attribute_type::s   ? " (S)"
-                       : d.attribute_type == ddb::scalar_attribute_type::n ? " (N)"
-                                                                           : " (B)";
+                out += " (" + name(d.attribute_type) + ")";
     }
     return out;
 }
@@ -611,33 +541,6 @@ awaitable<std::optional<ddb::item>> read_meta(ddb::client& c, const std::string&
         .table_name = events_table, .key = meta_key(), .consistent_read = true};
     auto r = co_await c.get_item(req);
     co_return std::move(r.item);
-}
-
-/// The time buckets a global read from `from` walks, for progress reports:
-/// from the meta item's first bucket (or from's, if later) to the bucket of
-/// now + the allowed clock skew. Ids are microseconds x 1000
-/// (<ddb/es/id_generator.hpp>) and a bucket spans `store_config::bucket`.
-struct bucket_range {
-    std::int64_t width = 1, first = 0, count = 0;
-};
-
-awaitable<bucket_range> buckets_to_read(ddb::client& c, const options& o) {
-    bucket_range range;
-    range.width =
-        std::chrono::duration_cast<std::chrono::microseconds>(o.config.bucket).count() * 1000;
-    auto meta = co_await read_meta(c, o.config.events_table);
-    if (!meta)
-        co_return range;
-    auto fb = meta->find("fb");
-    if (fb == meta->end() || fb->second.type() != ddb::attribute_value::kind::N)
-        co_return range;
-    const auto now_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(
-            (std::chrono::system_clock::now() + o.config.max_clock_skew).time_since_epoch())
-            .count();
-    range.first = std::max(fb->second.as_n().as<std::int64_t>(), o.from / range.width);
-    range.count = std::max<std::int64_t>(0, now_us * 1000 / range.width - range.first + 1);
-    co_return range;
 }
 
 // ---------------------------------------------------------------------------
@@ -787,84 +690,93 @@ awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
 // ---------------------------------------------------------------------------
 // count and dump
 
-awaitable<int> count(ddb::client& c, const options& o, tool& t) {
+/// How far a count or a dump has come, for its status line and summary.
+struct read_state {
+    /// The buckets a global read walks; read for progress reports only.
+    std::optional<ddb::es::bucket_range> range;
+    std::int64_t events = 0, last_id = -1;
+    std::chrono::system_clock::time_point last_created_at{};
+};
+
+// "count: 12 queries, about 3 of 10 buckets (4 queries each)"
+std::string count_status(const read_state& s, std::int64_t queries, int shards) {
+    std::string text = "count: " + plural(queries, "query", "queries");
+    if (s.range && s.range->count > 0)
+        text += ", about " + std::to_string(std::min(s.range->count, queries / shards)) + " of " +
+                plural(s.range->count, "bucket", "buckets") + " (" + std::to_string(shards) +
+                " queries each)";
+    return text;
+}
+
+// "dump: 40 events, bucket 3 of 10 (2026-01-01), 12 queries"
+std::string dump_status(const read_state& s, std::int64_t queries) {
+    std::string text = "dump: " + plural(s.events, "event", "events");
+    if (s.range && s.range->count > 0 && s.last_id >= 0)
+        text += ", bucket " + std::to_string(s.last_id / s.range->width - s.range->first + 1) +
+                " of " + std::to_string(s.range->count) + " (" +
+                ddb::es::format_timestamp(s.last_created_at).substr(0, 10) + ")";
+    return text + ", " + plural(queries, "query", "queries");
+}
+
+// One line of dump's output: the event as a JSON object.
+std::string json_line(const ddb::es::stored_event& e) {
+    json::object line;
+    line["id"] = e.id;
+    if (e.aggregate_uuid)
+        line["aggregate_uuid"] = *e.aggregate_uuid;
+    else
+        line["aggregate_uuid"] = nullptr;
+    line["aggregate_version"] = e.aggregate_version;
+    line["event_version"] = e.event_version;
+    line["event_class"] = e.event_class;
+    line["event_properties"] = e.event_properties;
+    line["meta_data"] = e.meta_data;
+    line["created_at"] = ddb::es::format_timestamp(e.created_at);
+    if (e.expires_at)
+        line["expires_at"] = ddb::es::format_timestamp(*e.expires_at);
+    std::string text = json::serialize(line);
+    text += '\n';
+    return text;
+}
+
+// count and dump: the same read of the store (one aggregate's events with
+// --uuid, else every time bucket from --from's on) and the same reports on
+// stderr. count asks DynamoDB for counts only (Select COUNT) and prints the
+// total; dump prints each event as it arrives.
+awaitable<int> count_or_dump(ddb::client& c, const options& o, tool& t) {
+    const bool dump = o.command->bit == dump_bit;
+    const std::string verb(o.command->name);
     ddb::es::dynamodb_event_repository repo(c, o.config);
-    std::optional<bucket_range> range;
+    read_state s;
     const std::int64_t queries_before = t.log.queries;
     auto queries = [&] { return t.log.queries - queries_before; };
     status_scope scope{t.r};
     t.r.status = [&] {
-        std::string s = "count: " + plural(queries(), "query", "queries");
-        if (range && range->count > 0)
-            s += ", about " + std::to_string(std::min(range->count, queries() / o.config.shards)) +
-                 " of " + plural(range->count, "bucket", "buckets") + " (" +
-                 std::to_string(o.config.shards) + " queries each)";
-        return s + ", " + seconds_since(t.r.started);
+        return (dump ? dump_status(s, queries()) : count_status(s, queries(), o.config.shards)) +
+               ", " + seconds_since(t.r.started);
     };
     if (t.r.progress && !o.uuid)
-        range = co_await buckets_to_read(c, o);
-    std::int64_t n = co_await repo.count_all_starting_from(o.from, o.uuid);
-    std::string summary = "count: " + plural(n, "event", "events");
+        s.range = co_await repo.global_buckets(o.from);
+    if (dump) {
+        auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
+        while (auto e = co_await events.next()) {
+            out(json_line(*e));
+            ++s.events;
+            s.last_id = e->id;
+            s.last_created_at = e->created_at;
+        }
+    } else
+        s.events = co_await repo.count_all_starting_from(o.from, o.uuid);
+    std::string summary = verb + ": " + plural(s.events, "event", "events");
     if (o.uuid)
         summary += " of aggregate " + *o.uuid;
-    else if (range)
-        summary += " in " + plural(range->count, "bucket", "buckets");
+    else if (s.range)
+        summary += (dump ? " from " : " in ") + plural(s.range->count, "bucket", "buckets");
     t.r.note(summary + " (" + plural(queries(), "query", "queries") + ", " +
              seconds_since(t.r.started) + ")");
     t.r.clear();
-    out(std::to_string(n) + "\n");
-    co_return 0;
-}
-
-awaitable<int> dump(ddb::client& c, const options& o, tool& t) {
-    ddb::es::dynamodb_event_repository repo(c, o.config);
-    std::optional<bucket_range> range;
-    const std::int64_t queries_before = t.log.queries;
-    auto queries = [&] { return t.log.queries - queries_before; };
-    std::int64_t n = 0, last_id = -1;
-    std::string last_date;
-    status_scope scope{t.r};
-    t.r.status = [&] {
-        std::string s = "dump: " + plural(n, "event", "events");
-        if (range && range->count > 0 && last_id >= 0)
-            s += ", bucket " + std::to_string(last_id / range->width - range->first + 1) + " of " +
-                 std::to_string(range->count) + " (" + last_date + ")";
-        return s + ", " + plural(queries(), "query", "queries") + ", " + seconds_since(t.r.started);
-    };
-    if (t.r.progress && !o.uuid)
-        range = co_await buckets_to_read(c, o);
-    auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
-    std::string text;
-    while (auto e = co_await events.next()) {
-        json::object line;
-        line["id"] = e->id;
-        if (e->aggregate_uuid)
-            line["aggregate_uuid"] = *e->aggregate_uuid;
-        else
-            line["aggregate_uuid"] = nullptr;
-        line["aggregate_version"] = e->aggregate_version;
-        line["event_version"] = e->event_version;
-        line["event_class"] = e->event_class;
-        line["event_properties"] = e->event_properties;
-        line["meta_data"] = e->meta_data;
-        std::string created_at = ddb::es::format_timestamp(e->created_at);
-        line["created_at"] = created_at;
-        if (e->expires_at)
-            line["expires_at"] = ddb::es::format_timestamp(*e->expires_at);
-        text = json::serialize(line);
-        text += '\n';
-        out(text);
-        ++n;
-        last_id = e->id;
-        last_date = created_at.substr(0, 10);
-    }
-    std::string summary = "dump: " + plural(n, "event", "events");
-    if (o.uuid)
-        summary += " of aggregate " + *o.uuid;
-    else if (range)
-        summary += " from " + plural(range->count, "bucket", "buckets");
-    t.r.note(summary + " (" + plural(queries(), "query", "queries") + ", " +
-             seconds_since(t.r.started) + ")");
+    if (!dump)
+        out(std::to_string(s.events) + "\n");
     co_return 0;
 }
 
@@ -913,8 +825,7 @@ int run(const options& o, tool& t) {
     awaitable<int> (*command)(ddb::client&, const options&, tool&) =
         o.command->bit == create_bit     ? create_tables
         : o.command->bit == describe_bit ? describe
-        : o.command->bit == count_bit    ? count
-                                         : dump;
+                                         : count_or_dump;
     int rc = 1;
     bool done = false;
     std::exception_ptr error;

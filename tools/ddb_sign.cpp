@@ -33,6 +33,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -49,29 +50,99 @@ std::chrono::system_clock::time_point parse_time(const std::string& s) {
     return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-struct option_help {
-    const char* name;
-    const char* value;
-    const char* help;
+/// What the command line asks for.
+struct request_options {
+    std::string target = "ListTables", body = "{}", service = "dynamodb";
+    bool have_body = false;
+    std::optional<std::string> region, endpoint_url;
+    std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
+    std::vector<std::pair<std::string, std::string>> extra;
+
+    /// Before --body or --body-file: there is one body.
+    void take_body() {
+        if (have_body)
+            throw usage_error("one request body: --body or --body-file, once");
+        have_body = true;
+    }
 };
 
-const option_help option_helps[] = {
-    {"--target", "OPERATION", "the DynamoDB operation, e.g. GetItem (default ListTables)"},
-    {"--body", "JSON", "the request body, signed as given (default {})"},
-    {"--body-file", "FILE", "the request body from a file, byte for byte"},
-    {"--region", "R",
-     "the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)"},
-    {"--service", "S", "the signing service name (default dynamodb)"},
+std::string read_body_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f)
+        throw usage_error("--body-file: cannot read '" + path + "': " + std::strerror(errno));
+    return {std::istreambuf_iterator<char>(f), {}};
+}
+
+// "Name: value" as {"Name", "value"} (spaces after the colon dropped).
+std::pair<std::string, std::string> parse_header(const std::string& text) {
+    auto colon = text.find(':');
+    if (colon == std::string::npos || colon == 0)
+        throw usage_error("--header wants 'Name: value', got '" + text + "'");
+    auto v = text.substr(colon + 1);
+    return {text.substr(0, colon), v.substr(std::min(v.find_first_not_of(' '), v.size()))};
+}
+
+std::string help_text();
+
+/// One option: the parser, the help text and the list of names all read
+/// this table.
+struct option {
+    const char* names; ///< "--target", or "-h, --help"
+    const char* value; ///< the value's placeholder; "" for a flag
+    const char* help;
+    /// An option with a value: stores it.
+    void (*set)(request_options&, const std::string&) = nullptr;
+    /// A flag: the text to print before exiting with status 0.
+    std::string (*text)() = nullptr;
+};
+
+// Shorthands for the setters below.
+using R = request_options;
+using V = const std::string&;
+
+const option options[] = {
+    {"--target", "OPERATION", "the DynamoDB operation, e.g. GetItem (default ListTables)",
+     [](R& r, V v) { r.target = v; }},
+    {"--body", "JSON", "the request body, signed as given (default {})",
+     [](R& r, V v) {
+         r.take_body();
+         r.body = v;
+     }},
+    {"--body-file", "FILE", "the request body from a file, byte for byte",
+     [](R& r, V v) {
+         r.take_body();
+         r.body = read_body_file(v);
+     }},
+    {"--region", "R", "the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
+     [](R& r, V v) { r.region = v; }},
+    {"--service", "S", "the signing service name (default dynamodb)",
+     [](R& r, V v) { r.service = v; }},
     {"--endpoint", "URL",
      "the endpoint, for the host header and the path (default: AWS_ENDPOINT_URL_DYNAMODB, "
-     "AWS_ENDPOINT_URL, https://dynamodb.REGION.amazonaws.com)"},
+     "AWS_ENDPOINT_URL, https://dynamodb.REGION.amazonaws.com)",
+     [](R& r, V v) { r.endpoint_url = v; }},
     {"--time", "yyyymmddThhmmssZ",
      "the signing time in UTC (default now); give a failed request's X-Amz-Date to reproduce "
-     "its signature"},
-    {"--header", "'Name: value'", "one more header to sign; may be repeated"},
-    {"-h, --help", "", "this text"},
-    {"--version", "", "the version"},
+     "its signature",
+     [](R& r, V v) { r.time = parse_time(v); }},
+    {"--header", "'Name: value'", "one more header to sign; may be repeated",
+     [](R& r, V v) { r.extra.push_back(parse_header(v)); }},
+    {"-h, --help", "", "this text", nullptr, help_text},
+    {"--version", "", "the version", nullptr,
+     [] { return "ddb-sign " + std::string(cli::version) + "\n"; }},
 };
+
+// The option one of whose names is `arg`, or null.
+const option* find_option(std::string_view arg) {
+    for (const auto& o : options)
+        for (std::string_view names = o.names; !names.empty();) {
+            auto comma = names.find(", ");
+            if (names.substr(0, comma) == arg)
+                return &o;
+            names = comma == std::string_view::npos ? "" : names.substr(comma + 2);
+        }
+    return nullptr;
+}
 
 std::string help_text() {
     std::string h =
@@ -87,8 +158,8 @@ std::string help_text() {
                   "printed and the session token only as ** REDACTED **.",
                   0) +
         "\n\noptions:\n";
-    for (const auto& o : option_helps)
-        h += cli::option_line(o.name, o.value, o.help);
+    for (const auto& o : options)
+        h += cli::option_line(o.names, o.value, o.help);
     h += "\n"
          "environment:\n"
          "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE,\n"
@@ -110,72 +181,43 @@ const char* const usage_hint = "usage: ddb-sign [--target OP] [--body JSON | --b
                                "[--region R] [--time T] ...\n"
                                "Try 'ddb-sign --help'.\n";
 
+/// The command line, or the flag (--help, --version) that ends it early.
+struct command_line {
+    request_options request;
+    const option* flag = nullptr;
+};
+
+command_line parse(int argc, char** argv) {
+    command_line c;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.empty() || arg[0] != '-')
+            throw usage_error("unexpected argument '" + arg + "' (every value follows its option)");
+        const option* o = find_option(arg);
+        if (!o)
+            throw usage_error("unknown option '" + arg + "'");
+        if (o->text) {
+            c.flag = o;
+            return c;
+        }
+        if (i + 1 >= argc)
+            throw usage_error(arg + " wants a value");
+        o->set(c.request, argv[++i]);
+    }
+    return c;
+}
+
 } // namespace
 
 int main(int argc, char** argv) try {
-    std::string target = "ListTables", body = "{}", service = "dynamodb";
-    bool have_body = false;
-    std::optional<std::string> region, endpoint_url;
-    auto time = std::chrono::system_clock::now();
-    std::vector<std::pair<std::string, std::string>> extra;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "-h" || arg == "--help") {
-            cli::out(help_text());
-            cli::close_stdout();
-            return 0;
-        }
-        if (arg == "--version") {
-            cli::out("ddb-sign " + std::string(cli::version) + "\n");
-            cli::close_stdout();
-            return 0;
-        }
-        if (arg.empty() || arg[0] != '-')
-            throw usage_error("unexpected argument '" + arg + "' (every value follows its option)");
-        static const char* const with_value[] = {"--target", "--body",    "--body-file",
-                                                 "--region", "--service", "--endpoint",
-                                                 "--time",   "--header"};
-        if (std::find_if(std::begin(with_value), std::end(with_value),
-                         [&](const char* n) { return arg == n; }) == std::end(with_value))
-            throw usage_error("unknown option '" + arg + "'");
-        if (i + 1 >= argc)
-            throw usage_error(arg + " wants a value");
-        std::string value = argv[++i];
-        if (arg == "--target")
-            target = value;
-        else if (arg == "--body" || arg == "--body-file") {
-            if (have_body)
-                throw usage_error("one request body: --body or --body-file, once");
-            have_body = true;
-            if (arg == "--body")
-                body = value;
-            else {
-                std::ifstream f(value, std::ios::binary);
-                if (!f)
-                    throw usage_error("--body-file: cannot read '" + value +
-                                      "': " + std::strerror(errno));
-                body.assign(std::istreambuf_iterator<char>(f), {});
-            }
-        } else if (arg == "--region")
-            region = value;
-        else if (arg == "--service")
-            service = value;
-        else if (arg == "--endpoint")
-            endpoint_url = value;
-        else if (arg == "--time")
-            time = parse_time(value);
-        else if (arg == "--header") {
-            auto colon = value.find(':');
-            if (colon == std::string::npos || colon == 0)
-                throw usage_error("--header wants 'Name: value', got '" + value + "'");
-            auto v = value.substr(colon + 1);
-            extra.emplace_back(value.substr(0, colon),
-                               v.substr(std::min(v.find_first_not_of(' '), v.size())));
-        }
+    const auto [r, flag] = parse(argc, argv);
+    if (flag) {
+        cli::out(flag->text());
+        cli::close_stdout();
+        return 0;
     }
-
-    std::string reg = ddb::resolve_region(region);
-    ddb::endpoint ep = ddb::resolve_endpoint(endpoint_url, reg);
+    std::string reg = ddb::resolve_region(r.region);
+    ddb::endpoint ep = ddb::resolve_endpoint(r.endpoint_url, reg);
     auto provider = ddb::make_default_credentials_chain();
     boost::asio::io_context ioc;
     std::optional<ddb::credentials> creds;
@@ -186,18 +228,18 @@ int main(int argc, char** argv) try {
     });
     ioc.run();
 
-    std::string host = ep.host_header(), full_target = "DynamoDB_20120810." + target;
+    std::string host = ep.host_header(), full_target = "DynamoDB_20120810." + r.target;
     std::vector<ddb::sigv4::header> headers = {{"host", host},
                                                {"content-type", "application/x-amz-json-1.0"},
                                                {"x-amz-target", full_target}};
-    for (auto& [n, v] : extra)
+    for (auto& [n, v] : r.extra)
         headers.push_back({n, v});
     ddb::sigv4::request req;
     req.path = ep.path;
     req.headers = headers;
-    req.payload = body;
+    req.payload = r.body;
     ddb::sigv4::signing_trace trace;
-    auto out = ddb::sigv4::sign(req, {*creds, reg, service, time}, nullptr, &trace);
+    auto out = ddb::sigv4::sign(req, {*creds, reg, r.service, r.time}, nullptr, &trace);
     // The canonical request holds the signed x-amz-security-token: print it
     // redacted, like every other secret (the string to sign has its hash).
     std::string canonical = trace.canonical_request;

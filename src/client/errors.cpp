@@ -1,5 +1,6 @@
 #include <ddb/client/errors.hpp>
 #include <ddb/core/error_category.hpp>
+#include <ddb/value/error.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -99,10 +100,16 @@ constexpr type_entry types[] = {
     {"UnknownOperationException", service_errc::unknown_operation},
 };
 
-std::optional<json::object> object_at(const json::object& o, std::string_view key) {
-    if (auto* v = o.if_contains(key); v && v->is_object())
-        return v->as_object();
-    return std::nullopt;
+// The item at `key`; none when there is none or it is not AttributeValue JSON.
+std::optional<item> item_at(const json::object& o, std::string_view key) {
+    auto* v = o.if_contains(key);
+    if (!v || !v->is_object())
+        return std::nullopt;
+    try {
+        return item_from_json(*v, key);
+    } catch (const value_error&) {
+        return std::nullopt;
+    }
 }
 
 std::string string_at(const json::object& o, std::string_view key) {
@@ -126,7 +133,7 @@ std::string xml_element(std::string_view body, std::string_view tag) {
     switch (kind) {
     case service_errc::conditional_check_failed:
         throw conditional_check_failed(std::move(info),
-                                       body ? object_at(*body, "Item") : std::nullopt);
+                                       body ? item_at(*body, "Item") : std::nullopt);
     case service_errc::transaction_canceled: {
         std::vector<transaction_canceled::reason> reasons;
         if (body)
@@ -136,7 +143,7 @@ std::string xml_element(std::string_view body, std::string_view tag) {
                         continue;
                     auto& o = r.as_object();
                     reasons.push_back(
-                        {string_at(o, "Code"), string_at(o, "Message"), object_at(o, "Item")});
+                        {string_at(o, "Code"), string_at(o, "Message"), item_at(o, "Item")});
                 }
         throw transaction_canceled(std::move(info), std::move(reasons));
     }

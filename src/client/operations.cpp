@@ -114,18 +114,12 @@ client::batch_write_item(const batch_write_item_request& r) {
 }
 asio::awaitable<transact_get_items_response>
 client::transact_get_items(const transact_get_items_request& r) {
-    if (r.transact_items.empty() || r.transact_items.size() > 100)
-        throw value_error(value_errc::request_too_large,
-                          "TransactGetItems takes 1 to 100 items, not " +
-                              std::to_string(r.transact_items.size()));
+    check_transaction_actions("TransactGetItems", r.transact_items.size(), "items");
     return invoke<transact_get_items_response>(*this, "TransactGetItems", r);
 }
 asio::awaitable<transact_write_items_response>
 client::transact_write_items(transact_write_items_request r) {
-    if (r.transact_items.empty() || r.transact_items.size() > 100)
-        throw value_error(value_errc::request_too_large,
-                          "TransactWriteItems takes 1 to 100 actions, not " +
-                              std::to_string(r.transact_items.size()));
+    check_transaction_actions("TransactWriteItems", r.transact_items.size(), "actions");
     std::size_t bytes = 0; // the items put and the keys addressed
     for (std::size_t i = 0; i < r.transact_items.size(); ++i) {
         const auto& a = r.transact_items[i];

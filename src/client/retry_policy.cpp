@@ -15,11 +15,6 @@ namespace ddb {
 
 namespace {
 
-double default_random() {
-    thread_local std::mt19937_64 engine{std::random_device{}()};
-    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
-}
-
 constexpr std::string_view throttling_codes[] = {
     "Throttling",
     "ThrottlingException",
@@ -154,7 +149,7 @@ retry_policy::retry_policy(retry_config config, const std::string& settings_name
     , quota_(config_.quota_capacity) {
     config_.validate(settings_name);
     if (!config_.random)
-        config_.random = default_random;
+        config_.random = default_jitter;
 }
 
 int retry_policy::cost_of(retry_class c) const noexcept {
@@ -191,17 +186,28 @@ int retry_policy::quota_available() const {
     return quota_;
 }
 
-std::chrono::milliseconds retry_policy::backoff(int next_attempt) {
-    int exponent = std::clamp(next_attempt - 2, 0, 30);
-    double ceiling = std::min(static_cast<double>(config_.base_delay.count()) *
-                                  static_cast<double>(1u << exponent),
-                              static_cast<double>(config_.max_backoff.count()));
-    double r = config_.random();
-    r = r >= 0 && r < 1 ? r : r >= 1 ? 1 : 0; // NaN: 0
-    // In double, then saturated: max_backoff may be milliseconds::max().
+double default_jitter() {
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds base,
+                                           std::chrono::milliseconds max, int retry,
+                                           double random) noexcept {
+    int exponent = std::clamp(retry, 0, 30);
+    double ceiling =
+        std::min(static_cast<double>(base.count()) * static_cast<double>(1u << exponent),
+                 static_cast<double>(max.count()));
+    double r = random >= 0 && random < 1 ? random : random >= 1 ? 1 : 0; // NaN: 0
+    // In double, then saturated: max may be milliseconds::max().
     return std::min(detail::saturating_cast<std::chrono::milliseconds>(
                         std::chrono::duration<double, std::milli>(r * ceiling)),
-                    config_.max_backoff);
+                    max);
+}
+
+std::chrono::milliseconds retry_policy::backoff(int next_attempt) {
+    return jittered_backoff(config_.base_delay, config_.max_backoff, next_attempt - 2,
+                            config_.random());
 }
 
 } // namespace ddb

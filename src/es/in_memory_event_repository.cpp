@@ -3,11 +3,13 @@
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_error.hpp>
 
+#include "detail/append_plan.hpp"
 #include "detail/event_item.hpp"
 
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
 
 namespace ddb::es {
 
@@ -31,7 +33,7 @@ struct in_memory_event_repository::state {
         return id;
     }
 
-    // The caller's id, or a fresh one.
+    // An event without an aggregate: the caller's id, or a fresh one.
     stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
                       system_clock::time_point now) {
         const std::int64_t id = e.id ? *e.id : fresh_id();
@@ -82,33 +84,75 @@ struct in_memory_event_repository::state {
                 detail::throw_id_taken(found->second);
     }
 
-    std::vector<stored_event> append_locked(const std::string& uuid,
-                                            std::optional<std::int64_t> expected,
-                                            std::vector<new_event>& events, bool given_ids) {
-        const std::int64_t actual = latest(uuid);
-        const std::int64_t base = expected ? *expected : any_base(uuid, events, given_ids);
-        const auto now = system_clock::now();
-        std::vector<stored_event> out;
-        for (std::size_t i = 0; i < events.size(); ++i)
-            out.push_back(
-                make(uuid, base + 1 + static_cast<std::int64_t>(i), std::move(events[i]), now));
-        // Our own earlier attempt (a caller's retry with the same ids)?
-        std::vector<stored_event> mine;
-        if (given_ids && base < actual)
-            mine = stored_prefix(uuid, base, out);
+    // A fresh id not taken, or the caller's (the lock is held).
+    detail::id_source id_source() {
+        return [this] { return fresh_id(); };
+    }
+
+    // Our own earlier attempt (a caller's retry with the same ids) of a
+    // built part whose aggregate is at `actual`: the leading events of it
+    // that are stored, as stored.
+    std::vector<stored_event> own_attempt(const detail::append_part& part, std::int64_t actual,
+                                          bool given_ids) const {
+        if (!given_ids || part.base >= actual)
+            return {};
+        return stored_prefix(part.uuid, part.base, part.stored);
+    }
+
+    void store(const std::string& uuid, std::span<const stored_event> events) {
+        auto& ids_of = aggregates[uuid];
+        for (const auto& e : events) {
+            ids_of.push_back(e.id);
+            by_id.emplace(e.id, e);
+        }
+    }
+
+    std::vector<stored_event> append_locked(detail::append_part& part, bool given_ids) {
+        const std::int64_t actual = latest(part.uuid);
+        if (part.any)
+            part.base = any_base(part.uuid, part.events, given_ids);
+        detail::build(part, system_clock::now(), cfg, id_source(), true);
+        auto& out = part.stored;
+        std::vector<stored_event> mine = own_attempt(part, actual, given_ids);
         const std::size_t j = mine.size();
         // Not at the expected version; for any(), base is behind the latest
         // only when our first event is stored (then j > 0: a retry with more
         // events, whose rest cannot follow them, as on DynamoDB).
-        if ((out.empty() || j < out.size()) && base + static_cast<std::int64_t>(j) != actual)
-            throw concurrency_conflict(uuid, base + static_cast<std::int64_t>(j), actual);
+        if ((out.empty() || j < out.size()) && part.base + static_cast<std::int64_t>(j) != actual)
+            throw concurrency_conflict(part.uuid, part.base + static_cast<std::int64_t>(j), actual);
         check_free(out, j);
         for (std::size_t i = 0; i < j; ++i)
             out[i] = std::move(mine[i]);
-        auto& ids_of = aggregates[uuid];
-        for (std::size_t i = j; i < out.size(); ++i) {
-            ids_of.push_back(out[i].id);
-            by_id.emplace(out[i].id, out[i]);
+        store(part.uuid, std::span<const stored_event>(out).subspan(j));
+        return std::move(out);
+    }
+
+    // append_all's parts (built): all or nothing, as DynamoDB's transaction.
+    std::vector<std::vector<stored_event>> append_parts(std::vector<detail::append_part>& parts,
+                                                        const std::vector<std::int64_t>& actual,
+                                                        bool given_ids, std::size_t requests) {
+        std::vector<std::vector<stored_event>> out(requests);
+        // Our own earlier attempt? Only when every part is.
+        if (given_ids) {
+            bool ours = true;
+            for (std::size_t i = 0; i < parts.size() && ours; ++i) {
+                out[parts[i].index] = own_attempt(parts[i], actual[i], given_ids);
+                ours = out[parts[i].index].size() == parts[i].stored.size();
+            }
+            if (ours)
+                return out;
+        }
+        // Not at the expected version. (An any() part behind the latest
+        // version: only when its first event's id is stored there, a retry
+        // not wholly ours, which check_free refuses.)
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            if (parts[i].base != actual[i] && !parts[i].any)
+                throw concurrency_conflict(parts[i].uuid, parts[i].base, actual[i]);
+        for (auto& part : parts)
+            check_free(part.stored);
+        for (auto& part : parts) {
+            store(part.uuid, part.stored);
+            out[part.index] = std::move(part.stored);
         }
         return out;
     }
@@ -213,99 +257,30 @@ in_memory_event_repository::count_all_starting_from(std::int64_t from,
 awaitable<std::vector<stored_event>>
 in_memory_event_repository::append(std::string uuid, expected_version expected,
                                    std::vector<new_event> events) {
-    detail::check_uuid(uuid);
-    if (expected.mode == expected_version::kind::exact && expected.version < 0)
-        throw es_error(es_errc::invalid_argument, "expected version is negative");
-    std::set<std::int64_t> seen;
-    const bool given_ids = detail::given_ids(events, seen);
+    const bool given_ids = detail::check_append(uuid, expected, events);
+    const bool any = expected.mode == expected_version::kind::any;
+    detail::append_part part{0, std::move(uuid), any, any ? 0 : expected.version,
+                             std::move(events)};
     std::lock_guard lock(state_->mutex);
-    std::optional<std::int64_t> exact;
-    if (expected.mode == expected_version::kind::exact)
-        exact = expected.version;
-    co_return state_->append_locked(uuid, exact, events, given_ids);
+    co_return state_->append_locked(part, given_ids);
 }
 
 awaitable<std::vector<std::vector<stored_event>>>
 in_memory_event_repository::append_all(std::vector<append_request> requests) {
-    std::set<std::string_view> seen;
-    std::set<std::int64_t> seen_ids;
-    std::size_t with_ids = 0, events = 0;
-    for (auto& r : requests) {
-        detail::check_uuid(r.uuid);
-        if (r.expected.mode == expected_version::kind::exact && r.expected.version < 0)
-            throw es_error(es_errc::invalid_argument, "expected version is negative");
-        if (!seen.insert(r.uuid).second)
-            throw es_error(es_errc::invalid_argument,
-                           "append_all: aggregate " + r.uuid + " is named twice");
-        with_ids += detail::given_ids(r.events, seen_ids) ? r.events.size() : 0;
-        events += r.events.size();
-    }
-    if (with_ids != 0 && with_ids != events)
-        throw es_error(es_errc::invalid_argument,
-                       "append_all: only some requests have event ids: give every event an id, "
-                       "or none");
-    const bool given_ids = with_ids != 0;
+    bool given_ids = false;
+    auto parts = detail::plan_append_all(requests, given_ids);
     auto& st = *state_;
     std::lock_guard lock(st.mutex);
-    const auto now = system_clock::now();
-    std::vector<std::vector<stored_event>> out(requests.size());
-    std::vector<std::int64_t> actual(requests.size(), 0), base(requests.size(), 0);
     // Built first, as DynamoDB's repository does: the limits are checked
     // before the versions, and nothing is stored unless everything fits.
-    std::size_t actions = 0, bytes = 0;
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        auto& r = requests[i];
-        if (r.events.empty())
-            continue;
-        actual[i] = st.latest(r.uuid);
-        base[i] = r.expected.mode == expected_version::kind::exact
-                      ? r.expected.version
-                      : st.any_base(r.uuid, r.events, given_ids);
-        if (base[i] > 0)
-            ++actions;
-        for (std::size_t j = 0; j < r.events.size(); ++j) {
-            out[i].push_back(st.make(r.uuid, base[i] + 1 + static_cast<std::int64_t>(j),
-                                     std::move(r.events[j]), now));
-            bytes += item_size(detail::to_item(out[i].back(), st.cfg));
-            ++actions;
-        }
+    std::vector<std::int64_t> actual(parts.size(), 0);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        actual[i] = st.latest(parts[i].uuid);
+        if (parts[i].any)
+            parts[i].base = st.any_base(parts[i].uuid, parts[i].events, given_ids);
     }
-    if (actions > max_transaction_actions || bytes > max_transaction_bytes)
-        throw transaction_too_large(actions, bytes);
-    // Our own earlier attempt (a caller's retry with the same ids)? All or
-    // nothing, as the transaction was.
-    if (given_ids) {
-        std::vector<std::vector<stored_event>> mine(requests.size());
-        bool ours = true;
-        for (std::size_t i = 0; i < requests.size() && ours; ++i)
-            if (!out[i].empty()) {
-                mine[i] = base[i] < actual[i] ? st.stored_prefix(requests[i].uuid, base[i], out[i])
-                                              : std::vector<stored_event>{};
-                ours = mine[i].size() == out[i].size();
-            }
-        if (ours)
-            co_return mine;
-    }
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        if (out[i].empty() || base[i] == actual[i])
-            continue;
-        if (requests[i].expected.mode == expected_version::kind::exact)
-            throw concurrency_conflict(requests[i].uuid, requests[i].expected.version, actual[i]);
-        // any() behind the latest version: only when the first event's id is
-        // stored there (a retry not wholly ours), which check_free refuses.
-    }
-    for (auto& part : out)
-        st.check_free(part);
-    for (std::size_t i = 0; i < requests.size(); ++i) {
-        if (out[i].empty())
-            continue;
-        auto& ids_of = st.aggregates[requests[i].uuid];
-        for (auto& s : out[i]) {
-            ids_of.push_back(s.id);
-            st.by_id.emplace(s.id, s);
-        }
-    }
-    co_return out;
+    detail::build_all(parts, system_clock::now(), st.cfg, st.id_source(), true);
+    co_return st.append_parts(parts, actual, given_ids, requests.size());
 }
 
 awaitable<stored_event> in_memory_event_repository::persist(new_event event,
@@ -321,8 +296,7 @@ in_memory_event_repository::persist_many(std::vector<new_event> events,
                                          std::optional<std::string> uuid) {
     if (uuid)
         co_return co_await append(std::move(*uuid), expected_version::any(), std::move(events));
-    std::set<std::int64_t> seen;
-    detail::given_ids(events, seen);
+    detail::check_ids(events);
     std::lock_guard lock(state_->mutex);
     const auto now = system_clock::now();
     std::vector<stored_event> out;

@@ -1,6 +1,7 @@
 #include <ddb/es/tables.hpp>
 
 #include <ddb/es/error.hpp>
+#include <ddb/model/wire.hpp>
 #include <ddb/ops/table_waiter.hpp>
 
 #include <algorithm>
@@ -26,46 +27,11 @@ void apply_billing(create_table_request& r, const store_config& config) {
     }
 }
 
-const char* name(key_type k) {
-    return k == key_type::hash ? "HASH" : "RANGE";
-}
-
-const char* name(scalar_attribute_type t) {
-    switch (t) {
-    case scalar_attribute_type::s:
-        return "S";
-    case scalar_attribute_type::n:
-        return "N";
-    case scalar_attribute_type::b:
-        return "B";
-    }
-    return "?";
-}
-
-const char* name(projection_type p) {
-    switch (p) {
-    case projection_type::all:
-        return "ALL";
-    case projection_type::keys_only:
-        return "KEYS_ONLY";
-    case projection_type::include:
-        return "INCLUDE";
-    case projection_type::unknown:
-        break;
-    }
-    return "unknown";
-}
-
-const char* name(billing_mode b) {
-    switch (b) {
-    case billing_mode::provisioned:
-        return "PROVISIONED";
-    case billing_mode::pay_per_request:
-        return "PAY_PER_REQUEST";
-    case billing_mode::unknown:
-        break;
-    }
-    return "unknown";
+// An enumeration value as DynamoDB spells it ("HASH", "PAY_PER_REQUEST").
+template <class E>
+std::string name(E value) {
+    const std::string_view wire = model::to_wire(value);
+    return wire.empty() ? "unknown" : std::string(wire);
 }
 
 std::string keys_text(const std::vector<key_schema_element>& keys) {

@@ -1,3 +1,4 @@
+#include <ddb/client/retry_policy.hpp>
 #include <ddb/core/saturating_time.hpp>
 #include <ddb/ops/batch.hpp>
 
@@ -7,7 +8,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <deque>
-#include <random>
 #include <set>
 
 namespace ddb {
@@ -22,18 +22,8 @@ constexpr std::size_t max_writes_per_call = 25;
 constexpr std::size_t max_keys_per_call = 100;
 constexpr std::size_t max_request_bytes = 16 * 1024 * 1024;
 
-double default_random() {
-    thread_local std::mt19937_64 engine{std::random_device{}()};
-    return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
-}
-
 std::chrono::milliseconds backoff(const batch_options& o, int n) {
-    double ceiling = std::min(static_cast<double>(o.base_delay.count()) *
-                                  static_cast<double>(1u << std::min(n, 20)),
-                              static_cast<double>(o.max_delay.count()));
-    return detail::saturating_cast<std::chrono::milliseconds>(
-        std::chrono::duration<double, std::milli>((o.random ? o.random() : default_random()) *
-                                                  ceiling));
+    return jittered_backoff(o.base_delay, o.max_delay, n, o.random ? o.random() : default_jitter());
 }
 
 // Key attribute names per table, from DescribeTable.

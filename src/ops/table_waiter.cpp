@@ -1,5 +1,6 @@
 #include <ddb/core/config_error.hpp>
 #include <ddb/core/saturating_time.hpp>
+#include <ddb/ops/raw.hpp>
 #include <ddb/ops/table_waiter.hpp>
 
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +14,15 @@ namespace json = boost::json;
 using steady = std::chrono::steady_clock;
 
 namespace {
+
+bool all_active(const table_description& table) {
+    if (table.table_status != table_status::active)
+        return false;
+    for (auto& g : table.global_secondary_indexes)
+        if (g.index_status && *g.index_status != index_status::active)
+            return false;
+    return true;
+}
 
 bool all_active(const json::object& table) {
     if (table.at("TableStatus").as_string() != "ACTIVE")
@@ -48,21 +58,43 @@ asio::awaitable<void> sleep_until_next(steady::time_point deadline, std::chrono:
     co_await t.async_wait(asio::use_awaitable);
 }
 
-} // namespace
-
-asio::awaitable<json::object> wait_until_table_active(client& c, std::string table,
-                                                      std::chrono::milliseconds deadline,
-                                                      std::chrono::milliseconds poll) {
+// Awaits `describe()` every `poll` until the description it returns is
+// all_active; returns that description.
+template <class Describe>
+auto poll_until_active(const std::string& table, std::chrono::milliseconds deadline,
+                       std::chrono::milliseconds poll, Describe describe)
+    -> asio::awaitable<typename decltype(describe())::value_type> {
     auto until = checked_deadline("wait_until_table_active", deadline, poll);
-    json::value req = {{"TableName", table}};
     for (;;) {
-        auto d = co_await c.call("DescribeTable", req);
-        auto& description = d.at("Table").as_object();
+        auto description = co_await describe();
         if (all_active(description))
             co_return description;
         co_await sleep_until_next(until, poll,
                                   "table " + table + " not ACTIVE before the deadline");
     }
+}
+
+} // namespace
+
+asio::awaitable<table_description> wait_until_table_active(client& c, std::string table,
+                                                           std::chrono::milliseconds deadline,
+                                                           std::chrono::milliseconds poll) {
+    auto describe = [&c, &table]() -> asio::awaitable<table_description> {
+        auto answer = co_await c.describe_table(table);
+        co_return std::move(answer.table);
+    };
+    co_return co_await poll_until_active(table, deadline, poll, describe);
+}
+
+asio::awaitable<json::object> raw::wait_until_table_active(client& c, std::string table,
+                                                           std::chrono::milliseconds deadline,
+                                                           std::chrono::milliseconds poll) {
+    json::value req = {{"TableName", table}};
+    auto describe = [&c, &req]() -> asio::awaitable<json::object> {
+        auto answer = co_await c.call("DescribeTable", req);
+        co_return std::move(answer.at("Table").as_object());
+    };
+    co_return co_await poll_until_active(table, deadline, poll, describe);
 }
 
 asio::awaitable<void> wait_until_table_gone(client& c, std::string table,

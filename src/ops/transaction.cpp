@@ -1,15 +1,12 @@
+#include <ddb/ops/raw.hpp>
 #include <ddb/ops/transaction.hpp>
-#include <ddb/value/error.hpp>
 
 namespace ddb {
 
 boost::asio::awaitable<boost::json::object>
-transact_write(client& c, boost::json::array actions,
-               std::optional<std::string> client_request_token) {
-    if (actions.empty() || actions.size() > 100)
-        throw value_error(value_errc::request_too_large,
-                          "TransactWriteItems takes 1 to 100 actions, not " +
-                              std::to_string(actions.size()));
+raw::transact_write(client& c, boost::json::array actions,
+                    std::optional<std::string> client_request_token) {
+    check_transaction_actions("TransactWriteItems", actions.size(), "actions");
     boost::json::value req = {{"TransactItems", std::move(actions)},
                               {"ClientRequestToken", client_request_token
                                                          ? *client_request_token

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
+#include <utility>
 
 namespace ddb {
 
@@ -18,15 +20,58 @@ namespace {
 constexpr std::string_view type_names[] = {"S",  "N", "B", "SS",   "NS",
                                            "BS", "M", "L", "NULL", "BOOL"};
 
-template <class T, class Key>
-void check_set(const std::vector<T>& members, std::string_view what, Key key) {
+// What makes two members of a set the same: the text, the number's value,
+// the bytes.
+const std::string& member_key(const std::string& s) {
+    return s;
+}
+std::string member_key(const number& n) {
+    return n.canonical();
+}
+const bytes& member_key(const bytes& b) {
+    return b;
+}
+template <class T>
+using member_key_t = std::decay_t<decltype(member_key(std::declval<const T&>()))>;
+
+template <class T>
+void check_set(const std::vector<T>& members, std::string_view what) {
     if (members.empty())
         throw value_error(value_errc::empty_set, std::string(what) + " must not be empty");
-    std::set<decltype(key(members.front()))> seen;
+    std::set<member_key_t<T>> seen;
     for (const auto& m : members)
-        if (!seen.insert(key(m)).second)
+        if (!seen.insert(member_key(m)).second)
             throw value_error(value_errc::duplicate_set_member,
                               std::string(what) + " has a duplicate member");
+}
+
+// The members of a set or list as a JSON array, each converted by `to`.
+template <class Members, class To>
+json::array json_array_of(const Members& members, To to) {
+    json::array a;
+    a.reserve(members.size());
+    for (const auto& m : members)
+        a.emplace_back(to(m));
+    return a;
+}
+
+// The members of a JSON set at `path`, each parsed by `parse(value, path)`.
+template <class T, class Parse>
+std::vector<T> members_of(const json::array& a, std::string_view path, Parse parse) {
+    std::vector<T> members;
+    members.reserve(a.size());
+    for (const auto& e : a)
+        members.push_back(parse(e, path));
+    return members;
+}
+
+// The sum of `size(e)` over `range`.
+template <class Range, class Size>
+std::size_t total(const Range& range, Size size) {
+    std::size_t n = 0;
+    for (const auto& e : range)
+        n += size(e);
+    return n;
 }
 
 [[noreturn]] void bad_json(std::string_view path, std::string_view why) {
@@ -101,17 +146,17 @@ attribute_value attribute_value::b(bytes v) {
 }
 
 attribute_value attribute_value::ss(std::vector<std::string> members) {
-    check_set(members, "string set", [](const std::string& s) { return s; });
+    check_set(members, "string set");
     return attribute_value(set_tag{}, storage(std::in_place_index<3>, std::move(members)));
 }
 
 attribute_value attribute_value::ns(std::vector<number> members) {
-    check_set(members, "number set", [](const number& n) { return n.canonical(); });
+    check_set(members, "number set");
     return attribute_value(set_tag{}, storage(std::in_place_index<4>, std::move(members)));
 }
 
 attribute_value attribute_value::bs(std::vector<bytes> members) {
-    check_set(members, "binary set", [](const bytes& b) { return b; });
+    check_set(members, "binary set");
     return attribute_value(set_tag{}, storage(std::in_place_index<5>, std::move(members)));
 }
 
@@ -131,37 +176,23 @@ json::value attribute_value::to_json() const {
     case kind::B:
         o["B"] = base64_encode(as_b());
         break;
-    case kind::SS: {
-        json::array a;
-        for (auto& s : as_ss())
-            a.emplace_back(s);
-        o["SS"] = std::move(a);
+    case kind::SS:
+        o["SS"] =
+            json_array_of(as_ss(), [](const std::string& s) -> const std::string& { return s; });
         break;
-    }
-    case kind::NS: {
-        json::array a;
-        for (auto& n : as_ns())
-            a.emplace_back(n.str());
-        o["NS"] = std::move(a);
+    case kind::NS:
+        o["NS"] =
+            json_array_of(as_ns(), [](const number& n) -> const std::string& { return n.str(); });
         break;
-    }
-    case kind::BS: {
-        json::array a;
-        for (auto& b : as_bs())
-            a.emplace_back(base64_encode(b));
-        o["BS"] = std::move(a);
+    case kind::BS:
+        o["BS"] = json_array_of(as_bs(), base64_encode);
         break;
-    }
     case kind::M:
         o["M"] = ddb::to_json(as_m());
         break;
-    case kind::L: {
-        json::array a;
-        for (auto& v : as_l())
-            a.push_back(v.to_json());
-        o["L"] = std::move(a);
+    case kind::L:
+        o["L"] = json_array_of(as_l(), [](const attribute_value& v) { return v.to_json(); });
         break;
-    }
     case kind::NULL_:
         o["NULL"] = true;
         break;
@@ -205,23 +236,15 @@ attribute_value attribute_value::from_json(const json::value& j, std::string_vie
     }
     if (key == "SS" || key == "NS" || key == "BS") {
         const auto& a = array_of(v, sub);
+        auto text_at = [](const json::value& e, std::string_view p) {
+            return std::string(string_of(e, p));
+        };
         try {
-            if (key == "SS") {
-                std::vector<std::string> m;
-                for (auto& e : a)
-                    m.emplace_back(string_of(e, sub));
-                return ss(std::move(m));
-            }
-            if (key == "NS") {
-                std::vector<number> m;
-                for (auto& e : a)
-                    m.push_back(number_at(e, sub));
-                return ns(std::move(m));
-            }
-            std::vector<bytes> m;
-            for (auto& e : a)
-                m.push_back(bytes_at(e, sub));
-            return bs(std::move(m));
+            if (key == "SS")
+                return ss(members_of<std::string>(a, sub, text_at));
+            if (key == "NS")
+                return ns(members_of<number>(a, sub, number_at));
+            return bs(members_of<bytes>(a, sub, bytes_at));
         } catch (const value_error& e) {
             if (e.code() == value_errc::empty_set || e.code() == value_errc::duplicate_set_member)
                 throw value_error(static_cast<value_errc>(e.code().value()), sub + ": " + e.what());
@@ -247,36 +270,17 @@ std::size_t attribute_value::size() const {
         return number_size(as_n());
     case kind::B:
         return as_b().size();
-    case kind::SS: {
-        std::size_t n = 0;
-        for (auto& s : as_ss())
-            n += s.size();
-        return n;
-    }
-    case kind::NS: {
-        std::size_t n = 0;
-        for (auto& x : as_ns())
-            n += number_size(x);
-        return n;
-    }
-    case kind::BS: {
-        std::size_t n = 0;
-        for (auto& b : as_bs())
-            n += b.size();
-        return n;
-    }
-    case kind::M: {
-        std::size_t n = 3;
-        for (auto& [k, v] : as_m())
-            n += 1 + k.size() + v.size();
-        return n;
-    }
-    case kind::L: {
-        std::size_t n = 3;
-        for (auto& v : as_l())
-            n += 1 + v.size();
-        return n;
-    }
+    case kind::SS:
+        return total(as_ss(), [](const std::string& s) { return s.size(); });
+    case kind::NS:
+        return total(as_ns(), number_size);
+    case kind::BS:
+        return total(as_bs(), [](const bytes& b) { return b.size(); });
+    case kind::M:
+        return 3 +
+               total(as_m(), [](const auto& kv) { return 1 + kv.first.size() + kv.second.size(); });
+    case kind::L:
+        return 3 + total(as_l(), [](const attribute_value& v) { return 1 + v.size(); });
     case kind::NULL_:
     case kind::BOOL:
         return 1;
@@ -288,35 +292,33 @@ bool operator==(const attribute_value& a, const attribute_value& b) {
     if (a.type() != b.type())
         return false;
     using kind = attribute_value::kind;
-    auto same_set = [](auto x, auto y, auto key) {
+    auto same_set = [](const auto& x, const auto& y) {
         if (x.size() != y.size())
             return false;
-        std::vector<decltype(key(x.front()))> kx, ky;
+        using key = member_key_t<typename std::decay_t<decltype(x)>::value_type>;
+        std::vector<key> kx, ky;
         for (auto& e : x)
-            kx.push_back(key(e));
+            kx.push_back(member_key(e));
         for (auto& e : y)
-            ky.push_back(key(e));
+            ky.push_back(member_key(e));
         std::sort(kx.begin(), kx.end());
         std::sort(ky.begin(), ky.end());
         return kx == ky;
     };
     switch (a.type()) {
     case kind::SS:
-        return same_set(a.as_ss(), b.as_ss(), [](const std::string& s) { return s; });
+        return same_set(a.as_ss(), b.as_ss());
     case kind::NS:
-        return same_set(a.as_ns(), b.as_ns(), [](const number& n) { return n.canonical(); });
+        return same_set(a.as_ns(), b.as_ns());
     case kind::BS:
-        return same_set(a.as_bs(), b.as_bs(), [](const bytes& x) { return x; });
+        return same_set(a.as_bs(), b.as_bs());
     default:
         return a.v_ == b.v_;
     }
 }
 
 std::size_t item_size(const item& it) {
-    std::size_t n = 0;
-    for (auto& [k, v] : it)
-        n += k.size() + v.size();
-    return n;
+    return total(it, [](const auto& kv) { return kv.first.size() + kv.second.size(); });
 }
 
 json::object to_json(const item& it) {

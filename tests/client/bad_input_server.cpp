@@ -4,6 +4,7 @@
 // docs/errors.md lists them.
 #include <ddb/client/client.hpp>
 #include <ddb/ops/batch.hpp>
+#include <ddb/ops/raw.hpp>
 #include <ddb/ops/transaction.hpp>
 #include <ddb/sigv4/error.hpp>
 
@@ -286,14 +287,14 @@ TEST_CASE("bad input: transactions over 100 actions or 4 MB are refused before s
                   f.ioc, [&]() -> awaitable<void> { co_await f.c.transact_write_items(big); },
                   &what) == value_errc::request_too_large);
         CHECK_THAT(what, Catch::Contains("4 MB"));
-        // The JSON-level transact_write and TransactGetItems count too.
+        // The JSON-level raw::transact_write and TransactGetItems count too.
         boost::json::array actions;
         for (int i = 0; i < 101; ++i)
             actions.push_back(boost::json::value{
                 {"Put",
                  {{"TableName", f.table}, {"Item", {{"pk", {{"S", "j" + std::to_string(i)}}}}}}}});
         CHECK(code_of<value_error>(f.ioc, [&]() -> awaitable<void> {
-                  co_await transact_write(f.c, actions);
+                  co_await raw::transact_write(f.c, actions);
               }) == value_errc::request_too_large);
         transact_get_items_request gets;
         for (int i = 0; i < 101; ++i)

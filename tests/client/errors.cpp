@@ -67,7 +67,7 @@ TEST_CASE("errors carry their decoded data", "[errors]") {
         400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
              R"("message":"The conditional request failed","Item":{"pk":{"S":"a"}}})");
     REQUIRE(ccf.item());
-    CHECK(ccf.item()->at("pk").at("S").as_string() == "a");
+    CHECK(*ccf.item() == item{{"pk", attribute_value("a")}});
     auto none = catch_as<conditional_check_failed>(400, typed("ConditionalCheckFailedException"));
     CHECK_FALSE(none.item());
 
@@ -82,7 +82,36 @@ TEST_CASE("errors carry their decoded data", "[errors]") {
     CHECK_FALSE(tc.reasons()[0].item);
     CHECK(tc.reasons()[1].code == "ConditionalCheckFailed");
     CHECK(tc.reasons()[1].message == "no");
-    CHECK(tc.reasons()[1].item->at("pk").at("S").as_string() == "b");
+    REQUIRE(tc.reasons()[1].item);
+    CHECK(*tc.reasons()[1].item == item{{"pk", attribute_value("b")}});
+
+    // Every AttributeValue type is decoded; an item that is not
+    // AttributeValue JSON is left out, the error stays what was sent.
+    auto rich = catch_as<conditional_check_failed>(
+        400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+             R"("Item":{"pk":{"S":"a"},"n":{"N":"12.50"},"ns":{"NS":["1","2"]},)"
+             R"("m":{"M":{"b":{"BOOL":true},"l":{"L":[{"NULL":true},{"B":"AAE="}]}}}}})");
+    REQUIRE(rich.item());
+    CHECK(*rich.item() ==
+          item{{"pk", attribute_value("a")},
+               {"n", attribute_value(number("12.5"))},
+               {"ns", attribute_value::ns({number(2), number(1)})},
+               {"m", attribute_value(
+                         item{{"b", attribute_value(true)},
+                              {"l", attribute_value(attribute_value::list_type{
+                                        attribute_value::null(), attribute_value::b({0, 1})})}})}});
+    auto bad = catch_as<conditional_check_failed>(
+        400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+             R"("message":"m","Item":{"pk":{"X":"a"}}})");
+    CHECK(bad.message() == "m");
+    CHECK_FALSE(bad.item());
+    auto bad_reason = catch_as<transaction_canceled>(
+        400,
+        R"({"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",)"
+        R"("CancellationReasons":[{"Code":"ConditionalCheckFailed","Item":{"n":{"N":"x"}}}]})");
+    REQUIRE(bad_reason.reasons().size() == 1);
+    CHECK(bad_reason.reasons()[0].code == "ConditionalCheckFailed");
+    CHECK_FALSE(bad_reason.reasons()[0].item);
 
     auto pte = catch_as<provisioned_throughput_exceeded>(
         400,

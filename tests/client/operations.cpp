@@ -394,6 +394,7 @@ TEST_CASE("typed transactions and time to live (moto)", "[operations]") {
         CHECK(e.reasons()[0].code == "None");
         CHECK(e.reasons()[1].code == "ConditionalCheckFailed");
         REQUIRE(e.reasons()[1].item);
+        CHECK(*e.reasons()[1].item == item{{"pk", av("a")}, {"v", av(number(11))}});
     }
     item key_d{{"pk", av("d")}};
     auto d = test::run(ioc, [&]() -> awaitable<get_item_response> {

@@ -80,6 +80,33 @@ TEST_CASE("backoff: full jitter over base * 2^n, capped at max_backoff", "[retry
     CHECK(p.backoff(5) == milliseconds(0));
 }
 
+TEST_CASE("jittered_backoff: the one backoff of the client and the batch helpers", "[retry]") {
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 0, 0.5) == milliseconds(25));
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 3, 0.5) == milliseconds(200));
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 10, 0.5) == milliseconds(2500));
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 1000, 0.5) == milliseconds(2500));
+    // A random value outside [0, 1) is clamped: never over the cap.
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 0, 1e9) == milliseconds(50));
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 20, 1.5) == milliseconds(5000));
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 20, -2) == milliseconds(0));
+    CHECK(jittered_backoff(milliseconds(50), milliseconds(5000), 20, std::nan("")) ==
+          milliseconds(0));
+    // The policy's backoff is the same function, attempt 2 being retry 0.
+    retry_config c;
+    c.random = [] { return 0.25; };
+    retry_policy p(c);
+    CHECK(p.backoff(4) == jittered_backoff(c.base_delay, c.max_backoff, 2, 0.25));
+    double sum = 0;
+    for (int i = 0; i < 1000; ++i) {
+        double r = default_jitter();
+        CHECK(r >= 0);
+        CHECK(r < 1);
+        sum += r;
+    }
+    CHECK(sum > 400);
+    CHECK(sum < 600);
+}
+
 TEST_CASE("retry quota: 500 tokens, 5 per retry, 10 per timeout, refunds", "[retry]") {
     retry_policy p;
     CHECK(p.quota_available() == 500);

@@ -11,6 +11,7 @@
 #include <ddb/credentials/profile_provider.hpp>
 #include <ddb/credentials/static_provider.hpp>
 
+#include "../support/client_setup.hpp"
 #include "../support/env.hpp"
 #include "../support/fault_proxy.hpp"
 #include "../support/http_test_server.hpp"
@@ -46,16 +47,11 @@ struct marked_credentials {
     }
 };
 
+// test::config_for with these credentials, watched by `guard`.
 client_config config_for(const std::string& endpoint, const credentials& creds,
                          test::leak_guard& guard) {
-    client_config c;
-    c.region = "us-east-1";
-    c.endpoint = endpoint;
+    client_config c = test::config_for(endpoint);
     c.credentials = std::make_shared<static_provider>(creds);
-    retry_config r;
-    r.base_delay = std::chrono::milliseconds(1);
-    r.random = [] { return 0.5; };
-    c.retry = r;
     c.hooks = guard.hooks();
     return c;
 }

@@ -9,19 +9,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 mode=$1 demo=$2
 state=$(mktemp -u "${TMPDIR:-/tmp}/ddb-demo-$mode.XXXXXX")
 trap '"$here/scripts/local-dynamodb" stop "$state"' EXIT
-export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-export AWS_EC2_METADATA_DISABLED=true
-unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL
+. "$here/tests/support/shell.sh"
+clean_aws
+export AWS_REGION=us-east-1
 
 case "$mode" in
   moto|dynalite)
-    export AWS_ENDPOINT_URL_DYNAMODB=$("$here/scripts/local-dynamodb" start "$mode" "$state")
+    endpoint=$("$here/scripts/local-dynamodb" start "$mode" "$state")
+    export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
     export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-secret
     "$demo"
     ;;
   moto-auth)
     export INITIAL_NO_AUTH_ACTION_COUNT=4
-    export AWS_ENDPOINT_URL_DYNAMODB=$("$here/scripts/local-dynamodb" start moto "$state")
+    endpoint=$("$here/scripts/local-dynamodb" start moto "$state")
+    export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
     read -r id secret < <(python3 "$here/tests/support/moto_iam_key.py" "$AWS_ENDPOINT_URL_DYNAMODB")
     echo "== right key: every request is signature-checked by moto"
     AWS_ACCESS_KEY_ID=$id AWS_SECRET_ACCESS_KEY=$secret "$demo"

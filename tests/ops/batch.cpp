@@ -28,9 +28,10 @@ struct fixture {
     std::size_t count() {
         std::size_t n = 0;
         test::run(ioc, [&]() -> awaitable<void> {
-            auto pages = scan_pages(*c, json::object{{"TableName", table}, {"Select", "COUNT"}});
+            scan_request count_all{.table_name = table, .select = select::count};
+            auto pages = scan_pages(*c, count_all);
             while (auto p = co_await pages.next())
-                n += static_cast<std::size_t>(p->at("Count").as_int64());
+                n += static_cast<std::size_t>(p->count);
         });
         return n;
     }
@@ -107,6 +108,26 @@ TEST_CASE("batch_write: what the deadline cuts off is reported precisely", "[bat
     for (auto& x : r.failed)
         unprocessed += x.reason == "unprocessed at the deadline";
     CHECK(unprocessed == 13);
+}
+
+TEST_CASE("batch_write: a random source above 1 cannot stretch the backoff past max_delay",
+          "[batch]") {
+    fixture f("dynalite");
+    std::vector<write_request> writes;
+    for (int i = 0; i < 25; ++i)
+        writes.push_back(write_request::put_item(f.table, {{"pk", av("r" + std::to_string(i))}}));
+    f.proxy.push({test::fault::forward});
+    f.proxy.push({test::fault::partial_batch}); // 13 of 25 come back unprocessed
+    auto o = fast();
+    o.random = [] { return 1e9; }; // unclamped: a wait of 1e9 * base_delay
+    o.deadline = std::chrono::seconds(30);
+    auto r = test::run(f.ioc, [&]() -> awaitable<batch_write_result> {
+        co_return co_await batch_write(*f.c, writes, o);
+    });
+    CHECK(r.ok()); // the re-drive waited at most max_delay, well inside the deadline
+    CHECK(r.written == 25);
+    CHECK(r.redrives == 1);
+    CHECK(f.count() == 25);
 }
 
 TEST_CASE("batch_write and batch_get refuse duplicate keys before sending", "[batch]") {

@@ -1,6 +1,7 @@
 // Test that header file is self-contained.
 #include <ddb/ops/transaction.hpp>
 
+#include <ddb/ops/raw.hpp>
 #include <ddb/ops/table_waiter.hpp>
 #include <ddb/value/expression.hpp>
 #include <ddb/value/item.hpp>
@@ -34,7 +35,7 @@ json::object put_action(const std::string& table, const item& it, bool only_if_n
 }
 } // namespace
 
-TEST_CASE("transact_write: all or nothing, with per-action reasons", "[transaction]") {
+TEST_CASE("raw::transact_write: all or nothing, with per-action reasons", "[transaction]") {
     // dynalite has no transactions: moto only.
     asio::io_context ioc;
     client c(ioc.get_executor(), test::config_for(test::local_server::endpoint("moto")));
@@ -52,7 +53,7 @@ TEST_CASE("transact_write: all or nothing, with per-action reasons", "[transacti
 
     json::array both{put_action(table, {{"pk", av("a")}, {"v", av(number(1))}}, true),
                      put_action(table, {{"pk", av("b")}, {"v", av(number(2))}}, true)};
-    test::run(ioc, [&]() -> awaitable<void> { co_await transact_write(c, both); });
+    test::run(ioc, [&]() -> awaitable<void> { co_await raw::transact_write(c, both); });
     CHECK(count() == 2);
 
     // The second action's condition fails: nothing is written, and the
@@ -60,19 +61,20 @@ TEST_CASE("transact_write: all or nothing, with per-action reasons", "[transacti
     json::array clash{put_action(table, {{"pk", av("c")}}, true),
                       put_action(table, {{"pk", av("a")}}, true)};
     try {
-        test::run(ioc, [&]() -> awaitable<void> { co_await transact_write(c, clash); });
+        test::run(ioc, [&]() -> awaitable<void> { co_await raw::transact_write(c, clash); });
         FAIL("no exception");
     } catch (const transaction_canceled& e) {
         REQUIRE(e.reasons().size() == 2);
         CHECK(e.reasons()[0].code == "None");
         CHECK(e.reasons()[1].code == "ConditionalCheckFailed");
         REQUIRE(e.reasons()[1].item);
-        CHECK(e.reasons()[1].item->at("v").at("N").as_string() == "1");
+        CHECK(*e.reasons()[1].item == item{{"pk", av("a")}, {"v", av(number(1))}});
     }
     CHECK(count() == 2);
 
     CHECK_THROWS_AS(
-        test::run(ioc, [&]() -> awaitable<void> { co_await transact_write(c, json::array{}); }),
+        test::run(ioc,
+                  [&]() -> awaitable<void> { co_await raw::transact_write(c, json::array{}); }),
         value_error);
 }
 
@@ -103,7 +105,15 @@ TEST_CASE("table waiters: active, gone, missing and deadline", "[transaction]") 
         co_await c.call("CreateTable", create);
         auto description = co_await wait_until_table_active(c, table, std::chrono::seconds(10),
                                                             std::chrono::milliseconds(20));
-        CHECK(description.at("TableStatus").as_string() == "ACTIVE");
+        CHECK(description.table_name == table);
+        CHECK(description.table_status == table_status::active);
+        REQUIRE(description.key_schema.size() == 1);
+        CHECK(description.key_schema[0].attribute_name == "pk");
+        // The same description as DynamoDB JSON.
+        auto raw_description = co_await raw::wait_until_table_active(
+            c, table, std::chrono::seconds(10), std::chrono::milliseconds(20));
+        CHECK(raw_description.at("TableStatus").as_string() == "ACTIVE");
+        CHECK(raw_description.at("TableName").as_string() == table);
     });
     // A table that exists is not gone: the waiter gives up at its deadline.
     CHECK_THROWS_AS(test::run(ioc,
@@ -122,6 +132,11 @@ TEST_CASE("table waiters: active, gone, missing and deadline", "[transaction]") 
     CHECK_THROWS_AS(test::run(ioc,
                               [&]() -> awaitable<void> {
                                   co_await wait_until_table_active(c, table + "-never");
+                              }),
+                    resource_not_found);
+    CHECK_THROWS_AS(test::run(ioc,
+                              [&]() -> awaitable<void> {
+                                  co_await raw::wait_until_table_active(c, table + "-never");
                               }),
                     resource_not_found);
 }

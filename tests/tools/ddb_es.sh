@@ -17,7 +17,8 @@
 # the script starts its own server and stops it at exit.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-backend=$1 tool=$2
+backend=$1 tool=$2 tool_name=ddb-es
+. "$here/tests/support/shell.sh"
 case "$backend" in moto|dynalite) ;; *) echo "unknown backend $backend" >&2; exit 2 ;; esac
 
 own_state=
@@ -29,12 +30,10 @@ else
   state=$own_state
 fi
 
-export AWS_ENDPOINT_URL_DYNAMODB=$("$here/scripts/local-dynamodb" endpoint "$state")
+endpoint=$("$here/scripts/local-dynamodb" endpoint "$state")
+clean_aws
+export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-export AWS_EC2_METADATA_DISABLED=true
-unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_DEFAULT_REGION
-unset AWS_MAX_ATTEMPTS AWS_RETRY_MODE AWS_CA_BUNDLE
 
 suffix="$$_$RANDOM"
 events=es_events_$suffix snapshots=es_snapshots_$suffix
@@ -61,29 +60,6 @@ PY
   fi
 }
 trap cleanup EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# run EXPECTED_RC ARGS...: runs the tool, stdout in $work/out, stderr in $work/err.
-run() {
-  local want=$1 rc=0
-  shift
-  "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
-  if [ "$rc" != "$want" ]; then
-    echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"
-    fail "ddb-es $* exited $rc, expected $want"
-  fi
-}
-has() { grep -qxF -- "$2" "$work/$1" || { cat "$work/$1"; fail "no line '$2' in $1"; }; }
-mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
-empty() { [ ! -s "$work/$1" ] || { cat "$work/$1"; fail "$1 is not empty"; }; }
-# full ARGS...: the result cannot be written (a full disk): exit 1, the errno text.
-full() {
-  local rc=0
-  "$tool" "$@" >/dev/full 2>"$work/err" </dev/null || rc=$?
-  [ "$rc" = 1 ] || { cat "$work/err"; fail "ddb-es $* > /dev/full exited $rc, expected 1"; }
-  grep -qxF "ddb-es: writing to stdout: No space left on device" "$work/err" ||
-    { cat "$work/err"; fail "ddb-es $* > /dev/full: no errno text"; }
-}
 
 echo "== create-tables"
 run 0 create-tables "${tables[@]}"
@@ -141,8 +117,8 @@ while True:
     threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
 PY
   tls_pid=$!
-  for _ in $(seq 50); do [ -s "$work/tls_port" ] && break; sleep 0.1; done
-  tls_url=https://127.0.0.1:$(cat "$work/tls_port")
+  tls_port=$(wait_for_port "$work/tls_port" "the TLS proxy")
+  tls_url=https://127.0.0.1:$tls_port
   rc=0
   AWS_ENDPOINT_URL_DYNAMODB=$tls_url "$tool" describe "${tables[@]}" --max-attempts 1 \
     >"$work/out" 2>"$work/err" </dev/null || rc=$?

@@ -8,12 +8,10 @@
 #   ddb_es_offline.sh DDB_ES
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tool=$1
+tool=$1 tool_name=ddb-es
+. "$here/tests/support/shell.sh"
+clean_aws
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-export AWS_EC2_METADATA_DISABLED=true
-unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_DEFAULT_REGION
-unset AWS_MAX_ATTEMPTS AWS_RETRY_MODE AWS_CA_BUNDLE
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-offline.XXXXXX")
 stalled_pid= closing_pid=
 cleanup() {
@@ -23,24 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# run EXPECTED_RC ARGS...: stdout in $work/out, stderr in $work/err, seconds in $elapsed.
-run() {
-  local want=$1 rc=0 t0 t1
-  shift
-  t0=$(date +%s%N)
-  "$tool" "$@" >"$work/out" 2>"$work/err" </dev/null || rc=$?
-  t1=$(date +%s%N)
-  elapsed=$(( (t1 - t0) / 1000000 ))
-  if [ "$rc" != "$want" ]; then
-    echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"
-    fail "ddb-es $* exited $rc, expected $want"
-  fi
-}
-has() { grep -qxF -- "$2" "$work/$1" || { cat "$work/$1"; fail "no line '$2' in $1"; }; }
-mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
-lacks() { ! grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' in $1"; }; }
-empty() { [ ! -s "$work/$1" ] || { cat "$work/$1"; fail "$1 is not empty"; }; }
 # on_tty EXPECTED_RC ARGS...: runs the tool with a terminal as stderr, which it
 # reads into $work/tty.
 on_tty() {
@@ -66,11 +46,19 @@ sys.exit(p.wait())
 PY
   [ "$rc" = "$want" ] || { cat -v "$work/tty"; fail "ddb-es $* (stderr a terminal) exited $rc"; }
 }
-lines() { [ "$(wc -l <"$work/$1")" = "$2" ] || { cat "$work/$1"; fail "$1 has not $2 lines"; }; }
+
+# The start of a Python peer: `s` listens on a free loopback port, which it
+# prints first (wait_for_port reads it). The peer's own loop follows.
+listening='
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)'
 
 echo "== --version, --help, per-command help"
 run 0 --version
-version=$(sed -n 's/^project(ddb VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")
+version=$(project_version)
 [ -n "$version" ] || fail "no version in CMakeLists.txt"
 has out "ddb-es $version"
 empty err
@@ -135,12 +123,6 @@ run 2 dump extra
 mentions err "unexpected argument 'extra'"
 
 echo "== stdout to a full disk: exit 1 with the errno text"
-full() {
-  local rc=0
-  "$tool" "$@" >/dev/full 2>"$work/err" </dev/null || rc=$?
-  [ "$rc" = 1 ] || fail "ddb-es $* > /dev/full exited $rc"
-  has err "ddb-es: writing to stdout: No space left on device"
-}
 full --version
 full --help
 full help dump
@@ -188,12 +170,7 @@ AWS_MAX_ATTEMPTS=5 run 1 count --max-attempts 1
 mentions err "failed after 1 attempt over "
 
 echo "== a peer that closes every connection: the attempts, counted at the peer"
-python3 -c '
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(64)
-print(s.getsockname()[1], flush=True)
+python3 -c "$listening"'
 while True:
     c = s.accept()[0]
     sys.stderr.write("accepted\n")
@@ -201,9 +178,8 @@ while True:
     c.close()
 ' >"$work/closing_port" 2>>"$work/accepts" & # appends: truncated below between runs
 closing_pid=$!
-for _ in $(seq 50); do [ -s "$work/closing_port" ] && break; sleep 0.1; done
-[ -s "$work/closing_port" ] || fail "the closing listener did not start"
-export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(cat "$work/closing_port")
+port=$(wait_for_port "$work/closing_port" "the closing listener")
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port
 : >"$work/accepts"
 run 1 describe --max-attempts 1
 cat "$work/err"
@@ -217,20 +193,14 @@ kill "$closing_pid"
 closing_pid=
 
 echo "== a peer that accepts and never answers"
-python3 -c '
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(64)
-print(s.getsockname()[1], flush=True)
+python3 -c "$listening"'
 held = []
 while True:
     held.append(s.accept()[0])  # and never answer
 ' >"$work/stalled_port" &
 stalled_pid=$!
-for _ in $(seq 50); do [ -s "$work/stalled_port" ] && break; sleep 0.1; done
-[ -s "$work/stalled_port" ] || fail "the stalled listener did not start"
-export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$(cat "$work/stalled_port")
+port=$(wait_for_port "$work/stalled_port" "the stalled listener")
+export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$port
 run 1 count --timeout 2 --progress
 cat "$work/err"
 echo "took ${elapsed} ms"

@@ -4,17 +4,16 @@
 # output that cannot be written (/dev/full) exits 1 with the errno text.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-tool=$1
+tool=$1 tool_name=ddb-sign
+. "$here/tests/support/shell.sh"
+clean_aws
 export AWS_ACCESS_KEY_ID=AKIDTOOLTEST AWS_SECRET_ACCESS_KEY='tool/secret+key' AWS_SESSION_TOKEN=tooltoken
-export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-export AWS_EC2_METADATA_DISABLED=true
-unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_DYNAMODB AWS_PROFILE
 body='{"TableName":"t","Key":{"pk":{"S":"é"}}}'
 out=$("$tool" --region ap-south-1 --target GetItem --time 20260101T010203Z --body "$body")
 ours=$(sed -n 's/^authorization: //p' <<<"$out")
 # The signature is the tool's purpose; the secret and the session token are never printed.
 if grep -qF -e 'tool/secret+key' -e 'tooltoken' <<<"$out"; then
-  echo "ddb-sign printed a secret or the session token:" >&2; echo "$out" >&2; exit 1
+  echo "$out" >&2; fail "ddb-sign printed a secret or the session token"
 fi
 grep -q '^x-amz-security-token:\*\* REDACTED \*\*$' <<<"$out" # in the canonical request
 theirs=$(python3 - "$body" <<'PY' | python3 "$here/tests/sigv4/botocore_sign.py" | python3 -c 'import json,sys; print(json.load(sys.stdin)["authorization"])'
@@ -29,32 +28,21 @@ PY
 echo "ddb-sign: $ours"
 echo "botocore: $theirs"
 # (Two tests: under set -e a failure before && would not stop the script.)
-[ -n "$ours" ] || { echo "FAIL: ddb-sign printed no authorization" >&2; exit 1; }
-[ "$ours" = "$theirs" ] || { echo "FAIL: ddb-sign and botocore disagree" >&2; exit 1; }
+[ -n "$ours" ] || fail "ddb-sign printed no authorization"
+[ "$ours" = "$theirs" ] || fail "ddb-sign and botocore disagree"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-sign-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# run EXPECTED_RC ARGS...: stdout in $work/out, stderr in $work/err.
-run() {
-  local want=$1 rc=0
-  shift
-  "$tool" "$@" >"$work/out" 2>"$work/err" || rc=$?
-  if [ "$rc" != "$want" ]; then
-    echo "--- stdout"; cat "$work/out"; echo "--- stderr"; cat "$work/err"
-    fail "ddb-sign $* exited $rc, expected $want"
-  fi
-}
-mentions() { grep -qF -- "$2" "$work/$1" || { cat "$work/$1"; fail "'$2' not in $1"; }; }
-
 # The same request from a file: the same signature.
 printf '%s' "$body" >"$work/body.json"
 run 0 --region ap-south-1 --target GetItem --time 20260101T010203Z --body-file "$work/body.json"
 mentions out "authorization: $ours"
 
 run 0 --version
-version=$(sed -n 's/^project(ddb VERSION \([0-9.]*\).*/\1/p' "$here/CMakeLists.txt")
-[ -n "$version" ] && [ "$(cat "$work/out")" = "ddb-sign $version" ] || fail "--version: $(cat "$work/out")"
+version=$(project_version)
+[ -n "$version" ] || fail "no version in CMakeLists.txt"
+has out "ddb-sign $version"
+lines out 1
 run 0 --help
 for text in "usage: ddb-sign" "canonical request" "SignatureDoesNotMatch" "Nothing is sent" \
             "--target OPERATION" "--body-file FILE" "--time yyyymmddThhmmssZ" "--header" \
@@ -74,11 +62,7 @@ done
 mentions err "unexpected argument 'positional'"
 
 for args in "--help" "--version" "--region ap-south-1 --time 20260101T010203Z"; do
-  rc=0
   # shellcheck disable=SC2086
-  "$tool" $args >/dev/full 2>"$work/err" || rc=$?
-  [ "$rc" = 1 ] || fail "ddb-sign $args > /dev/full exited $rc"
-  grep -qxF "ddb-sign: writing to stdout: No space left on device" "$work/err" ||
-    fail "ddb-sign $args > /dev/full: $(cat "$work/err")"
+  full $args
 done
 echo "ddb-sign: OK"

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <ddb/core/error.hpp>
+#include <ddb/value/item.hpp>
 
 #include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
 
 #include <optional>
 #include <string>
@@ -84,15 +84,17 @@ private:
 
 /// The condition of a write was false. `item()` is the item as it was, when
 /// the request asked for it (ReturnValuesOnConditionCheckFailure=ALL_OLD).
+/// An item that is not valid AttributeValue JSON is left out: the error is
+/// still the one DynamoDB sent.
 class conditional_check_failed : public service_error {
 public:
-    conditional_check_failed(service_error_info info, std::optional<boost::json::object> item)
+    conditional_check_failed(service_error_info info, std::optional<ddb::item> item)
         : service_error(service_errc::conditional_check_failed, std::move(info))
         , item_(std::move(item)) {}
-    const std::optional<boost::json::object>& item() const noexcept { return item_; }
+    const std::optional<ddb::item>& item() const noexcept { return item_; }
 
 private:
-    std::optional<boost::json::object> item_;
+    std::optional<ddb::item> item_;
 };
 
 /// A transaction was cancelled. `reasons()` is aligned with the request's
@@ -102,7 +104,9 @@ public:
     struct reason {
         std::string code; ///< e.g. "ConditionalCheckFailed", "None"
         std::string message;
-        std::optional<boost::json::object> item;
+        /// The item as it was, when the action asked for it (as for
+        /// `conditional_check_failed::item()`).
+        std::optional<ddb::item> item;
     };
     transaction_canceled(service_error_info info, std::vector<reason> reasons)
         : service_error(service_errc::transaction_canceled, std::move(info))

@@ -40,7 +40,7 @@ struct retry_config {
     int timeout_retry_cost = 10;
     int no_retry_increment = 1;
     /// Uniform random numbers in [0, 1) for the jitter. Replace it to make
-    /// tests deterministic. Default: a per-thread Mersenne Twister.
+    /// tests deterministic. Default: `default_jitter`.
     std::function<double()> random;
 
     /// Applies the selected profile's `max_attempts` and `retry_mode`, then
@@ -61,6 +61,20 @@ struct retry_config {
     /// cannot work (`prefix` + field name).
     void validate(const std::string& prefix = "retry_config::") const;
 };
+
+/// A uniform random number in [0, 1) from a per-thread Mersenne Twister:
+/// the jitter of `retry_config` and `batch_options` when they have no
+/// `random` of their own.
+double default_jitter();
+
+/// Backoff with full jitter, as every delay between tries in ddb is
+/// computed: `random` * min(`base` * 2^`retry`, `max`), where `retry` is 0
+/// before the first retry (its exponent is capped at 30) and `random` is
+/// clamped to [0, 1] (NaN: 0), so the delay never exceeds `max`. Computed in
+/// double and saturated: `max` may be `milliseconds::max()`.
+std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds base,
+                                           std::chrono::milliseconds max, int retry,
+                                           double random) noexcept;
 
 /// How a failed attempt may be retried.
 enum class retry_class {

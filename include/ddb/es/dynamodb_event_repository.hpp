@@ -6,9 +6,19 @@
 #include <ddb/es/id_generator.hpp>
 #include <ddb/es/store_config.hpp>
 
+#include <cstdint>
 #include <memory>
 
 namespace ddb::es {
+
+/// The time buckets of the global index that a global read walks: `count`
+/// buckets from `first`. Ids are microseconds x 1000
+/// (<ddb/es/id_generator.hpp>): the bucket of an id is `id / width`.
+struct bucket_range {
+    std::int64_t width = 1; ///< ids per bucket (`store_config::bucket`)
+    std::int64_t first = 0; ///< the first bucket read
+    std::int64_t count = 0; ///< 0 while the store holds no event
+};
 
 /** Events in DynamoDB (layout: <ddb/es/tables.hpp>).
 
@@ -59,6 +69,13 @@ public:
     std::int64_t new_id() override;
 
     const store_config& config() const noexcept;
+
+    /// The buckets a global read from `starting_from` walks now: from the
+    /// first bucket holding events (or starting_from's, if later) to the
+    /// bucket of now + `store_config::max_clock_skew`; one GetItem. For
+    /// progress reports (a global read queries each shard of each bucket).
+    /// @throws es_error(layout_mismatch) as the reads do.
+    boost::asio::awaitable<bucket_range> global_buckets(std::int64_t starting_from = 0);
 
     struct state;
 

@@ -3,10 +3,28 @@
 #pragma once
 
 #include <ddb/model/common.hpp>
+#include <ddb/value/error.hpp>
 
 #include <cstddef>
+#include <string_view>
 
 namespace ddb {
+
+/// DynamoDB's limit on the actions of one TransactWriteItems (and the items
+/// of one TransactGetItems): 1 to 100.
+inline constexpr std::size_t max_transaction_actions = 100;
+
+/// Throws `value_error(request_too_large)` ("<operation> takes 1 to 100
+/// <what>, not <count>") unless 1 <= `count` <= `max_transaction_actions`:
+/// the check of the typed operations and of `raw::transact_write`.
+inline void check_transaction_actions(std::string_view operation, std::size_t count,
+                                      std::string_view what) {
+    if (count < 1 || count > max_transaction_actions)
+        throw value_error(value_errc::request_too_large,
+                          std::string(operation) + " takes 1 to " +
+                              std::to_string(max_transaction_actions) + " " + std::string(what) +
+                              ", not " + std::to_string(count));
+}
 
 /// DynamoDB's limit on the items of one TransactWriteItems: 4 MB. The typed
 /// `client::transact_write_items` sums the items put and the keys addressed

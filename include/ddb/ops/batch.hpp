@@ -40,10 +40,13 @@ struct get_request {
 struct batch_options {
     /// Give up re-driving after this long; what is left is reported.
     std::chrono::milliseconds deadline{60000};
-    /// Backoff between re-drives: rand[0,1) * min(base * 2^n, max).
+    /// Backoff between re-drives: `jittered_backoff(base_delay, max_delay, n,
+    /// random())` before the n-th re-drive in a row (from 0), the client's
+    /// retry backoff (<ddb/client/retry_policy.hpp>).
     std::chrono::milliseconds base_delay{50};
     std::chrono::milliseconds max_delay{5000};
-    /// Uniform random numbers in [0, 1); injectable for tests.
+    /// Uniform random numbers in [0, 1) (outside: clamped); injectable for
+    /// tests. Default: `default_jitter`.
     std::function<double()> random;
     /// ConsistentRead for batch_get.
     bool consistent_read = false;

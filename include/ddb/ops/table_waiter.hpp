@@ -4,7 +4,6 @@
 #include <ddb/client/client.hpp>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <string>
@@ -23,7 +22,9 @@ public:
 /// `waiter_timeout` after `deadline`, `resource_not_found` if the table does
 /// not exist. `poll` must be > 0 and `deadline` >= 0 (`milliseconds::max()`:
 /// no limit), else `config_error(invalid_setting)` before the first call.
-boost::asio::awaitable<boost::json::object>
+/// The description as DynamoDB JSON: `raw::wait_until_table_active`
+/// (<ddb/ops/raw.hpp>).
+boost::asio::awaitable<table_description>
 wait_until_table_active(client& c, std::string table,
                         std::chrono::milliseconds deadline = std::chrono::minutes(5),
                         std::chrono::milliseconds poll = std::chrono::milliseconds(500));

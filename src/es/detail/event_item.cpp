@@ -78,25 +78,6 @@ stored_event make_stored_event(std::int64_t id, const std::optional<std::string>
     return s;
 }
 
-bool given_ids(const std::vector<new_event>& events, std::set<std::int64_t>& seen) {
-    std::size_t with = 0;
-    for (const auto& e : events) {
-        if (!e.id)
-            continue;
-        ++with;
-        if (*e.id <= 0)
-            throw es_error(es_errc::invalid_argument,
-                           "event id " + std::to_string(*e.id) + " is not positive");
-        if (!seen.insert(*e.id).second)
-            throw es_error(es_errc::invalid_argument,
-                           "event id " + std::to_string(*e.id) + " is given twice in one append");
-    }
-    if (with != 0 && with != events.size())
-        throw es_error(es_errc::invalid_argument,
-                       "only some events of the append have ids: give every event an id, or none");
-    return with != 0;
-}
-
 bool same_event(const stored_event& ours, const stored_event& stored) {
     if (ours.id != stored.id || ours.aggregate_uuid != stored.aggregate_uuid ||
         ours.aggregate_version != stored.aggregate_version ||
@@ -113,7 +94,7 @@ bool same_event(const stored_event& ours, const stored_event& stored) {
     return json::serialize(a) == json::serialize(b);
 }
 
-std::vector<stored_event> stored_prefix(const std::vector<stored_event>& ours, std::int64_t base,
+std::vector<stored_event> stored_prefix(std::span<const stored_event> ours, std::int64_t base,
                                         std::vector<stored_event> there) {
     for (const auto& t : there) {
         const auto i = t.aggregate_version - base - 1;
@@ -143,11 +124,13 @@ void throw_id_taken(const stored_event& stored) {
                        "same events to the same place; new events need new ids");
 }
 
-item checked_item(const stored_event& e, const store_config& config) {
+item checked_item(const stored_event& e, const store_config& config, std::size_t* size) {
     item it = to_item(e, config);
-    std::size_t size = item_size(it);
-    if (size > max_item_size)
-        throw event_too_large(size, max_item_size);
+    const std::size_t bytes = item_size(it);
+    if (bytes > max_item_size)
+        throw event_too_large(bytes, max_item_size);
+    if (size)
+        *size = bytes;
     return it;
 }
 

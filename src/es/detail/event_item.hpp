@@ -9,7 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
-#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +37,6 @@ stored_event make_stored_event(std::int64_t id, const std::optional<std::string>
                                std::int64_t version, new_event e,
                                std::chrono::system_clock::time_point now);
 
-/// Whether the events of an append carry caller ids: true when every one
-/// has one, false when none has; `invalid_argument` for ids that are not
-/// positive, repeated (also across calls sharing `seen`), or on only some.
-bool given_ids(const std::vector<new_event>& events, std::set<std::int64_t>& seen);
-
 /// Whether `stored` is `ours` (same id, place, class, version, properties,
 /// user metadata and expiry), whatever its creation time: the check that a
 /// retried append found its own earlier attempt.
@@ -52,7 +47,7 @@ bool same_event(const stored_event& ours, const stored_event& stored);
 /// version) holds, as stored: an earlier attempt of the same append.
 /// `duplicate_id` when `there` holds one of our ids with other content or at
 /// another version.
-std::vector<stored_event> stored_prefix(const std::vector<stored_event>& ours, std::int64_t base,
+std::vector<stored_event> stored_prefix(std::span<const stored_event> ours, std::int64_t base,
                                         std::vector<stored_event> there);
 
 /// `duplicate_id`: `id` is stored as `stored`, which is not the event being
@@ -60,7 +55,8 @@ std::vector<stored_event> stored_prefix(const std::vector<stored_event>& ours, s
 [[noreturn]] void throw_id_taken(const stored_event& stored);
 
 /// The event's item; `event_too_large` when it is over DynamoDB's limit.
-item checked_item(const stored_event& e, const store_config& config);
+/// `size`, when given, receives its `item_size`.
+item checked_item(const stored_event& e, const store_config& config, std::size_t* size = nullptr);
 
 /// Lower-case hex SHA-256 (tokens, snapshot checksums).
 std::string sha256_hex(std::string_view data);

@@ -50,4 +50,14 @@ namespace ddb::model {
 DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DEFINE)
 #undef DDB_MODEL_WIRE_DEFINE
 
+#define DDB_MODEL_WIRE_ENUM_DEFINE(E)                                                              \
+    std::string_view to_wire(E value) {                                                            \
+        for (const auto& [e, name] : model_detail::enum_names<E>())                                \
+            if (e == value)                                                                        \
+                return name;                                                                       \
+        return {};                                                                                 \
+    }
+DDB_MODEL_WIRE_ENUMS(DDB_MODEL_WIRE_ENUM_DEFINE)
+#undef DDB_MODEL_WIRE_ENUM_DEFINE
+
 } // namespace ddb::model

@@ -1,0 +1,44 @@
+// Internal: what the parts of the DynamoDB repository share (the writer,
+// the reader, the bucket registry): the client, the configuration, the id
+// generator.
+#pragma once
+
+#include "bucket_registry.hpp"
+
+#include <ddb/client/client.hpp>
+#include <ddb/es/error.hpp>
+#include <ddb/es/event_repository.hpp>
+#include <ddb/es/id_generator.hpp>
+#include <ddb/es/store_config.hpp>
+
+#include <memory>
+
+namespace ddb::es::detail {
+
+struct dynamodb_store {
+    /// `invalid_argument` for a layout out of range (shards, bucket).
+    dynamodb_store(client& cl, store_config config, std::shared_ptr<id_generator> g)
+        : c(cl)
+        , cfg(std::move(config))
+        , ids(g ? std::move(g) : std::make_shared<timestamp_id_generator>()) {
+        if (cfg.shards < 1 || cfg.shards > 1000)
+            throw es_error(es_errc::invalid_argument, "store_config.shards must be 1 to 1000");
+        if (cfg.bucket.count() < 1)
+            throw es_error(es_errc::invalid_argument, "store_config.bucket must be >= 1 hour");
+    }
+    dynamodb_store(const dynamodb_store&) = delete;
+    dynamodb_store& operator=(const dynamodb_store&) = delete;
+
+    /// Per-aggregate reads: strongly consistent unless `o` or the config
+    /// says otherwise.
+    bool consistent(const read_options& o) const {
+        return o.consistent_read.value_or(cfg.consistent_read);
+    }
+
+    client& c;
+    const store_config cfg;
+    const std::shared_ptr<id_generator> ids;
+    bucket_registry buckets{c, cfg};
+};
+
+} // namespace ddb::es::detail

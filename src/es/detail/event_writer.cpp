@@ -1,0 +1,434 @@
+#include "event_writer.hpp"
+
+#include "append_plan.hpp"
+#include "event_item.hpp"
+
+#include <ddb/es/error.hpp>
+#include <ddb/es/event_error.hpp>
+#include <ddb/ops/paginator.hpp>
+#include <ddb/value/expression.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <span>
+
+namespace ddb::es::detail {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using namespace ddb::expr;
+using std::chrono::system_clock;
+
+namespace {
+
+awaitable<std::int64_t> latest_version(dynamodb_store& s, const std::string& uuid) {
+    query_request req{.table_name = s.cfg.events_table,
+                      .limit = 1,
+                      .consistent_read = true,
+                      .scan_index_forward = false};
+    parameters p;
+    req.key_condition_expression = p.render(path("pk") == value(uuid));
+    req.projection_expression = p.render(expr::projection{path("v")});
+    p.apply_to(req);
+    auto r = co_await s.c.query(req);
+    if (r.items.empty())
+        co_return 0;
+    co_return r.items[0].at("v").as_n().as<std::int64_t>();
+}
+
+// The base of an `any()` append: the latest version; with caller ids,
+// the version before the first event when an earlier attempt of this
+// append stored it among the last `events.size() + any_retry_window`
+// (the same single query, reading more than one item).
+awaitable<std::int64_t> any_base(dynamodb_store& s, const std::string& uuid,
+                                 const std::vector<new_event>& events, bool given_ids) {
+    if (!given_ids || events.empty())
+        co_return co_await latest_version(s, uuid);
+    query_request req{.table_name = s.cfg.events_table,
+                      .limit = static_cast<std::int32_t>(events.size() + any_retry_window),
+                      .consistent_read = true,
+                      .scan_index_forward = false};
+    parameters p;
+    req.key_condition_expression = p.render(path("pk") == value(uuid));
+    req.projection_expression = p.render(expr::projection{path("v"), path("id")});
+    p.apply_to(req);
+    auto r = co_await s.c.query(req);
+    if (r.items.empty())
+        co_return 0;
+    for (auto& it : r.items)
+        if (it.at("id").as_n().as<std::int64_t>() == *events.front().id)
+            co_return it.at("v").as_n().as<std::int64_t>() - 1;
+    co_return r.items[0].at("v").as_n().as<std::int64_t>();
+}
+
+// The leading events of `events` (versions base+1, ...) that an earlier
+// attempt of this append stored (answer lost, then retried by the client
+// or by the caller with the same ids), as stored; see
+// detail::stored_prefix. Ids first: the usual failed write is another
+// writer's conflict, which needs no full items.
+awaitable<std::vector<stored_event>> stored_prefix(dynamodb_store& s, const std::string& uuid,
+                                                   std::int64_t base,
+                                                   std::span<const stored_event> events) {
+    query_request req{.table_name = s.cfg.events_table, .consistent_read = true};
+    parameters p;
+    req.key_condition_expression =
+        p.render(path("pk") == value(uuid) &&
+                 between(path("v"), value(number(base + 1)),
+                         value(number(base + static_cast<std::int64_t>(events.size())))));
+    query_request ids_only = req;
+    parameters q = p;
+    ids_only.projection_expression = q.render(expr::projection{path("v"), path("id")});
+    q.apply_to(ids_only);
+    p.apply_to(req);
+    std::set<std::int64_t> ours;
+    for (auto& e : events)
+        ours.insert(e.id);
+    bool any_ours = false;
+    auto ids = query_items(s.c, ids_only);
+    while (auto it = co_await ids.next())
+        any_ours = any_ours || ours.count(it->at("id").as_n().as<std::int64_t>());
+    if (!any_ours)
+        co_return std::vector<stored_event>{};
+    std::vector<stored_event> there;
+    auto items = query_items(s.c, req);
+    while (auto it = co_await items.next())
+        there.push_back(from_item(*it, s.cfg));
+    co_return detail::stored_prefix(events, base, std::move(there));
+}
+
+// Sends a transaction whose ClientRequestToken is derived from `ids`
+// (the same writes, retried, are the same transaction). False when a
+// condition failed or a concurrent transaction was in the way.
+// `attempt` > 0 (a retry after a cancellation): a new token, since
+// DynamoDB may answer a reused token with the first call's outcome.
+awaitable<bool> try_transaction(dynamodb_store& s, transact_write_items_request& req,
+                                const std::string& ids, int attempt) {
+    req.client_request_token =
+        sha256_hex(attempt ? ids + "#attempt" + std::to_string(attempt) : ids).substr(0, 36);
+    try {
+        co_await s.c.transact_write_items(req);
+        co_return true;
+    } catch (const transaction_canceled& e) {
+        for (auto& r : e.reasons())
+            if (r.code != "None" && r.code != "ConditionalCheckFailed" &&
+                r.code != "TransactionConflict")
+                throw;
+        co_return false;
+    } catch (const idempotent_parameter_mismatch&) {
+        co_return false;
+    }
+}
+
+// The ConditionCheck that version `base` of `uuid` exists.
+transact_write_item version_exists(const store_config& cfg, const std::string& uuid,
+                                   std::int64_t base) {
+    parameters q;
+    transact_write_item check;
+    check.condition_check = condition_check{
+        .table_name = cfg.events_table,
+        .key = {{"pk", attribute_value(uuid)}, {"v", attribute_value(number(base))}},
+        .condition_expression = q.render(attribute_exists(path("pk")))};
+    q.apply_to(*check.condition_check);
+    return check;
+}
+
+// One atomic write of versions base+1..base+k. Returns false on a
+// condition failure (someone else's events, or a conflicting
+// transaction), true when written.
+awaitable<bool> write_chunk(dynamodb_store& s, int attempt, const std::string& uuid,
+                            std::int64_t base, std::span<const stored_event> chunk,
+                            std::span<const item> items) {
+    parameters p;
+    std::string not_there = p.render(attribute_not_exists(path("pk")));
+    if (base == 0 && chunk.size() == 1) {
+        put_item_request req{
+            .table_name = s.cfg.events_table, .item = items[0], .condition_expression = not_there};
+        p.apply_to(req);
+        try {
+            co_await s.c.put_item(req);
+            co_return true;
+        } catch (const conditional_check_failed&) {
+            co_return false;
+        }
+    }
+    transact_write_items_request req;
+    if (base > 0)
+        req.transact_items.push_back(version_exists(s.cfg, uuid, base));
+    std::string ids = uuid + "#" + std::to_string(base);
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+        transact_write_item put;
+        put.put = transact_put{
+            .table_name = s.cfg.events_table, .item = items[i], .condition_expression = not_there};
+        p.apply_to(*put.put);
+        req.transact_items.push_back(std::move(put));
+        ids += "#" + std::to_string(chunk[i].id);
+    }
+    // Deterministic: the same append retried is the same transaction.
+    co_return co_await try_transaction(s, req, ids, attempt);
+}
+
+// After a write that nobody else's events stopped (a transaction conflict
+// with a concurrent writer that then failed): a short pause before the
+// next attempt.
+awaitable<void> pause_before_retry(int attempt) {
+    asio::steady_timer t(co_await asio::this_coro::executor,
+                         std::chrono::milliseconds(5 << attempt));
+    co_await t.async_wait(asio::use_awaitable);
+}
+
+// Writes the chunk [begin, end) of a built part (at version base+begin),
+// retrying a transaction conflict. Returns where the next chunk starts:
+// `end`, or after the events our own earlier attempt stored (then returned
+// as stored).
+awaitable<std::size_t> write_chunk_of(dynamodb_store& s, append_part& part, std::size_t begin,
+                                      std::size_t end) {
+    const std::int64_t base = part.base + static_cast<std::int64_t>(begin);
+    const std::span<const stored_event> chunk(part.stored.data() + begin, end - begin);
+    const std::span<const item> items(part.items.data() + begin, end - begin);
+    for (int attempt = 0;; ++attempt) {
+        if (co_await write_chunk(s, attempt, part.uuid, base, chunk, items))
+            co_return end;
+        // Our own earlier attempt (answer lost, then retried)? Its
+        // events are returned as stored; any rest follows them.
+        auto mine = co_await stored_prefix(s, part.uuid, base, chunk);
+        if (!mine.empty()) {
+            for (auto& e : mine)
+                part.stored[begin++] = std::move(e);
+            co_return begin;
+        }
+        auto actual = co_await latest_version(s, part.uuid);
+        if (actual != base || attempt >= 4)
+            throw concurrency_conflict(part.uuid, base, actual);
+        co_await pause_before_retry(attempt);
+    }
+}
+
+// An append at exactly version n: its chunks in order, each conditioned on
+// the one before.
+awaitable<std::vector<stored_event>> append_at(dynamodb_store& s, const std::string& uuid,
+                                               std::int64_t n, std::vector<new_event> events) {
+    if (events.empty()) {
+        auto actual = co_await latest_version(s, uuid);
+        if (actual != n)
+            throw concurrency_conflict(uuid, n, actual);
+        co_return std::vector<stored_event>{};
+    }
+    append_part part{0, uuid, false, n, std::move(events)};
+    const id_source next_id = [&s] { return s.ids->next_id(); };
+    build(part, system_clock::now(), s.cfg, next_id, true);
+    co_await s.buckets.record(bucket_of(part.stored.front().id, s.cfg));
+    std::size_t begin = 0;
+    while (begin < part.stored.size())
+        begin = co_await write_chunk_of(s, part, begin, chunk_end(part, begin));
+    co_return std::move(part.stored);
+}
+
+// One TransactWriteItems of every part (built). Returns false on a
+// condition failure or a transaction conflict, true when written.
+awaitable<bool> write_parts(dynamodb_store& s, const std::vector<append_part>& parts, int attempt) {
+    if (parts.size() == 1) {
+        const std::span<const stored_event> events(parts[0].stored);
+        const std::span<const item> items(parts[0].items);
+        co_return co_await write_chunk(s, attempt, parts[0].uuid, parts[0].base, events, items);
+    }
+    transact_write_items_request req;
+    std::string ids;
+    for (auto& part : parts) {
+        if (part.base > 0)
+            req.transact_items.push_back(version_exists(s.cfg, part.uuid, part.base));
+        ids += "|" + part.uuid + "#" + std::to_string(part.base);
+        for (std::size_t i = 0; i < part.stored.size(); ++i) {
+            parameters p;
+            transact_write_item put;
+            put.put =
+                transact_put{.table_name = s.cfg.events_table,
+                             .item = part.items[i],
+                             .condition_expression = p.render(attribute_not_exists(path("pk")))};
+            p.apply_to(*put.put);
+            req.transact_items.push_back(std::move(put));
+            ids += "#" + std::to_string(part.stored[i].id);
+        }
+    }
+    // Deterministic: the same append_all retried is the same transaction.
+    co_return co_await try_transaction(s, req, ids, attempt);
+}
+
+// Our own earlier attempt (answer lost, then retried)? A transaction is
+// all or nothing: true (the parts' events as stored) when every part is
+// there, false when not.
+awaitable<bool> found_own_attempt(dynamodb_store& s, std::vector<append_part>& parts) {
+    std::vector<std::vector<stored_event>> mine;
+    for (auto& part : parts) {
+        const std::span<const stored_event> events(part.stored);
+        mine.push_back(co_await stored_prefix(s, part.uuid, part.base, events));
+        if (mine.back().size() != part.stored.size())
+            co_return false;
+    }
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        parts[i].stored = std::move(mine[i]);
+    co_return true;
+}
+
+// After a failed transaction: the first part whose aggregate is not at its
+// base is the conflict, unless it is an `any` one, which moves on to the
+// version now there. Whether a base moved.
+awaitable<bool> move_any_bases(dynamodb_store& s, std::vector<append_part>& parts, int attempt) {
+    bool moved = false;
+    for (auto& part : parts) {
+        auto actual = co_await latest_version(s, part.uuid);
+        if (actual == part.base)
+            continue;
+        if (!part.any || attempt >= 20)
+            throw concurrency_conflict(part.uuid, part.base, actual);
+        part.base = actual;
+        moved = true;
+    }
+    co_return moved;
+}
+
+// Builds the parts at their bases (the events kept, to build again at
+// other bases); checks the transaction limits.
+void build_parts(dynamodb_store& s, std::vector<append_part>& parts) {
+    const id_source next_id = [&s] { return s.ids->next_id(); };
+    build_all(parts, system_clock::now(), s.cfg, next_id, false);
+}
+
+// Writes the built parts in one transaction, retrying conflicts.
+awaitable<void> write_all(dynamodb_store& s, std::vector<append_part>& parts) {
+    for (int attempt = 0;; ++attempt) {
+        std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
+        for (auto& part : parts)
+            lowest = std::min(lowest, part.stored.front().id);
+        co_await s.buckets.record(bucket_of(lowest, s.cfg));
+        if (co_await write_parts(s, parts, attempt))
+            co_return;
+        if (co_await found_own_attempt(s, parts))
+            co_return;
+        if (co_await move_any_bases(s, parts, attempt)) {
+            build_parts(s, parts);
+            continue;
+        }
+        if (attempt >= 4)
+            throw concurrency_conflict(parts.front().uuid, parts.front().base, parts.front().base);
+        // Nobody wrote: try again shortly (the same transaction).
+        co_await pause_before_retry(attempt);
+    }
+}
+
+} // namespace
+
+awaitable<std::vector<stored_event>>
+event_writer::append(std::string uuid, expected_version expected, std::vector<new_event> events) {
+    const bool given_ids = check_append(uuid, expected, events);
+    if (expected.mode == expected_version::kind::exact)
+        co_return co_await append_at(s_, uuid, expected.version, std::move(events));
+    // any: after whatever is there (or before our own earlier attempt),
+    // retrying our own conflicts.
+    std::int64_t n = co_await any_base(s_, uuid, events, given_ids);
+    for (int attempt = 0;; ++attempt) {
+        try {
+            co_return co_await append_at(s_, uuid, n, events);
+        } catch (const concurrency_conflict& c) {
+            // A conflict after some of the events were stored (an earlier
+            // chunk, or an earlier attempt of a retry with more events): the
+            // rest cannot follow them, and starting over would store them
+            // twice. The conflict says where it stopped.
+            if (attempt >= 20 || c.expected() != n)
+                throw;
+            n = c.actual();
+        }
+    }
+}
+
+awaitable<std::vector<std::vector<stored_event>>>
+event_writer::append_all(std::vector<append_request> requests) {
+    bool given_ids = false;
+    auto parts = plan_append_all(requests, given_ids);
+    std::vector<std::vector<stored_event>> out(requests.size());
+    if (parts.empty())
+        co_return out;
+    for (auto& part : parts)
+        if (part.any)
+            part.base = co_await any_base(s_, part.uuid, part.events, given_ids);
+    build_parts(s_, parts);
+    co_await write_all(s_, parts);
+    for (auto& part : parts)
+        out[part.index] = std::move(part.stored);
+    co_return out;
+}
+
+awaitable<stored_event> event_writer::store_without_aggregate(new_event e) {
+    const auto now = system_clock::now();
+    for (int attempt = 0;; ++attempt) {
+        stored_event s =
+            make_stored_event(e.id ? *e.id : s_.ids->next_id(), std::nullopt, 0, e, now);
+        item it = checked_item(s, s_.cfg);
+        co_await s_.buckets.record(bucket_of(s.id, s_.cfg));
+        parameters p;
+        put_item_request req{.table_name = s_.cfg.events_table, .item = it};
+        req.condition_expression = p.render(attribute_not_exists(path("pk")));
+        p.apply_to(req);
+        try {
+            co_await s_.c.put_item(req);
+            co_return s;
+        } catch (const conditional_check_failed&) {
+        }
+        // Ours (a retry after a lost answer), or another writer's event
+        // with the same id (another process, same microsecond)?
+        get_item_request get{.table_name = s_.cfg.events_table,
+                             .key = {{"pk", it.at("pk")}, {"v", it.at("v")}},
+                             .consistent_read = true};
+        auto there = co_await s_.c.get_item(get);
+        if (there.item && *there.item == it)
+            co_return s;
+        if (there.item && e.id) {
+            // The caller's id: its event as stored, or a typed refusal.
+            auto stored = from_item(*there.item, s_.cfg);
+            if (!same_event(s, stored))
+                throw_id_taken(stored);
+            co_return stored;
+        }
+        if (attempt >= 4)
+            throw es_error(es_errc::duplicate_id,
+                           "5 fresh event ids in a row were taken: is the id generator broken?");
+    }
+}
+
+awaitable<std::vector<stored_event>>
+event_writer::store_without_aggregate(std::vector<new_event> events) {
+    check_ids(events);
+    std::vector<stored_event> out;
+    for (auto& e : events)
+        out.push_back(co_await store_without_aggregate(std::move(e)));
+    co_return out;
+}
+
+awaitable<stored_event> event_writer::update(stored_event event) {
+    if (event.aggregate_uuid)
+        check_uuid(*event.aggregate_uuid);
+    item it = checked_item(event, s_.cfg);
+    put_item_request req{.table_name = s_.cfg.events_table, .item = it};
+    parameters p;
+    req.condition_expression =
+        p.render(attribute_exists(path("pk")) && path("id") == value(number(event.id)));
+    p.apply_to(req);
+    try {
+        co_await s_.c.put_item(req);
+    } catch (const conditional_check_failed&) {
+        throw es_error(es_errc::update_target_missing,
+                       "update: no stored event " + std::to_string(event.id) + " at version " +
+                           std::to_string(event.aggregate_version) + " of its aggregate");
+    }
+    co_return event;
+}
+
+awaitable<std::int64_t> event_writer::latest(const std::string& uuid) {
+    co_return co_await latest_version(s_, uuid);
+}
+
+} // namespace ddb::es::detail
