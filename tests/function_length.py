@@ -15,6 +15,8 @@ import re
 import sys
 
 HEAD_NOT_FUNCTION = re.compile(r'^\s*(namespace|class|struct|union|enum|extern)\b|=\s*$')
+# Preprocessor lines (with their continuations): `#if defined(X)` is no function head.
+PREPROCESSOR = re.compile(r'^[ \t]*#(?:[^\n]*\\\n)*[^\n]*', re.M)
 
 
 def strip(text):
@@ -57,7 +59,7 @@ def strip(text):
 
 def functions(text):
     """(name line, first line, last line) of every function body."""
-    s = strip(text)
+    s = PREPROCESSOR.sub(lambda m: re.sub(r'[^\n]', ' ', m.group(0)), strip(text))
     stack = []  # for each open brace: 'scope', 'function' or 'block'
     start_of_head = 0
     found = []

@@ -477,29 +477,14 @@ struct call_log {
     /// The last call that failed, when no call has succeeded since.
     std::optional<ddb::call_metrics> last_failed;
     std::int64_t queries = 0;
-    int max_attempts = 0;
 };
 
-// "GetItem attempt 1 failed: Connection refused, retrying in 512 ms" (the
-// client's log line) as "GetItem attempt 1 of 3 failed (Connection refused);
-// retrying in 0.5 s"; another text as it is.
-std::string retry_line(std::string_view text, int max_attempts) {
-    auto at = text.find(" attempt ");
-    auto failed = text.find(" failed: ");
-    auto retrying = text.rfind(", retrying in ");
-    if (at == std::string_view::npos || failed == std::string_view::npos ||
-        retrying == std::string_view::npos || !(at < failed && failed < retrying))
-        return std::string(text);
-    std::string_view digits = text.substr(at + 9, failed - at - 9);
-    std::string_view delay = text.substr(retrying + 14);
-    std::int64_t ms = 0;
-    auto [end, ec] = std::from_chars(delay.data(), delay.data() + delay.size(), ms);
-    if (ec != std::errc() || std::string_view(end, delay.data() + delay.size() - end) != " ms")
-        return std::string(text);
-    return std::string(text.substr(0, at)) + " attempt " + std::string(digits) + " of " +
-           std::to_string(max_attempts) + " failed (" +
-           std::string(text.substr(failed + 9, retrying - failed - 9)) + "); retrying in " +
-           seconds(std::chrono::milliseconds(ms));
+// A retry as "GetItem attempt 1 of 3 failed (connection failed); retrying
+// in 0.5 s".
+std::string retry_line(const ddb::attempt_info& a) {
+    return std::string(a.operation) + " attempt " + std::to_string(a.attempt) + " of " +
+           std::to_string(a.max_attempts) + " failed (" + std::string(a.error) + "); retrying in " +
+           seconds(a.delay);
 }
 
 // "GetItem failed after 3 attempts over 2.5 s" (and whether --timeout ended it).
@@ -831,12 +816,11 @@ int run(const options& o, tool& t) {
             ++t.log.queries;
     };
     if (t.r.progress)
-        cfg.hooks.log = [&t](ddb::log_level level, std::string_view text) {
-            if (level == ddb::log_level::info) // a retry (debug: success, warning: giving up)
-                t.r.note(retry_line(text, t.log.max_attempts));
+        cfg.hooks.on_attempt = [&t](const ddb::attempt_info& a) {
+            if (a.outcome == ddb::attempt_outcome::retrying)
+                t.r.note(retry_line(a));
         };
     ddb::client c(ioc.get_executor(), std::move(cfg));
-    t.log.max_attempts = c.retries().config().max_attempts;
 
     awaitable<int> (*command)(ddb::client&, const options&, tool&) =
         o.command->bit == create_bit     ? create_tables

@@ -177,49 +177,68 @@ bool ignoring_configured_urls() {
     return is_true(detail::getenv_opt("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or(""));
 }
 
+namespace {
+
+// The profile's endpoint: its services section's `dynamodb.endpoint_url`,
+// then its own `endpoint_url`.
+std::optional<endpoint> profile_endpoint(const profile& p, const profile_set& files) {
+    if (auto s = p.get("services"); s && !s->empty()) {
+        const profile* section = files.services(*s);
+        if (!section)
+            throw config_error(config_errc::invalid_setting,
+                               "profile '" + p.name + "' names services section '" +
+                                   std::string(*s) + "', which no config file has");
+        if (auto u = section->get("dynamodb.endpoint_url"); u && !u->empty())
+            return parse_endpoint(*u, "dynamodb endpoint_url of services section '" +
+                                          section->name + "'");
+    }
+    if (auto u = p.get("endpoint_url"); u && !u->empty())
+        return parse_endpoint(*u, "endpoint_url of profile '" + p.name + "'");
+    return std::nullopt;
+}
+
+// The configured endpoint (variables, then the profile), unless
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (else the profile's
+// ignore_configured_endpoint_urls) says to ignore them. The files are read
+// unless the variable alone decides.
+std::optional<endpoint> configured_endpoint(lazy_profile_set& files) {
+    auto ignore_variable = detail::getenv_nonempty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if (ignore_variable && is_true(*ignore_variable))
+        return std::nullopt;
+    const profile* p = files.selected();
+    if (!ignore_variable)
+        if (auto v = p ? p->get("ignore_configured_endpoint_urls") : std::nullopt; v && is_true(*v))
+            return std::nullopt;
+    // Set but empty counts as unset, as in botocore and the Go SDK.
+    for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
+        if (auto u = detail::getenv_nonempty(name))
+            return parse_endpoint(*u, name);
+    return p ? profile_endpoint(*p, files.profiles()) : std::nullopt;
+}
+
+} // namespace
+
 endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,
-                          const profile_set& files, const profile_selection& selection) {
+                          lazy_profile_set& files) {
     if (explicit_url && !explicit_url->empty())
         return parse_endpoint(*explicit_url, "client_config::endpoint");
-    const profile* p = files.find(selection.name);
-    // The variable decides when set; else the profile's setting.
-    bool ignore = false;
-    if (auto v = detail::getenv_nonempty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
-        ignore = is_true(*v);
-    else if (auto v =
-                 p ? p->get("ignore_configured_endpoint_urls") : std::optional<std::string_view>{})
-        ignore = is_true(*v);
-    if (!ignore) {
-        // Set but empty counts as unset, as in botocore and the Go SDK.
-        for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
-            if (auto u = detail::getenv_nonempty(name))
-                return parse_endpoint(*u, name);
-        if (p) {
-            if (auto s = p->get("services"); s && !s->empty()) {
-                const profile* section = files.services(*s);
-                if (!section)
-                    throw config_error(config_errc::invalid_setting,
-                                       "profile '" + p->name + "' names services section '" +
-                                           std::string(*s) + "', which no config file has");
-                if (auto u = section->get("dynamodb.endpoint_url"); u && !u->empty())
-                    return parse_endpoint(*u, "dynamodb endpoint_url of services section '" +
-                                                  section->name + "'");
-            }
-            if (auto u = p->get("endpoint_url"); u && !u->empty())
-                return parse_endpoint(*u, "endpoint_url of profile '" + p->name + "'");
-        }
-    }
+    if (auto configured = configured_endpoint(files))
+        return *configured;
     validate_region(region);
     std::string url = "https://dynamodb.";
     url.append(region).append(region.starts_with("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com");
     return parse_endpoint(url, "the default for region " + std::string(region));
 }
 
+endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,
+                          const profile_set& files, const profile_selection& selection) {
+    lazy_profile_set loaded(files, selection);
+    return resolve_endpoint(explicit_url, region, loaded);
+}
+
 endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region) {
-    auto selection = profile_selection::from_environment();
-    if ((explicit_url && !explicit_url->empty()) || ignoring_configured_urls())
-        return resolve_endpoint(explicit_url, region, profile_set{}, selection);
-    return resolve_endpoint(explicit_url, region, profile_set::load(), selection);
+    lazy_profile_set files;
+    return resolve_endpoint(explicit_url, region, files);
 }
 
 } // namespace ddb

@@ -38,6 +38,11 @@ struct instance_metadata_provider::impl {
     std::mutex mutex;
     std::string token; // IMDSv2 session token (not a credential; still never logged)
     steady::time_point token_expiry{};
+
+    void forget_token() {
+        std::lock_guard lock(mutex);
+        token.clear();
+    }
 };
 
 namespace {
@@ -58,102 +63,121 @@ instance_metadata_provider::instance_metadata_provider(options opts)
 instance_metadata_provider::~instance_metadata_provider() = default;
 
 void instance_metadata_provider::invalidate() {
-    std::lock_guard lock(impl_->mutex);
-    impl_->token.clear();
+    impl_->forget_token();
 }
+
+namespace {
+
+const std::string credentials_path = "/latest/meta-data/iam/security-credentials/";
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// Where IMDS is: AWS_EC2_METADATA_SERVICE_ENDPOINT or the link-local address.
+ddb::endpoint metadata_endpoint() {
+    std::string url = detail::getenv_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+                          .value_or("http://169.254.169.254");
+    try {
+        return parse_endpoint(url, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    } catch (const config_error& e) {
+        throw credentials_error(credentials_errc::malformed, e.what());
+    }
+}
+
+// What a fetch has found out so far, across its attempts.
+struct fetch_state {
+    ddb::endpoint ep;
+    std::string last_problem;
+    bool reached = false; // the endpoint answered at least once
+    bool give_up = false; // another attempt cannot help
+};
+
+// Step 1: a session token, reused until shortly before its TTL ends; empty
+// (with the problem noted) when the token request was refused.
+boost::asio::awaitable<std::string> session_token(instance_metadata_provider::impl& self,
+                                                  detail::metadata_client& http, fetch_state& st) {
+    {
+        std::lock_guard lock(self.mutex);
+        if (!self.token.empty() && steady::now() < self.token_expiry)
+            co_return self.token;
+    }
+    header_list ttl{
+        {"x-aws-ec2-metadata-token-ttl-seconds", std::to_string(self.opts.token_ttl.count())}};
+    auto res = co_await http.request(st.ep, bhttp::verb::put, "/latest/api/token", ttl);
+    st.reached = true;
+    if (res.result_int() != 200) {
+        st.last_problem = "token request answered HTTP " + std::to_string(res.result_int());
+        if (res.result_int() == 403)
+            st.last_problem += " (the instance metadata service is turned off for this "
+                               "instance, or IMDSv2 tokens are refused)";
+        st.give_up = res.result_int() < 500;
+        co_return std::string();
+    }
+    std::lock_guard lock(self.mutex);
+    self.token = res.body();
+    // Renewed a minute early (at once when the TTL is that short).
+    self.token_expiry =
+        detail::saturating_add(steady::now(), self.opts.token_ttl - std::chrono::seconds(60));
+    co_return self.token;
+}
+
+// Steps 2 and 3: the role name, then the role's credentials; nullopt (with
+// the problem noted) when another attempt may do better.
+boost::asio::awaitable<std::optional<credentials>>
+role_credentials(instance_metadata_provider::impl& self, detail::metadata_client& http,
+                 fetch_state& st, const std::string& token) {
+    header_list auth{{"x-aws-ec2-metadata-token", token}};
+    auto roles = co_await http.request(st.ep, bhttp::verb::get, credentials_path, auth);
+    st.reached = true;
+    if (roles.result_int() == 401) { // token expired or revoked: get a new one
+        self.forget_token();
+        st.last_problem = "session token refused";
+        co_return std::nullopt;
+    }
+    if (roles.result_int() == 404)
+        throw credentials_error(credentials_errc::not_found,
+                                "instance has no IAM role (" + st.ep.url + ")");
+    if (roles.result_int() != 200) {
+        st.last_problem = "role lookup answered HTTP " + std::to_string(roles.result_int());
+        co_return std::nullopt;
+    }
+    std::string role = roles.body().substr(0, roles.body().find('\n'));
+    if (role.empty() || role.find_first_of("/?#\r ") != std::string::npos)
+        throw credentials_error(credentials_errc::malformed,
+                                "instance metadata returned an unusable role name");
+    auto creds = co_await http.request(st.ep, bhttp::verb::get, credentials_path + role, auth);
+    if (creds.result_int() == 401) {
+        self.forget_token();
+        st.last_problem = "session token refused";
+        co_return std::nullopt;
+    }
+    if (creds.result_int() != 200) {
+        st.last_problem = "credentials request answered HTTP " + std::to_string(creds.result_int());
+        co_return std::nullopt;
+    }
+    co_return detail::parse_credentials_json(creds.body(), "instance metadata role " + role);
+}
+
+} // namespace
 
 boost::asio::awaitable<credentials> instance_metadata_provider::fetch() {
     if (is_true(detail::getenv_opt("AWS_EC2_METADATA_DISABLED").value_or("")))
         throw credentials_error(credentials_errc::not_found, "AWS_EC2_METADATA_DISABLED is true");
-    std::string url = detail::getenv_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-                          .value_or("http://169.254.169.254");
-    ddb::endpoint ep;
-    try {
-        ep = parse_endpoint(url, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
-    } catch (const config_error& e) {
-        throw credentials_error(credentials_errc::malformed, e.what());
-    }
-    auto self = impl_;
+    fetch_state st;
+    st.ep = metadata_endpoint();
+    auto self = impl_; // alive until the fetch ends
     detail::metadata_client http(co_await boost::asio::this_coro::executor, self->opts.timeout);
-    const std::string base = "/latest/meta-data/iam/security-credentials/";
-    std::string last_problem;
-    bool reached = false;
-
-    for (int attempt = 1; attempt <= self->opts.attempts; ++attempt) {
+    for (int attempt = 1; attempt <= self->opts.attempts && !st.give_up; ++attempt) {
         try {
-            // 1. A session token, reused until shortly before its TTL ends.
-            std::string token;
-            {
-                std::lock_guard lock(self->mutex);
-                if (!self->token.empty() && steady::now() < self->token_expiry)
-                    token = self->token;
-            }
-            if (token.empty()) {
-                std::vector<std::pair<std::string, std::string>> ttl{
-                    {"x-aws-ec2-metadata-token-ttl-seconds",
-                     std::to_string(self->opts.token_ttl.count())}};
-                auto res = co_await http.request(ep, bhttp::verb::put, "/latest/api/token", ttl);
-                reached = true;
-                if (res.result_int() != 200) {
-                    last_problem =
-                        "token request answered HTTP " + std::to_string(res.result_int());
-                    if (res.result_int() == 403)
-                        last_problem += " (the instance metadata service is turned off for this "
-                                        "instance, or IMDSv2 tokens are refused)";
-                    if (res.result_int() < 500)
-                        break;
-                    continue;
-                }
-                token = res.body();
-                std::lock_guard lock(self->mutex);
-                self->token = token;
-                // Renewed a minute early (at once when the TTL is that short).
-                self->token_expiry = detail::saturating_add(
-                    steady::now(), self->opts.token_ttl - std::chrono::seconds(60));
-            }
-            std::vector<std::pair<std::string, std::string>> auth{
-                {"x-aws-ec2-metadata-token", token}};
-
-            // 2. The role name.
-            auto roles = co_await http.request(ep, bhttp::verb::get, base, auth);
-            reached = true;
-            if (roles.result_int() == 401) { // token expired or revoked: get a new one
-                invalidate();
-                last_problem = "session token refused";
+            std::string token = co_await session_token(*self, http, st);
+            if (token.empty())
                 continue;
-            }
-            if (roles.result_int() == 404)
-                throw credentials_error(credentials_errc::not_found,
-                                        "instance has no IAM role (" + ep.url + ")");
-            if (roles.result_int() != 200) {
-                last_problem = "role lookup answered HTTP " + std::to_string(roles.result_int());
-                continue;
-            }
-            std::string role = roles.body().substr(0, roles.body().find('\n'));
-            if (role.empty() || role.find_first_of("/?#\r ") != std::string::npos)
-                throw credentials_error(credentials_errc::malformed,
-                                        "instance metadata returned an unusable role name");
-
-            // 3. The role's credentials.
-            auto creds = co_await http.request(ep, bhttp::verb::get, base + role, auth);
-            if (creds.result_int() == 401) {
-                invalidate();
-                last_problem = "session token refused";
-                continue;
-            }
-            if (creds.result_int() != 200) {
-                last_problem =
-                    "credentials request answered HTTP " + std::to_string(creds.result_int());
-                continue;
-            }
-            co_return detail::parse_credentials_json(creds.body(),
-                                                     "instance metadata role " + role);
+            if (auto creds = co_await role_credentials(*self, http, st, token))
+                co_return std::move(*creds);
         } catch (const http::transport_error& e) {
-            last_problem = e.what();
+            st.last_problem = e.what();
         }
     }
-    auto code = reached ? credentials_errc::provider_failed : credentials_errc::not_found;
-    throw credentials_error(code, "instance metadata at " + ep.url + ": " + last_problem);
+    auto code = st.reached ? credentials_errc::provider_failed : credentials_errc::not_found;
+    throw credentials_error(code, "instance metadata at " + st.ep.url + ": " + st.last_problem);
 }
 
 } // namespace ddb

@@ -37,7 +37,6 @@ const boost::system::error_category& service_category() noexcept {
         "access denied",
         "serialization error",
         "unknown operation",
-        "response CRC32 mismatch",
         "unexpected response",
         "malformed response",
         "unknown service error",
@@ -195,8 +194,6 @@ std::string xml_element(std::string_view body, std::string_view tag) {
         throw serialization_error(std::move(info));
     case service_errc::unknown_operation:
         throw unknown_operation(std::move(info));
-    case service_errc::crc32_mismatch:
-        throw crc32_mismatch(std::move(info));
     case service_errc::unexpected_response:
     case service_errc::malformed_response:
     case service_errc::unknown:

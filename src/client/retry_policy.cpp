@@ -81,11 +81,16 @@ retry_config retry_config::from_environment(const profile* prof) {
     return c;
 }
 
-retry_config retry_config::from_environment() {
+retry_config retry_config::from_environment(lazy_profile_set& files) {
+    // Both variables set: the profile cannot matter, its files are not read.
     if (detail::getenv_nonempty("AWS_MAX_ATTEMPTS") && detail::getenv_nonempty("AWS_RETRY_MODE"))
         return from_environment(nullptr);
-    auto files = profile_set::load();
-    return from_environment(files.find(profile_selection::from_environment().name));
+    return from_environment(files.selected());
+}
+
+retry_config retry_config::from_environment() {
+    lazy_profile_set files;
+    return from_environment(files);
 }
 
 void retry_config::validate(const std::string& prefix) const {
@@ -118,8 +123,6 @@ retry_class classify_retry(const std::exception_ptr& error) noexcept {
             return retry_class::expired_token;
         if (is_throttling_code(e.type()) || dynamic_cast<const throttling_error*>(&e))
             return retry_class::throttling;
-        if (e.kind() == service_errc::crc32_mismatch)
-            return retry_class::transient;
         if (std::find(std::begin(transient_codes), std::end(transient_codes), e.type()) !=
             std::end(transient_codes))
             return retry_class::transient;
@@ -141,10 +144,10 @@ retry_class classify_retry(const std::exception_ptr& error) noexcept {
     }
 }
 
-retry_policy::retry_policy(retry_config config)
+retry_policy::retry_policy(retry_config config, const std::string& settings_name)
     : config_(std::move(config))
     , quota_(config_.quota_capacity) {
-    config_.validate();
+    config_.validate(settings_name);
     if (!config_.random)
         config_.random = default_jitter;
 }

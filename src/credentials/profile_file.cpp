@@ -118,84 +118,85 @@ const profile* profile_set::services(std::string_view name) const {
     return it == services_.end() ? nullptr : &it->second;
 }
 
-void profile_set::parse_into(std::string_view text, std::string_view origin, bool is_config) {
+// The state of reading one file: the section a line belongs to and the
+// last property (for continuation lines and sub-properties).
+struct profile_set::parser {
+    parser(profile_set& s, std::string_view o, bool config)
+        : set(s)
+        , origin(o)
+        , is_config(config) {}
+
+    profile_set& set;
+    std::string_view origin;
+    bool is_config;
     profile* current = nullptr; // nullptr: outside any section, or in a skipped one
     bool in_skipped = false;    // inside a section we do not use
     bool have_section = false;
-    std::string last_key; // for continuation lines and sub-properties
+    std::string last_key;
     bool last_key_empty_value = false;
     std::size_t line_no = 0;
 
-    while (!text.empty()) {
-        auto nl = text.find('\n');
-        std::string_view raw = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        ++line_no;
-        if (!raw.empty() && raw.back() == '\r')
-            raw.remove_suffix(1);
-        std::string_view line = trim(raw);
-        if (line.empty() || line[0] == '#' || line[0] == ';')
-            continue;
-
-        bool indented = is_space(raw[0]);
-        if (indented && have_section && !last_key.empty()) {
-            if (in_skipped || !current)
-                continue;
-            if (last_key_empty_value) { // sub-property: "parent.key = value"
-                auto eq = line.find('=');
-                if (eq == std::string_view::npos)
-                    malformed(origin, line_no, "sub-property without '='");
-                auto key = trim(line.substr(0, eq));
-                auto value = strip_inline_comment(trim(line.substr(eq + 1)));
-                current->properties[last_key + "." + std::string(key)] = std::string(value);
-            } else { // continuation of the previous value
-                current->properties[last_key].append("\n").append(line);
-            }
-            continue;
+    // An indented line after a property: a sub-property ("parent.key =
+    // value") when the property's value was empty, else a continuation.
+    void nested(std::string_view line) {
+        if (in_skipped || !current)
+            return;
+        if (!last_key_empty_value) {
+            current->properties[last_key].append("\n").append(line);
+            return;
         }
+        auto eq = line.find('=');
+        if (eq == std::string_view::npos)
+            malformed(origin, line_no, "sub-property without '='");
+        auto key = trim(line.substr(0, eq));
+        auto value = strip_inline_comment(trim(line.substr(eq + 1)));
+        current->properties[last_key + "." + std::string(key)] = std::string(value);
+    }
 
-        if (line[0] == '[') {
-            auto close = line.find(']');
-            if (close == std::string_view::npos)
-                malformed(origin, line_no, "section without ']'");
-            auto after = trim(line.substr(close + 1));
-            if (!after.empty() && after[0] != '#' && after[0] != ';')
-                malformed(origin, line_no, "text after section header");
-            std::string_view name = trim(line.substr(1, close - 1));
-            have_section = true;
-            last_key.clear();
-            current = nullptr;
-            in_skipped = true;
-            if (name.empty())
-                malformed(origin, line_no, "empty section name");
-            if (is_config) {
-                if (name.starts_with("services") && name.size() > 8 && is_space(name[8])) {
-                    name = trim(name.substr(9));
-                    if (name.empty())
-                        malformed(origin, line_no, "empty section name");
-                    auto [it, inserted] = services_.try_emplace(std::string(name));
-                    if (inserted)
-                        it->second.name = std::string(name);
-                    current = &it->second;
-                    in_skipped = false;
-                    continue;
-                }
-                if (name.starts_with("profile") && name.size() > 7 && is_space(name[7])) {
-                    name = trim(name.substr(8));
-                } else if (name != "default") {
-                    continue; // [sso-session x], [services x], or a bare name: not a profile
-                }
+    // "[name]": a profile, the config file's "[profile name]" or "[services
+    // name]", or a section ddb does not use (skipped).
+    void section(std::string_view line) {
+        auto close = line.find(']');
+        if (close == std::string_view::npos)
+            malformed(origin, line_no, "section without ']'");
+        auto after = trim(line.substr(close + 1));
+        if (!after.empty() && after[0] != '#' && after[0] != ';')
+            malformed(origin, line_no, "text after section header");
+        std::string_view name = trim(line.substr(1, close - 1));
+        have_section = true;
+        last_key.clear();
+        current = nullptr;
+        in_skipped = true;
+        if (name.empty())
+            malformed(origin, line_no, "empty section name");
+        if (is_config) {
+            if (name.starts_with("services") && name.size() > 8 && is_space(name[8])) {
+                name = trim(name.substr(9));
+                if (name.empty())
+                    malformed(origin, line_no, "empty section name");
+                enter(set.services_, name);
+                return;
             }
-            if (name.empty())
-                malformed(origin, line_no, "empty profile name");
-            auto [it, inserted] = profiles_.try_emplace(std::string(name));
-            if (inserted)
-                it->second.name = std::string(name);
-            current = &it->second;
-            in_skipped = false;
-            continue;
+            if (name.starts_with("profile") && name.size() > 7 && is_space(name[7]))
+                name = trim(name.substr(8));
+            else if (name != "default")
+                return; // [sso-session x], or a bare name: not a profile
         }
+        if (name.empty())
+            malformed(origin, line_no, "empty profile name");
+        enter(set.profiles_, name);
+    }
 
+    void enter(std::map<std::string, profile, std::less<>>& sections, std::string_view name) {
+        auto [it, inserted] = sections.try_emplace(std::string(name));
+        if (inserted)
+            it->second.name = std::string(name);
+        current = &it->second;
+        in_skipped = false;
+    }
+
+    // "key = value".
+    void property(std::string_view line) {
         auto eq = line.find('=');
         if (eq == std::string_view::npos)
             malformed(origin, line_no, "expected 'key = value'");
@@ -208,9 +209,43 @@ void profile_set::parse_into(std::string_view text, std::string_view origin, boo
         last_key = std::string(key);
         last_key_empty_value = value.empty();
         if (in_skipped || !current)
-            continue;
+            return;
         current->properties[last_key] = std::string(value);
     }
+};
+
+void profile_set::parse_into(std::string_view text, std::string_view origin, bool is_config) {
+    parser p(*this, origin, is_config);
+    while (!text.empty()) {
+        auto nl = text.find('\n');
+        std::string_view raw = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        ++p.line_no;
+        if (!raw.empty() && raw.back() == '\r')
+            raw.remove_suffix(1);
+        std::string_view line = trim(raw);
+        if (line.empty() || line[0] == '#' || line[0] == ';')
+            continue;
+        if (is_space(raw[0]) && p.have_section && !p.last_key.empty())
+            p.nested(line);
+        else if (line[0] == '[')
+            p.section(line);
+        else
+            p.property(line);
+    }
+}
+
+lazy_profile_set::lazy_profile_set(profile_selection selection)
+    : selection_(std::move(selection)) {}
+
+lazy_profile_set::lazy_profile_set(profile_set loaded, profile_selection selection)
+    : selection_(std::move(selection))
+    , loaded_(std::move(loaded)) {}
+
+const profile_set& lazy_profile_set::profiles() {
+    if (!loaded_)
+        loaded_ = profile_set::load();
+    return *loaded_;
 }
 
 } // namespace ddb

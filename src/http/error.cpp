@@ -16,8 +16,10 @@ const boost::system::error_category& http_category() noexcept {
         "I/O error",
         "response larger than the configured limit",
         "malformed HTTP response",
+        "response CRC32 mismatch",
+        "response body is not the expected JSON",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(errc::malformed_response));
+    static_assert(std::size(messages) == static_cast<std::size_t>(errc::unparsable_body));
     static const detail::table_category instance("ddb.http", messages);
     return instance;
 }

@@ -194,64 +194,79 @@ std::string normalize_path(std::string_view path) {
     return out;
 }
 
-canonical_request_info append_canonical_request(std::string& out, const request& req,
-                                                const settings& opts, const added_headers& extra) {
-    if (req.method.empty())
+namespace {
+
+void validate_method(std::string_view method) {
+    if (method.empty())
         throw signing_error(errc::invalid_method, "empty HTTP method");
-    for (char c : req.method)
+    for (char c : method)
         if (!tchar[static_cast<unsigned char>(c)])
             throw signing_error(errc::invalid_method, "HTTP method is not a token");
+}
 
-    // Collect, validate and lower-case the headers to sign. Reused per thread:
-    // signing is on the request hot path and must not allocate when warm.
-    thread_local std::vector<canon_header> headers;
-    thread_local std::string names;
-    headers.clear();
-    names.clear();
-    bool has_host = false;
-    auto add = [&](std::string_view name, std::string_view value) {
+// The headers to sign, validated, lower-cased and sorted by name. Reused
+// per thread: signing is on the request hot path and must not allocate when
+// warm.
+struct signed_header_list {
+    std::vector<canon_header> headers;
+    std::string names; // the lower-cased names, one after the other
+
+    std::string_view name_of(const canon_header& h) const {
+        return std::string_view(names.data() + h.name_off, h.name_len);
+    }
+
+    // Adds a header unless it is never signed; returns whether it is `host`.
+    bool add(std::string_view name, std::string_view value) {
         auto off = static_cast<std::uint32_t>(names.size());
         names.resize(off + name.size());
         std::transform(name.begin(), name.end(), names.begin() + off, lower);
         std::string_view lname(names.data() + off, name.size());
         if (excluded(lname)) {
             names.resize(off);
-            return;
+            return false;
         }
-        has_host = has_host || lname == "host";
         headers.push_back({off, static_cast<std::uint32_t>(name.size()), value});
-    };
+        return lname == "host";
+    }
+
+    // Stable insertion sort: few headers, and duplicates must keep their order.
+    void sort() {
+        for (std::size_t i = 1; i < headers.size(); ++i) {
+            auto cur = headers[i];
+            std::size_t j = i;
+            while (j > 0 && name_of(headers[j - 1]) > name_of(cur)) {
+                headers[j] = headers[j - 1];
+                --j;
+            }
+            headers[j] = cur;
+        }
+    }
+};
+
+signed_header_list& collect_headers(const request& req, const added_headers& extra) {
+    thread_local signed_header_list list;
+    list.headers.clear();
+    list.names.clear();
     for (const auto& h : req.headers)
         validate_header(h);
+    bool has_host = false;
     for (const auto& h : req.headers)
-        add(h.name, h.value);
+        has_host = list.add(h.name, h.value) || has_host;
     if (!extra.amz_date.empty())
-        add("x-amz-date", extra.amz_date);
+        list.add("x-amz-date", extra.amz_date);
     if (!extra.security_token.empty()) {
         validate_header({"x-amz-security-token", extra.security_token});
-        add("x-amz-security-token", extra.security_token);
+        list.add("x-amz-security-token", extra.security_token);
     }
     if (!has_host)
         throw signing_error(errc::missing_host, "request has no host header");
+    list.sort();
+    return list;
+}
 
-    auto name_of = [&](const canon_header& h) {
-        return std::string_view(names.data() + h.name_off, h.name_len);
-    };
-    // Stable insertion sort: few headers, and duplicates must keep their order.
-    for (std::size_t i = 1; i < headers.size(); ++i) {
-        auto cur = headers[i];
-        std::size_t j = i;
-        while (j > 0 && name_of(headers[j - 1]) > name_of(cur)) {
-            headers[j] = headers[j - 1];
-            --j;
-        }
-        headers[j] = cur;
-    }
-
-    out.append(req.method).push_back('\n');
-
-    // Canonical URI.
-    auto path = req.path.empty() ? std::string_view("/") : req.path;
+void append_canonical_uri(std::string& out, std::string_view path, const settings& opts) {
+    if (path.empty())
+        path = "/";
     if (opts.normalization == path_normalization::enabled && path != "/") {
         auto normalized = normalize_path(path);
         if (opts.encoding == percent_encoding::double_encode)
@@ -263,51 +278,69 @@ canonical_request_info append_canonical_request(std::string& out, const request&
     } else {
         out.append(path);
     }
-    out.push_back('\n');
+}
 
-    // Canonical query.
-    if (!req.query.empty())
-        append_canonical_query(out, req.query);
-    out.push_back('\n');
-
-    // Canonical headers: "name:v1,v2\n", duplicates joined in request order.
+// "name:v1,v2\n" per name, duplicates joined in request order.
+void append_canonical_headers(std::string& out, const signed_header_list& list) {
+    const auto& headers = list.headers;
     for (std::size_t i = 0; i < headers.size();) {
-        auto name = name_of(headers[i]);
+        auto name = list.name_of(headers[i]);
         out.append(name).push_back(':');
         append_trimmed(out, headers[i].value);
         std::size_t j = i + 1;
-        for (; j < headers.size() && name_of(headers[j]) == name; ++j) {
+        for (; j < headers.size() && list.name_of(headers[j]) == name; ++j) {
             out.push_back(',');
             append_trimmed(out, headers[j].value);
         }
         out.push_back('\n');
         i = j;
     }
-    out.push_back('\n');
+}
 
-    // Signed headers.
-    canonical_request_info info;
-    info.signed_headers_offset = out.size();
+// "name1;name2": each name once.
+void append_signed_headers(std::string& out, const signed_header_list& list) {
+    const auto& headers = list.headers;
     for (std::size_t i = 0; i < headers.size(); ++i) {
-        auto name = name_of(headers[i]);
-        if (i && name == name_of(headers[i - 1]))
+        auto name = list.name_of(headers[i]);
+        if (i && name == list.name_of(headers[i - 1]))
             continue;
         if (i)
             out.push_back(';');
         out.append(name);
     }
-    info.signed_headers_size = out.size() - info.signed_headers_offset;
-    out.push_back('\n');
+}
 
-    // Payload hash.
+void append_payload_hash(std::string& out, const request& req) {
     if (req.payload_hash) {
         out.append(*req.payload_hash);
-    } else {
-        auto d = detail::sha256(req.payload);
-        auto at = out.size();
-        out.resize(at + 64);
-        detail::hex_encode(d.data(), d.size(), out.data() + at);
+        return;
     }
+    auto d = detail::sha256(req.payload);
+    auto at = out.size();
+    out.resize(at + 64);
+    detail::hex_encode(d.data(), d.size(), out.data() + at);
+}
+
+} // namespace
+
+canonical_request_info append_canonical_request(std::string& out, const request& req,
+                                                const settings& opts, const added_headers& extra) {
+    validate_method(req.method);
+    const signed_header_list& headers = collect_headers(req, extra);
+    out.append(req.method).push_back('\n');
+    append_canonical_uri(out, req.path, opts);
+    out.push_back('\n');
+    if (!req.query.empty())
+        append_canonical_query(out, req.query);
+    out.push_back('\n');
+    append_canonical_headers(out, headers);
+    out.push_back('\n');
+    canonical_request_info info;
+    info.signed_headers_offset = out.size();
+    append_signed_headers(out, headers);
+    info.signed_headers_size = out.size() - info.signed_headers_offset;
+    out.push_back('\n');
+    append_payload_hash(out, req);
     return info;
 }
 

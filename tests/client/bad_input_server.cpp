@@ -384,13 +384,13 @@ TEST_CASE("bad input: response bodies that are HTML", "[bad_input]") {
     const std::string html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
     auto put = put_of(f.table, {{"pk", av("k")}});
 
-    // A 200 with HTML: not retried, the put never reached the server.
+    // A 200 with HTML: a protocol error, not retried, the put never reached the server.
     proxy.push(test::fault{test::fault::respond, 200, html});
     try {
         test::run(f.ioc, [&]() -> awaitable<void> { co_await c.put_item(put); });
         FAIL("no error");
-    } catch (const unexpected_response& e) {
-        CHECK(e.kind() == service_errc::unexpected_response);
+    } catch (const http::protocol_error& e) {
+        CHECK(e.code() == http::errc::unparsable_body);
         CHECK(e.status() == 200);
         CHECK(e.body_excerpt() == html);
     }
@@ -429,9 +429,9 @@ TEST_CASE("bad input: truncated JSON responses", "[bad_input]") {
     // A complete HTTP answer whose JSON stops short.
     proxy.push(test::fault{test::fault::respond, 200, R"({"Item":{"pk":{"S":"k"},"v":{"S":"sto)"});
     std::string what;
-    CHECK(code_of<unexpected_response>(
+    CHECK(code_of<http::protocol_error>(
               f.ioc, [&]() -> awaitable<void> { co_await c.get_item(get); }, &what) ==
-          service_errc::unexpected_response);
+          http::errc::unparsable_body);
     CHECK_THAT(what, Catch::Contains("not JSON"));
     // An error answer whose JSON stops short.
     proxy.push(test::fault{test::fault::respond, 400,
@@ -500,9 +500,9 @@ TEST_CASE("bad input: deeply nested JSON responses", "[bad_input]") {
     proxy.push(test::fault{test::fault::respond, 200,
                            R"({"Item":{"pk":{"S":"k"},"v":)" + nested_map_json(5000) + "}}"});
     std::string what;
-    CHECK(code_of<unexpected_response>(
+    CHECK(code_of<http::protocol_error>(
               f.ioc, [&]() -> awaitable<void> { co_await c.get_item(get); }, &what) ==
-          service_errc::unexpected_response);
+          http::errc::unparsable_body);
     CHECK_THAT(what, Catch::Contains("deeper than"));
     // An error answer nested deeply: typed, not parsed.
     std::string deep(100'000, '[');

@@ -140,7 +140,7 @@ TEST_CASE("retry: a damaged body fails the CRC32 check and is retried", "[retry]
     f.proxy.push({test::fault::flip_body_byte});
     CHECK(f.list().is_object());
     REQUIRE(f.last.attempts.size() == 2);
-    CHECK(f.errors()[0] == "CRC32Mismatch");
+    CHECK(f.errors()[0] == "response CRC32 mismatch"); // http::errc::crc32_mismatch
 }
 
 TEST_CASE("retry: a response slower than the attempt timeout is retried", "[retry]") {

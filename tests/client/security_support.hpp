@@ -86,6 +86,11 @@ public:
             observe("what()", x.what());
             observe("code().message()", x.code().message());
             observe("message()", x.message());
+        } catch (const http::protocol_error& x) {
+            observe("what()", x.what());
+            observe("code().message()", x.code().message());
+            observe("body_excerpt()", x.body_excerpt());
+            observe("content_type()", x.content_type());
         } catch (const credentials_error& x) {
             observe("what()", x.what());
             observe("code().message()", x.code().message());

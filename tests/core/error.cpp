@@ -36,7 +36,7 @@ TEST_CASE("every error enumerator is named and described", "[error]") {
     walk(ddb::credentials_errc::not_found, ddb::credentials_errc::provider_failed,
          "ddb.credentials");
     walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_setting, "ddb.config");
-    walk(ddb::http::errc::resolve_failed, ddb::http::errc::malformed_response, "ddb.http");
+    walk(ddb::http::errc::resolve_failed, ddb::http::errc::unparsable_body, "ddb.http");
     walk(ddb::service_errc::conditional_check_failed, ddb::service_errc::unknown, "ddb.service");
     walk(ddb::value_errc::invalid_number, ddb::value_errc::request_too_large, "ddb.value");
 }

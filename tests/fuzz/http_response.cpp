@@ -1,8 +1,8 @@
 // HTTP response heads (and bodies) as the transport reads them: the
 // transport's parser (`raw_parser`, Beast's basic_parser into a
 // raw_response) under the transport's limits, its errors mapped as the
-// transport maps them, then the client's checks of a complete response
-// (x-amz-crc32, status, error body). The input is the bytes a server sent.
+// transport maps them, then the checks of a complete response (x-amz-crc32,
+// status, error body, a 200's JSON). The input is the bytes a server sent.
 // Invariants: a parse failure is a non-transient transport_error (malformed
 // or too large) or a closed connection, never an I/O error or a timeout;
 // when the bytes give a response both at once and one by one, it is the same
@@ -12,13 +12,13 @@
 #include "fuzz.hpp"
 
 #include <ddb/client/errors.hpp>
+#include <ddb/http/checks.hpp>
 #include <ddb/http/error.hpp>
 
 #include "http/detail/response_check.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/json/parse.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -133,12 +133,14 @@ field_list by_name(field_list f) {
     return f;
 }
 
-// What the client does with a complete response.
+// What the client does with a complete response (its check step): the
+// http layer's checks, and a service error for an error answer.
 void client_checks(const http::raw_response& res) {
-    if (res.has("x-amz-crc32")) {
-        std::uint32_t sum = 0;
-        if (!http::detail::crc32_matches(res["x-amz-crc32"], res.body(), sum))
-            return; // crc32_mismatch
+    try {
+        http::check_crc32(res, "GetItem");
+    } catch (const http::protocol_error& e) {
+        DDB_FUZZ_CHECK(e.code() == http::errc::crc32_mismatch && e.transient());
+        return;
     }
     std::string request_id(res["x-amzn-RequestId"]);
     if (res.status() != 200) {
@@ -152,8 +154,13 @@ void client_checks(const http::raw_response& res) {
         DDB_FUZZ_CHECK(thrown);
         return;
     }
-    boost::json::error_code ec;
-    (void)boost::json::parse(res.body(), ec);
+    try {
+        auto answer = http::parse_json_body(res, {}, max_response_depth, "GetItem");
+        DDB_FUZZ_CHECK(answer.is_object());
+    } catch (const http::protocol_error& e) {
+        DDB_FUZZ_CHECK(e.code() == http::errc::unparsable_body && !e.transient());
+        DDB_FUZZ_CHECK(e.body_excerpt().size() <= 256);
+    }
 }
 
 } // namespace

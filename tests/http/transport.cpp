@@ -49,7 +49,7 @@ TEST_CASE("transport: a stale pooled connection is replaced and the request rese
           "[http]") {
     test::fault_proxy proxy(test::local_server::endpoint("moto"));
     asio::io_context ioc;
-    http::transport t(ioc.get_executor());
+    http::pooled_transport t(ioc.get_executor());
     auto req = list_tables(proxy.port());
     http::exchange_info first, second;
     test::run(ioc, [&]() -> awaitable<void> {
@@ -74,7 +74,7 @@ TEST_CASE("transport: requests beyond the connection limit wait their turn", "[h
     asio::io_context ioc;
     http::pool_options opts;
     opts.max_connections_per_host = 2;
-    http::transport t(ioc.get_executor(), opts);
+    http::pooled_transport t(ioc.get_executor(), opts);
     auto req = list_tables(proxy.port());
     for (int i = 0; i < 8; ++i)
         proxy.push({test::fault::delay, 0, {}, milliseconds(50)});
@@ -104,7 +104,7 @@ TEST_CASE("transport: oversized responses and refused connections are typed erro
     asio::io_context ioc;
     http::pool_options small;
     small.max_response_bytes = 64;
-    http::transport t(ioc.get_executor(), small);
+    http::pooled_transport t(ioc.get_executor(), small);
     auto req = list_tables(proxy.port());
     try {
         test::run(ioc, [&]() -> awaitable<void> {
@@ -121,7 +121,7 @@ TEST_CASE("transport: oversized responses and refused connections are typed erro
         asio::ip::tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
         closed = a.local_endpoint().port();
     }
-    http::transport t2(ioc.get_executor());
+    http::pooled_transport t2(ioc.get_executor());
     try {
         test::run(ioc, [&]() -> awaitable<void> {
             co_await t2.send(origin_of(closed), req, steady::now() + std::chrono::seconds(5));

@@ -57,6 +57,11 @@ endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::str
 /// Whether AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is "true" (any case).
 bool ignoring_configured_urls();
 
+/// The same, reading the shared config files through `files` (unless an
+/// explicit URL or the variable makes them moot).
+endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,
+                          lazy_profile_set& files);
+
 /// The same with the shared config files already loaded.
 endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,
                           const profile_set& files, const profile_selection& selection);

@@ -23,6 +23,11 @@ namespace ddb {
 /// is `credentials_error(malformed)` naming file and line.
 std::string resolve_region(std::optional<std::string_view> explicit_region = std::nullopt);
 
+/// The same, reading the shared config files through `files` (only when no
+/// earlier source has a region).
+std::string resolve_region(std::optional<std::string_view> explicit_region,
+                           lazy_profile_set& files);
+
 /// The same, with the profile files already loaded.
 std::string resolve_region(std::optional<std::string_view> explicit_region,
                            const profile_set& profiles, const profile_selection& selection);

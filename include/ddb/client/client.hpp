@@ -18,8 +18,9 @@
 
 namespace ddb {
 
-/// A DynamoDB client: signs, sends over pooled keep-alive connections,
-/// checks, classifies and retries every request, on the executor it is given.
+/// A DynamoDB client: signs, sends through its transport (pooled keep-alive
+/// connections unless `client_config::transport` says otherwise), checks,
+/// classifies and retries every request, on the executor it is given.
 ///
 /// Thread safety: all members may be called concurrently from coroutines on
 /// several threads of one io_context. The client must outlive its calls.
@@ -43,8 +44,10 @@ public:
                 that is not valid UTF-8 (a string the JSON cannot carry);
                 sigv4::signing_error for credentials with CR or LF;
                 service_error (a subclass per DynamoDB error type) for an
-                error answer, `unexpected_response` for a body that is not
-                JSON or nests deeper than `max_response_depth`;
+                error answer (`unexpected_response` for one that is not
+                DynamoDB JSON); http::protocol_error for a response that
+                fails its CRC32 or a 200 body that is not a JSON object or
+                nests deeper than `max_response_depth`;
                 http::transport_error when no answer came;
                 credentials_error; `system_error(operation_aborted)` when cancelled.
 
@@ -126,7 +129,8 @@ public:
     const boost::asio::any_io_executor& executor() const noexcept;
     const std::string& region() const noexcept;
     const ddb::endpoint& endpoint() const noexcept;
-    /// The connection pool counters of this client's endpoint.
+    /// The connection pool counters of this client's endpoint (zeros for a
+    /// transport without pools).
     http::pool_stats pool_stats() const;
     /// The retry policy (quota state) shared by this client's calls.
     const retry_policy& retries() const noexcept;

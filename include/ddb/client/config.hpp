@@ -7,8 +7,13 @@
 #include <ddb/http/options.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
+
+namespace ddb::http {
+class transport; // <ddb/http/transport.hpp>
+}
 
 namespace ddb {
 
@@ -50,6 +55,10 @@ struct client_config {
     /// profile's `ca_bundle`, in addition to the system store
     /// (docs/security.md).
     http::pool_options pool;
+    /// Where requests go; default: an `http::pooled_transport` on the
+    /// client's executor, built from `pool`. Given one, `pool` is not used.
+    /// Tests pass a scripted one (no sockets); it must outlive the client's calls.
+    std::shared_ptr<http::transport> transport;
     /// Appended to ddb's own User-Agent (CR, LF or NUL: `config_error`).
     std::string user_agent_suffix;
     /// Metrics and debug log observers.

@@ -39,10 +39,9 @@ enum class service_errc {
     access_denied,                       ///< AccessDeniedException
     serialization,                       ///< SerializationException
     unknown_operation,                   ///< UnknownOperationException
-    /// The response's CRC32 (x-amz-crc32) does not match its body: it was
-    /// damaged on the way. Retryable.
-    crc32_mismatch,
-    /// The response is not DynamoDB JSON (an empty 413, XML, a proxy's HTML).
+    /// An error answer that is not DynamoDB JSON (an empty 413, XML, a
+    /// proxy's HTML). (A damaged response, or a 200 that is not JSON, is an
+    /// `http::protocol_error`.)
     unexpected_response,
     /// A 200 answer that is JSON but lacks a field the typed response needs,
     /// or has one of the wrong type (the message names its path).
@@ -144,7 +143,7 @@ public:
     using service_error::service_error;
 };
 
-/// The body was not DynamoDB JSON. `content_type()` and `body_excerpt()` (at
+/// An error answer whose body was not DynamoDB JSON. `content_type()` and `body_excerpt()` (at
 /// most 256 bytes) say what came back.
 class unexpected_response : public service_error {
 public:
@@ -186,14 +185,14 @@ DDB_SERVICE_ERROR(expired_token, authentication_error, expired_token)
 DDB_SERVICE_ERROR(access_denied, authentication_error, access_denied)
 DDB_SERVICE_ERROR(serialization_error, service_error, serialization)
 DDB_SERVICE_ERROR(unknown_operation, service_error, unknown_operation)
-DDB_SERVICE_ERROR(crc32_mismatch, service_error, crc32_mismatch)
 DDB_SERVICE_ERROR(malformed_response, service_error, malformed_response)
 DDB_SERVICE_ERROR(unknown_service_error, service_error, unknown)
 #undef DDB_SERVICE_ERROR
 
 /// How deeply a response's JSON may nest. DynamoDB nests items at most 32
-/// levels (about 70 JSON levels in a response); deeper JSON is refused as
-/// `unexpected_response` (and never reaches a recursive decoder).
+/// levels (about 70 JSON levels in a response); deeper JSON is refused
+/// (`http::protocol_error` for a 200, `unexpected_response` for an error
+/// answer) and never reaches a recursive decoder.
 inline constexpr unsigned max_response_depth = 100;
 
 /// The kind of error a `__type` names (the part after '#'), or

@@ -1,6 +1,9 @@
 // ddb — what a call did, for metrics and debug logs.
 #pragma once
 
+#include <ddb/client/retry_policy.hpp>
+#include <ddb/core/error.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
@@ -35,6 +38,34 @@ struct call_metrics {
     boost::json::array throttling_reasons; ///< ThrottlingReasons of throttling errors
 };
 
+/// How an attempt ended.
+enum class attempt_outcome {
+    success,   ///< the call returns this attempt's answer
+    retrying,  ///< it failed; another attempt follows after `attempt_info::delay`
+    giving_up, ///< it failed; the call throws its error
+};
+
+/// One attempt of a call, delivered to `client_hooks::on_attempt` when it
+/// ends. Views into the call: copy what you keep. Holds no secret,
+/// signature or token.
+struct attempt_info {
+    std::string_view operation; ///< e.g. "GetItem"
+    int attempt = 1;            ///< 1 for the first
+    int max_attempts = 1;       ///< the retry policy's limit
+    attempt_outcome outcome = attempt_outcome::success;
+    /// The error's code (`ddb.service`, `ddb.http`, `ddb.credentials`, ...);
+    /// empty on success.
+    error_code code;
+    /// The error's name as `attempt_metrics::error` has it
+    /// ("ThrottlingException", "request timed out"); empty on success.
+    std::string_view error;
+    /// How the retry policy classed the error; `none` on success.
+    retry_class retry = retry_class::none;
+    unsigned status = 0;                ///< HTTP status; 0 when no response arrived
+    std::chrono::milliseconds delay{0}; ///< wait before the next attempt, when retrying
+    std::chrono::microseconds latency{0};
+};
+
 /// Debug log severity.
 enum class log_level { debug, info, warning };
 
@@ -42,6 +73,9 @@ enum class log_level { debug, info, warning };
 /// coroutine's thread and must not block.
 struct client_hooks {
     std::function<void(const call_metrics&)> on_call;
+    /// Each attempt as it ends: structured, for progress reports and
+    /// retry accounting (no need to read the log's text).
+    std::function<void(const attempt_info&)> on_attempt;
     std::function<void(log_level, std::string_view)> log;
 };
 

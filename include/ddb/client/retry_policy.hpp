@@ -11,6 +11,7 @@
 namespace ddb {
 
 struct profile;
+class lazy_profile_set;
 
 /// The retry modes of the AWS SDKs (`AWS_RETRY_MODE`).
 enum class retry_mode {
@@ -24,7 +25,7 @@ enum class retry_mode {
 /// tokens, 5 per retry, 10 per retry after a timeout, 1 back per success
 /// without retry and the retry's cost back after a success that needed one.
 ///
-/// `validate()` (called by `retry_policy` and the client) refuses values
+/// `validate()` (called by `retry_policy`, so once for a client) refuses values
 /// that cannot work with `config_error(invalid_setting)`: max_attempts < 1,
 /// a negative delay, cost or capacity. A delay of 0 retries at once; very
 /// large delays saturate (a backoff that would pass the call's deadline ends
@@ -52,6 +53,9 @@ struct retry_config {
     static retry_config from_environment();
     /// The same with the profile already at hand (nullptr: none).
     static retry_config from_environment(const profile* p);
+    /// The same, reading the shared config files through `files` (only when
+    /// a variable is unset).
+    static retry_config from_environment(lazy_profile_set& files);
 
     /// Throws `config_error(invalid_setting)` naming the first field that
     /// cannot work (`prefix` + field name).
@@ -75,7 +79,7 @@ std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds base,
 /// How a failed attempt may be retried.
 enum class retry_class {
     none,          ///< never retried: the request itself is wrong, or a condition failed
-    transient,     ///< 5xx, connection failures, CRC32 mismatch
+    transient,     ///< 5xx, connection failures, a damaged response (CRC32 mismatch)
     throttling,    ///< one of the 14 throttling codes
     timeout,       ///< the attempt timed out (costs more quota)
     expired_token, ///< credentials expired: refresh them and retry at once
@@ -93,8 +97,11 @@ bool is_throttling_code(std::string_view type) noexcept;
 /// client; thread-safe.
 class retry_policy {
 public:
-    /// Throws `config_error(invalid_setting)` when `config.validate()` does.
-    explicit retry_policy(retry_config config = {});
+    /// Throws `config_error(invalid_setting)` when
+    /// `config.validate(settings_name)` does (the client passes
+    /// "client_config::retry.").
+    explicit retry_policy(retry_config config = {},
+                          const std::string& settings_name = "retry_config::");
 
     const retry_config& config() const noexcept { return config_; }
 

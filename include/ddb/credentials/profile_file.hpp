@@ -68,10 +68,33 @@ public:
     const std::vector<std::string>& sources() const noexcept { return sources_; }
 
 private:
+    struct parser; // one file's lines, section by section
     void parse_into(std::string_view text, std::string_view origin, bool is_config);
     std::map<std::string, profile, std::less<>> profiles_;
     std::map<std::string, profile, std::less<>> services_;
     std::vector<std::string> sources_;
+};
+
+/// The shared config files as the settings resolvers read them (region,
+/// endpoint, retries, CA bundle): read on first use and at most once, so a
+/// setting found first in the client config or the environment never reads
+/// them, and a syntax error surfaces only where they are needed
+/// (`credentials_error(malformed)` naming file and line).
+class lazy_profile_set {
+public:
+    explicit lazy_profile_set(profile_selection selection = profile_selection::from_environment());
+    /// Files already read: nothing more is.
+    lazy_profile_set(profile_set loaded, profile_selection selection);
+
+    const profile_selection& selection() const noexcept { return selection_; }
+    /// Both files' profiles (`profile_set::load()` on the first call).
+    const profile_set& profiles();
+    /// The selected profile, or nullptr.
+    const profile* selected() { return profiles().find(selection_.name); }
+
+private:
+    profile_selection selection_;
+    std::optional<profile_set> loaded_;
 };
 
 } // namespace ddb

@@ -1,7 +1,9 @@
-// ddb — the HTTP/1.1 transport: pooled keep-alive connections over TCP or TLS.
+// ddb — the transport seam, and its real implementation: pooled keep-alive
+// HTTP/1.1 connections over TCP or TLS.
 #pragma once
 
 #include <ddb/http/error.hpp>
+#include <ddb/http/message.hpp>
 #include <ddb/http/options.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,7 +16,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ddb::http {
 
@@ -37,45 +38,6 @@ struct exchange_info {
     std::size_t bytes_received = 0;
 };
 
-/// A response as `transport::send_raw` reads it: the status, the header
-/// fields as views into one buffer (no allocation per field), and the body.
-/// Reusable: `send_raw` clears it first.
-class raw_response {
-public:
-    unsigned status() const noexcept { return status_; }
-    /// The first field named `name` (case-insensitive); empty when absent.
-    std::string_view operator[](std::string_view name) const noexcept;
-    /// Whether a field named `name` is present.
-    bool has(std::string_view name) const noexcept;
-    /// Every field, in the order received.
-    std::size_t field_count() const noexcept { return fields_.size(); }
-    std::string_view field_name(std::size_t i) const noexcept {
-        return {text_.data() + fields_[i].name_at, fields_[i].name_size};
-    }
-    std::string_view field_value(std::size_t i) const noexcept {
-        return {text_.data() + fields_[i].value_at, fields_[i].value_size};
-    }
-    std::string_view reason() const noexcept { return {text_.data(), reason_size_}; }
-    int version() const noexcept { return version_; }
-    std::string& body() noexcept { return body_; }
-    const std::string& body() const noexcept { return body_; }
-
-    void clear() noexcept;
-    void set_status(unsigned status, std::string_view reason, int version);
-    void add_field(std::string_view name, std::string_view value);
-
-private:
-    struct field {
-        std::uint32_t name_at, name_size, value_at, value_size;
-    };
-    unsigned status_ = 0;
-    int version_ = 11;
-    std::size_t reason_size_ = 0;
-    std::string text_; // the reason phrase, then each field's name and value
-    std::vector<field> fields_;
-    std::string body_;
-};
-
 /// Counters of one origin's pool.
 struct pool_stats {
     std::size_t open = 0;                 ///< connections open now (in use + idle)
@@ -86,6 +48,42 @@ struct pool_stats {
     std::uint64_t discarded_stale = 0;    ///< pooled connections found closed or expired
 };
 
+/// The seam between the client and the wire: takes a request, returns the
+/// whole response. `pooled_transport` is the real one; tests script their own.
+///
+/// Thread safety: `send()` may be called concurrently from coroutines on
+/// several threads. The transport must outlive every `send()` in progress.
+class transport {
+public:
+    transport() = default;
+    virtual ~transport() = default;
+    transport(const transport&) = delete;
+    transport& operator=(const transport&) = delete;
+
+    /** Sends `req` to `to` and reads the whole response.
+
+        @param deadline the whole exchange must finish by then, else
+               `transport_error(errc::attempt_timeout)`.
+        @param info filled with what happened on the wire, when not null
+               (also when the send throws).
+        @throws transport_error when no whole response came (never for a
+                response of any status); `boost::system::system_error` with
+                `asio::error::operation_aborted` when cancelled.
+    */
+    virtual boost::asio::awaitable<raw_response>
+    send(const origin& to, const request_view& req, std::chrono::steady_clock::time_point deadline,
+         exchange_info* info) = 0;
+
+    /// The counters of `to`'s pool; zeros for a transport without pools.
+    virtual pool_stats stats(const origin& to) const;
+
+    /// `send()` with Beast's message types (Content-Length as
+    /// `prepare_payload` sets it), for small requests off the hot path.
+    boost::asio::awaitable<response> send(const origin& to, const request& req,
+                                          std::chrono::steady_clock::time_point deadline,
+                                          exchange_info* info = nullptr);
+};
+
 /// Sends HTTP/1.1 requests over pooled keep-alive connections, one pool per
 /// origin, on the executor it is given: it starts no thread of its own and
 /// never blocks (name resolution uses Asio's resolver, whose results are
@@ -94,49 +92,34 @@ struct pool_stats {
 /// Thread safety: `send()` may be called concurrently from coroutines on
 /// several threads of one io_context. The transport must outlive every
 /// `send()` in progress.
-class transport {
+class pooled_transport final : public transport {
 public:
-    explicit transport(boost::asio::any_io_executor ex, pool_options opts = {});
-    ~transport();
-    transport(const transport&) = delete;
-    transport& operator=(const transport&) = delete;
+    /// Throws `config_error(invalid_setting)` naming the first field of
+    /// `opts` that cannot work (`settings_name` + field, see `validate`), or
+    /// a TLS CA file that cannot be loaded.
+    explicit pooled_transport(boost::asio::any_io_executor ex, pool_options opts = {},
+                              const std::string& settings_name = "pool_options::");
+    ~pooled_transport() override;
 
-    /** Sends `req` to `to` and reads the whole response.
+    using transport::send;
 
-        Waits (in order, without a thread) while the origin already has
+    /** Waits (in order, without a thread) while the origin already has
         `max_connections_per_host` requests in flight. Takes the most recently
         used idle connection, or opens one (connect timeout applies). When a
         pooled connection turns out to be closed by the server before any
         byte of the response arrived, the request is sent once more on a new
-        connection.
-
-        @param deadline the whole exchange (waiting, connecting, writing,
-               reading) must finish by then, else `errc::attempt_timeout`.
-        @param info filled with what happened on the wire, when given.
-        @throws transport_error on failure; `boost::system::system_error`
-                with `asio::error::operation_aborted` when cancelled.
+        connection. The head is rendered (`render_head`) into a buffer the
+        connection keeps, and written with the body in one system call.
 
         Per-operation cancellation: terminal, partial and total cancellation
         stop the exchange; the connection in use is closed (never pooled in
         an unknown state) and its slot freed.
     */
-    boost::asio::awaitable<response> send(const origin& to, const request& req,
-                                          std::chrono::steady_clock::time_point deadline,
-                                          exchange_info* info = nullptr);
+    boost::asio::awaitable<raw_response> send(const origin& to, const request_view& req,
+                                              std::chrono::steady_clock::time_point deadline,
+                                              exchange_info* info) override;
 
-    /** `send()` without Beast's message types, for callers that build the
-        request head themselves: `head` is the request line and header
-        fields, ending with an empty line ("\r\n\r\n"), and `body` the
-        body its Content-Length announces. Both must stay valid until the
-        call completes. The response is read into `out` (cleared first).
-        Same pooling, deadline, resend and error rules as `send()`. */
-    boost::asio::awaitable<void> send_raw(const origin& to, std::string_view head,
-                                          std::string_view body, raw_response& out,
-                                          std::chrono::steady_clock::time_point deadline,
-                                          exchange_info* info = nullptr);
-
-    /// The counters of `to`'s pool (zeros when none exists yet).
-    pool_stats stats(const origin& to) const;
+    pool_stats stats(const origin& to) const override;
 
     const pool_options& options() const noexcept;
 

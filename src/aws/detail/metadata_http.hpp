@@ -35,7 +35,7 @@ public:
 
 private:
     std::chrono::milliseconds timeout_;
-    http::transport transport_;
+    http::pooled_transport transport_;
 };
 
 /// Parses {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}; throws

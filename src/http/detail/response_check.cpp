@@ -1,9 +1,6 @@
 #include "response_check.hpp"
 
-#include "../../core/crc32.hpp"
-
 #include <algorithm>
-#include <charconv>
 
 namespace ddb::http::detail {
 
@@ -13,16 +10,3 @@ void limit_response(boost::beast::http::basic_parser<false>& p, std::size_t max_
 }
 
 } // namespace ddb::http::detail
-
-namespace ddb::http {
-
-bool crc32_matches(std::string_view header_value, std::string_view body, std::uint32_t& actual) {
-    actual = ddb::detail::crc32(body.data(), body.size());
-    std::uint32_t expected = 0;
-    auto [p, ec] =
-        std::from_chars(header_value.data(), header_value.data() + header_value.size(), expected);
-    return ec == std::errc() && p == header_value.data() + header_value.size() &&
-           expected == actual;
-}
-
-} // namespace ddb::http

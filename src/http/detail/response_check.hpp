@@ -1,9 +1,11 @@
-// Internal: how ddb judges an HTTP response as it is read, shared by the
-// transport, the client and the fuzz target of response heads.
+// Internal: how the transport reads a response (parser and limits) and
+// judges a failed read; shared with the fuzz target of response heads.
 #pragma once
 
 #include <ddb/http/integrity.hpp>
-#include <ddb/http/transport.hpp>
+#include <ddb/http/message.hpp>
+
+#include "failure.hpp"
 
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/basic_parser.hpp>
@@ -66,10 +68,6 @@ private:
 /// The limits every response is read under: a body of at most
 /// `max_response_bytes`, a head of at most that or 1 MiB, whichever is less.
 void limit_response(boost::beast::http::basic_parser<false>& p, std::size_t max_response_bytes);
-
-/// Throws what the transport throws for a failed read from `o`:
-/// `transport_error` (or `system_error` with operation_aborted when cancelled).
-[[noreturn]] void fail_read(const origin& o, const boost::beast::error_code& ec, bool got_bytes);
 
 using http::crc32_matches; // <ddb/http/integrity.hpp>
 
