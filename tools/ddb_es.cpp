@@ -397,9 +397,9 @@ void parse(int argc, char** argv, options& o) {
 // "2.3 s", or "40 ms" below a tenth of a second (where "0.0 s" would say nothing).
 std::string seconds(std::chrono::microseconds d) {
     char text[32];
-    if (d < std::chrono::milliseconds(100))
-        std::snprintf(text, sizeof text, "%lld ms",
-                      static_cast<long long>((d.count() + 500) / 1000));
+    const long long ms = (d.count() + 500) / 1000; // rounded first: 99.7 ms is "0.1 s"
+    if (ms < 100)
+        std::snprintf(text, sizeof text, "%lld ms", ms);
     else
         std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1e6);
     return text;

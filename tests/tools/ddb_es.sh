@@ -247,11 +247,11 @@ echo "== progress on request, silence with --quiet"
 run 0 count --events-table "$events" --progress
 has out 3
 cat "$work/err"
-grep -qE '^ddb-es: count: 3 events in [12] buckets? \(([48]) queries, [0-9.]+ s\)$' "$work/err" ||
+grep -qE '^ddb-es: count: 3 events in [12] buckets? \(([48]) queries, ([0-9.]+ s|[0-9]{1,2} ms)\)$' "$work/err" ||
   fail "no count summary: $(cat "$work/err")"
 run 0 dump --events-table "$events" --progress
 [ "$(wc -l <"$work/out")" = 3 ] || fail "dump --progress: $(cat "$work/out")"
-grep -qE '^ddb-es: dump: 3 events from [12] buckets? \([0-9]+ queries, [0-9.]+ s\)$' "$work/err" ||
+grep -qE '^ddb-es: dump: 3 events from [12] buckets? \([0-9]+ queries, ([0-9.]+ s|[0-9]{1,2} ms)\)$' "$work/err" ||
   fail "no dump summary: $(cat "$work/err")"
 run 0 count --uuid "$agg" --events-table "$events" --progress
 mentions err "ddb-es: count: 2 events of aggregate $agg (1 query, "
