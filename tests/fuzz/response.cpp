@@ -1,5 +1,5 @@
 // DynamoDB response bodies: the typed decoding every operation applies to a
-// 200 answer (as client_operations.cpp does, from an arena), the error-body
+// 200 answer (as src/client/operations.cpp does, from an arena), the error-body
 // classification of a non-200 answer, and the Query/Scan page decoder.
 #include "fuzz.hpp"
 
