@@ -236,6 +236,18 @@ void report_call(call_state& call, const std::exception_ptr& error) {
     call.st.cfg.hooks.on_call(call.metrics);
 }
 
+// What the on_attempt hook is told about every attempt; the outcome's
+// fields are added by the caller.
+attempt_info attempt_facts(const call_state& call, const attempt_record& rec) {
+    attempt_info a;
+    a.operation = call.operation;
+    a.attempt = rec.number;
+    a.max_attempts = call.max_attempts;
+    a.status = rec.status;
+    a.latency = rec.latency();
+    return a;
+}
+
 void observe_success(call_state& call, const attempt_record& rec, const http::raw_response& res,
                      const json::value& answer) {
     if (call.observe) {
@@ -254,15 +266,8 @@ void observe_success(call_state& call, const attempt_record& rec, const http::ra
         call.st.log(log_level::debug,
                     std::string(call.operation) + " attempt " + std::to_string(rec.number) +
                         ": HTTP 200" + (rec.info.reused_connection ? " (pooled connection)" : ""));
-    if (call.hooked) {
-        attempt_info a;
-        a.operation = call.operation;
-        a.attempt = rec.number;
-        a.max_attempts = call.max_attempts;
-        a.status = rec.status;
-        a.latency = rec.latency();
-        call.st.cfg.hooks.on_attempt(a);
-    }
+    if (call.hooked)
+        call.st.cfg.hooks.on_attempt(attempt_facts(call, rec));
     report_call(call, nullptr);
 }
 
@@ -316,17 +321,12 @@ void observe_failure(call_state& call, const attempt_record& rec, const decision
                         (d.again ? ", retrying in " + std::to_string(delay.count()) + " ms"
                                  : ", giving up"));
     if (call.hooked) {
-        attempt_info a;
-        a.operation = call.operation;
-        a.attempt = rec.number;
-        a.max_attempts = call.max_attempts;
+        attempt_info a = attempt_facts(call, rec);
         a.outcome = d.again ? attempt_outcome::retrying : attempt_outcome::giving_up;
         a.code = f.code;
         a.error = f.name;
         a.retry = d.cls;
-        a.status = rec.status;
         a.delay = delay;
-        a.latency = rec.latency();
         call.st.cfg.hooks.on_attempt(a);
     }
 }
