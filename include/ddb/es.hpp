@@ -22,4 +22,5 @@
 #include <ddb/es/snapshot_repository.hpp>
 #include <ddb/es/store_config.hpp>
 #include <ddb/es/stored_event.hpp>
+#include <ddb/es/subscription.hpp>
 #include <ddb/es/tables.hpp>

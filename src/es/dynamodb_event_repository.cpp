@@ -128,6 +128,14 @@ awaitable<std::int64_t> dynamodb_event_repository::latest_aggregate_version(std:
     co_return co_await state_->writer.latest(uuid);
 }
 
+awaitable<int> dynamodb_event_repository::partition_count() {
+    co_return state_->store->cfg.shards; // (the layout issue: from the meta item)
+}
+
+boost::asio::any_io_executor dynamodb_event_repository::get_executor() const {
+    return state_->store->c.executor();
+}
+
 std::int64_t dynamodb_event_repository::new_id() {
     return state_->store->ids->next_id();
 }

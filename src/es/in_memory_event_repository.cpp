@@ -333,6 +333,18 @@ awaitable<stored_event> in_memory_event_repository::update(stored_event event) {
     co_return event;
 }
 
+awaitable<int> in_memory_event_repository::partition_count() {
+    co_return state_->cfg.shards; // (the layout issue: config.partitions)
+}
+
+asio::any_io_executor in_memory_event_repository::get_executor() const {
+    return state_->ex;
+}
+
+const store_config& in_memory_event_repository::config() const noexcept {
+    return state_->cfg;
+}
+
 std::int64_t in_memory_event_repository::new_id() {
     std::lock_guard lock(state_->mutex);
     return state_->fresh_id();

@@ -67,8 +67,9 @@ public:
     boost::asio::awaitable<stored_event> update(stored_event event) override;
     boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
     std::int64_t new_id() override;
-
-    const store_config& config() const noexcept;
+    boost::asio::awaitable<int> partition_count() override;
+    boost::asio::any_io_executor get_executor() const override;
+    const store_config& config() const noexcept override;
 
     /// The buckets a global read from `starting_from` walks now: from the
     /// first bucket holding events (or starting_from's, if later) to the

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <ddb/es/expected_version.hpp>
+#include <ddb/es/store_config.hpp>
 #include <ddb/es/stored_event.hpp>
 #include <ddb/ops/generator.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
@@ -26,6 +28,10 @@ struct read_options {
     /// tailing the store does not pass events that are still propagating to
     /// the index or that a writer with a slow clock has not yet written.
     std::optional<std::chrono::milliseconds> settle{};
+    /// Global reads only: only events of these index partitions
+    /// (`index_partition`, <ddb/es/partition.hpp>); empty: all. A partition
+    /// outside [0, partition_count()) is `es_errc::invalid_argument`.
+    std::vector<int> partitions{};
 };
 
 /// DynamoDB's TransactWriteItems limits, which bound `append_all`: actions
@@ -155,6 +161,17 @@ public:
     virtual boost::asio::awaitable<stored_event> update(stored_event event) = 0;
     /// The aggregate's highest version, 0 without events.
     virtual boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) = 0;
+
+    /// The number of partitions of the global index (a table setting the
+    /// store records; <ddb/es/partition.hpp>): a consumer that owns a set of
+    /// them sees whole aggregates.
+    virtual boost::asio::awaitable<int> partition_count() = 0;
+
+    /// The executor the repository's operations and generators run on.
+    virtual boost::asio::any_io_executor get_executor() const = 0;
+
+    /// The store's configuration (tables, `max_append_age`, ...).
+    virtual const store_config& config() const noexcept = 0;
 
     /// A fresh id from the repository's id generator, for `new_event::id`
     /// (draw them just before the first attempt of an append: the global

@@ -48,6 +48,9 @@ public:
     boost::asio::awaitable<stored_event> update(stored_event event) override;
     boost::asio::awaitable<std::int64_t> latest_aggregate_version(std::string uuid) override;
     std::int64_t new_id() override;
+    boost::asio::awaitable<int> partition_count() override;
+    boost::asio::any_io_executor get_executor() const override;
+    const store_config& config() const noexcept override;
 
     struct state;
 

@@ -32,6 +32,19 @@ struct store_config {
     /// global reads look that far into the future for events.
     std::chrono::minutes max_clock_skew{5};
 
+    /// How long an append may keep trying to write events with the ids it
+    /// drew: a write attempt is sent only while its first id is younger than
+    /// this (by the writer's clock) and is given a deadline within it;
+    /// ids drawn by the repository are drawn again when they grow older,
+    /// caller ids are refused (`es_errc::ids_expired`) unless found stored.
+    /// Subscriptions rely on it: no event lands behind `now - horizon`
+    /// (docs/subscriptions.md).
+    std::chrono::milliseconds max_append_age{3000};
+
+    /// The table of projection checkpoints, leases and parked events
+    /// (<ddb/es/checkpoint_store.hpp>), made by `create_tables`.
+    std::string checkpoints_table = "checkpoints";
+
     /// Default for per-aggregate reads (the base table): strongly consistent.
     bool consistent_read = true;
 
