@@ -24,6 +24,7 @@ for example in [
     "examples/quickstart.cpp",
     "examples/data_api.cpp",
     "examples/bank_account/account.hpp",
+    "examples/bank_account/follower.cpp",
 ]:
     text = (root / example).read_text()
     snippets = re.findall(r"^//\[(\w+)\n(.*?)^//\]\n", text, re.S | re.M)

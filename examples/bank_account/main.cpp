@@ -9,6 +9,14 @@
 //   bank_account                DynamoDB from the usual AWS settings
 //                               (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, ...):
 //                               fresh tables, deleted at the end
+//   bank_account --suffix S --with-follower
+//                               tables named with suffix S, followed by
+//                               bank_follower --suffix S (a second process):
+//                               at the end, waits until the follower's
+//                               balances table equals this projection; the
+//                               tables are kept
+//   bank_account --suffix S --delete-tables
+//                               deletes those tables
 //
 // Exit code 0 on success, 1 (with a message) on any failure.
 //
@@ -117,6 +125,8 @@ struct bank_tour {
     balance_projection& projection;
     overdraft_reactor& alerts;
     bool dynamodb = false;
+    ddb::client* c = nullptr;
+    std::string balances_table{}; // with a follower
     int batch = 1; // events per persist in the snapshot phase
     report_data r{};
 
@@ -296,6 +306,33 @@ struct bank_tour {
         std::cout << "  replayed projection equals the live one (" << live.size() << " accounts)\n";
     }
 
+    // The follower's read model (table `balances_table`, kept by
+    // bank_follower from the store) equal to this process's projection.
+    awaitable<void> follower_caught_up() {
+        std::cout << "== waiting for bank_follower's balances (" << balances_table << ")\n";
+        const auto start = clock_type::now();
+        for (;;) {
+            std::map<std::string, std::int64_t> theirs;
+            ddb::scan_request req{.table_name = balances_table, .consistent_read = true};
+            auto pages = ddb::scan_items(*c, req);
+            while (auto it = co_await pages.next())
+                theirs[it->at("pk").as_s()] = it->at("balance").as_n().as<std::int64_t>();
+            if (theirs == projection.balances) {
+                std::cout << "  the follower's table equals the projection (" << theirs.size()
+                          << " accounts, " << std::fixed << std::setprecision(0)
+                          << ms_since(start) << " ms after the last write)\n"
+                          << std::defaultfloat;
+                co_return;
+            }
+            if (ms_since(start) > 60000)
+                throw std::runtime_error("bank_follower did not catch up within 60 s (" +
+                                         std::to_string(theirs.size()) + " accounts in " +
+                                         balances_table + ")");
+            asio::steady_timer t(co_await asio::this_coro::executor, 250ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+    }
+
     template <class Phase>
     awaitable<void> timed(std::string name, Phase phase) {
         const auto start = clock_type::now();
@@ -309,6 +346,8 @@ struct bank_tour {
         co_await timed("conflict", &bank_tour::conflict);
         co_await timed("snapshots", &bank_tour::snapshots);
         co_await timed("replay", &bank_tour::rebuild);
+        if (!balances_table.empty())
+            co_await timed("follower", &bank_tour::follower_caught_up);
     }
 };
 
@@ -339,25 +378,70 @@ std::string unique_suffix() {
     return std::to_string(ms) + "-" + std::to_string(::getpid());
 }
 
+// The tables of a store named with `suffix`, and the follower's balances.
+struct bank_tables {
+    es::store_config cfg;
+    std::string balances;
+
+    explicit bank_tables(const std::string& suffix) {
+        cfg.events_table = "bank-events-" + suffix;
+        cfg.snapshots_table = "bank-snapshots-" + suffix;
+        cfg.checkpoints_table = "bank-checkpoints-" + suffix;
+        balances = "bank-balances-" + suffix;
+    }
+};
+
+awaitable<void> delete_all(ddb::client& c, const bank_tables& t) {
+    co_await es::delete_tables(c, t.cfg);
+    ddb::delete_table_request req{.table_name = t.balances};
+    try {
+        co_await c.delete_table(req);
+    } catch (const ddb::resource_not_found&) {
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    bool in_memory = false;
+    bool in_memory = false, with_follower = false, delete_only = false;
+    std::string suffix;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--in-memory") == 0) {
             in_memory = true;
+        } else if (std::strcmp(argv[i], "--suffix") == 0 && i + 1 < argc) {
+            suffix = argv[++i];
+        } else if (std::strcmp(argv[i], "--with-follower") == 0) {
+            with_follower = true;
+        } else if (std::strcmp(argv[i], "--delete-tables") == 0) {
+            delete_only = true;
         } else {
-            std::cerr << "usage: bank_account [--in-memory]\n";
+            std::cerr << "usage: bank_account [--in-memory | --suffix S [--with-follower | "
+                         "--delete-tables]]\n";
             return 1;
         }
+    }
+    if ((with_follower || delete_only) && (suffix.empty() || in_memory)) {
+        std::cerr << "bank_account: --with-follower and --delete-tables need --suffix\n";
+        return 1;
     }
     asio::io_context ioc;
     try {
         const es::event_registry registry = make_registry();
-        es::store_config cfg;
+        const bank_tables tables(suffix.empty() ? unique_suffix() : suffix);
+        es::store_config cfg = tables.cfg;
         std::unique_ptr<ddb::client> c;
         std::unique_ptr<es::event_repository> events;
         std::unique_ptr<es::snapshot_repository> snapshots;
+        if (delete_only) {
+            ddb::client dc(ioc.get_executor(), ddb::client_config{});
+            asio::co_spawn(ioc, delete_all(dc, tables), [](std::exception_ptr e) {
+                if (e)
+                    std::rethrow_exception(e);
+            });
+            ioc.run();
+            std::cout << "bank_account: deleted the tables of " << suffix << "\n";
+            return 0;
+        }
         if (in_memory) {
             std::cout << "store: in memory\n\n";
             events = std::make_unique<es::in_memory_event_repository>(ioc.get_executor());
@@ -365,9 +449,6 @@ int main(int argc, char** argv) {
         } else {
             ddb::client_config config; // region, endpoint, credentials: from the environment
             c = std::make_unique<ddb::client>(ioc.get_executor(), config);
-            const auto suffix = unique_suffix();
-            cfg.events_table = "bank-events-" + suffix;
-            cfg.snapshots_table = "bank-snapshots-" + suffix;
             std::cout << "store: DynamoDB at " << c->endpoint().url << " (" << c->region()
                       << "), tables " << cfg.events_table << ", " << cfg.snapshots_table << "\n\n";
             events = std::make_unique<es::dynamodb_event_repository>(*c, cfg);
@@ -381,6 +462,9 @@ int main(int argc, char** argv) {
         es::repositories repos(*events, *snapshots, registry);
         bank_tour tour{repos, p, projection, alerts};
         tour.dynamodb = !in_memory;
+        tour.c = c.get();
+        if (with_follower)
+            tour.balances_table = tables.balances;
         tour.batch = in_memory ? 1 : 10; // transactions are slow on local servers
 
         double setup_ms = 0, teardown_ms = 0;
@@ -404,7 +488,7 @@ int main(int argc, char** argv) {
                     failure = std::current_exception();
                 }
             }
-            if (created) {
+            if (created && !with_follower) {
                 const auto start = clock_type::now();
                 try {
                     co_await es::delete_tables(*c, cfg);

@@ -4,6 +4,10 @@
 #   demo.sh moto-auth DEMO         moto checks every SigV4 signature (IAM auth
 #                                  on): the demo must succeed with the right
 #                                  key, and be refused with a wrong secret
+#   demo.sh moto-follower BANK FOLLOWER
+#                                  bank_account with bank_follower beside it
+#                                  (as scripts/demo runs them): the follower's
+#                                  balances table must match, both exit 0
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 mode=$1 demo=$2
@@ -19,6 +23,23 @@ case "$mode" in
     export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
     export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-secret
     "$demo"
+    ;;
+  moto-follower)
+    follower=$3
+    endpoint=$("$here/scripts/local-dynamodb" start moto "$state")
+    export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
+    export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-secret
+    suffix="t-$$-$RANDOM"
+    "$follower" --suffix "$suffix" &
+    fpid=$!
+    rc=0
+    "$demo" --suffix "$suffix" --with-follower || rc=$?
+    kill -TERM "$fpid" 2>/dev/null || true
+    frc=0
+    wait "$fpid" || frc=$?
+    "$demo" --suffix "$suffix" --delete-tables
+    echo "bank_account exit $rc, bank_follower exit $frc"
+    [ "$rc" = 0 ] && [ "$frc" = 0 ]
     ;;
   moto-auth)
     export INITIAL_NO_AUTH_ACTION_COUNT=4

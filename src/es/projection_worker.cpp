@@ -1,0 +1,401 @@
+// The projection worker: a lease round every `renew_interval` (heartbeat,
+// renewals, fair share, takeovers), and one task per owned partition that
+// follows it with a subscription and commits a checkpoint after each event.
+// Everything runs on one strand, so the tasks and the round share the leases
+// without locks.
+#include <ddb/es/projection_worker.hpp>
+
+#include <ddb/client/request_token.hpp>
+#include <ddb/es/error.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <variant>
+
+namespace ddb::es {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+namespace {
+
+// One owned partition's task.
+struct partition_task {
+    lease held;
+    asio::cancellation_signal cancel{};
+    bool waiting = false; // in the subscription's next(): safe to cancel
+    bool stop = false;    // finish after the event in hand
+    bool done = false;
+    bool lost = false;    // the lease went to another worker
+};
+
+awaitable<void> sleep_for(milliseconds d) {
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(asio::use_awaitable);
+}
+
+std::string what_of(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
+} // namespace
+
+struct projection_worker::state : std::enable_shared_from_this<state> {
+    state(event_repository& e, checkpoint_store& c, projection_worker_options o)
+        : events(e)
+        , checkpoints(c)
+        , opt(std::move(o))
+        , strand(asio::make_strand(e.get_executor()))
+        , round_timer(strand) {
+        if (opt.projection.empty())
+            throw es_error(es_errc::invalid_argument, "projection_worker: the projection needs a name");
+        if (opt.renew_interval <= milliseconds::zero() || opt.renew_interval * 2 >= opt.lease_duration)
+            throw es_error(es_errc::invalid_argument,
+                           "projection_worker: renew_interval must be positive and below "
+                           "lease_duration / 2");
+        if (opt.max_attempts < 1)
+            throw es_error(es_errc::invalid_argument, "projection_worker: max_attempts must be >= 1");
+        if (opt.owner.empty())
+            opt.owner = "w-" + random_request_token().substr(0, 12);
+    }
+
+    event_repository& events;
+    checkpoint_store& checkpoints;
+    projection_worker_options opt;
+    std::variant<handler, transactional_handler> handle;
+    asio::strand<asio::any_io_executor> strand;
+    asio::steady_timer round_timer;
+    std::atomic<bool> stopping{false};
+    std::map<int, std::shared_ptr<partition_task>> tasks;
+    std::exception_ptr fatal;
+
+    mutable std::mutex stats_mutex;
+    projection_worker_stats counters;
+
+    template <class F>
+    void count(F f) {
+        std::lock_guard lock(stats_mutex);
+        f(counters);
+    }
+
+    // The handler, tried `max_attempts` times; the writes of a
+    // transactional one. Empty error: success.
+    awaitable<std::exception_ptr> attempt(const stored_event& e,
+                                          std::vector<transact_write_item>& writes) {
+        std::exception_ptr error;
+        milliseconds delay = opt.retry_delay;
+        for (int i = 0; i < opt.max_attempts; ++i) {
+            if (i > 0) {
+                count([](auto& c) { ++c.retries; });
+                co_await sleep_for(delay);
+                delay *= 2;
+            }
+            try {
+                if (auto* h = std::get_if<handler>(&handle))
+                    co_await (*h)(e);
+                else
+                    writes = co_await std::get<transactional_handler>(handle)(e);
+                co_return nullptr;
+            } catch (...) {
+                error = std::current_exception();
+            }
+        }
+        co_return error;
+    }
+
+    // One event of an owned partition: handled (or parked), then the
+    // checkpoint moves past it.
+    awaitable<void> process(partition_task& t, const stored_event& e) {
+        subscription_position next = t.held.position;
+        next.advance(e);
+        std::vector<transact_write_item> writes;
+        std::exception_ptr error = co_await attempt(e, writes);
+        if (error) {
+            if (opt.failure == on_handler_failure::stop)
+                std::rethrow_exception(error);
+            co_await checkpoints.park(opt.projection, e, what_of(error), opt.max_attempts);
+            count([](auto& c) { ++c.parked; });
+            writes.clear();
+        }
+        if (std::holds_alternative<transactional_handler>(handle))
+            co_await checkpoints.commit(t.held, next, std::move(writes));
+        else
+            co_await checkpoints.commit(t.held, next);
+        if (!error)
+            count([](auto& c) { ++c.handled; });
+    }
+
+    // Follows one owned partition until told to stop or the lease is lost.
+    awaitable<void> follow(std::shared_ptr<partition_task> t) {
+        subscription_options o = opt.subscription;
+        o.aggregate.reset();
+        o.partitions = {t->held.partition};
+        while (!t->stop) {
+            try {
+                auto sub = subscribe(events, t->held.position, o);
+                for (;;) {
+                    t->waiting = true;
+                    auto e = co_await sub.next();
+                    t->waiting = false;
+                    if (!e || t->stop)
+                        co_return;
+                    if (system_clock::now() >= t->held.until) {
+                        t->lost = true; // not renewed in time: another may own it
+                        co_return;
+                    }
+                    co_await process(*t, *e);
+                }
+            } catch (const es_error& x) {
+                t->waiting = false;
+                if (x.code() != make_error_code(es_errc::lease_lost))
+                    throw;
+                t->lost = true;
+                co_return;
+            } catch (const ddb::error&) {
+                // A read failed after the client's retries: start again from
+                // the checkpoint after a pause.
+                t->waiting = false;
+                if (t->stop)
+                    co_return;
+            }
+            co_await sleep_for(opt.retry_delay);
+        }
+    }
+
+    void start(lease l) {
+        auto t = std::make_shared<partition_task>();
+        t->held = std::move(l);
+        const int p = t->held.partition;
+        tasks[p] = t;
+        count([](auto& c) { ++c.takeovers; });
+        asio::co_spawn(strand, follow(t),
+                       asio::bind_cancellation_slot(
+                           t->cancel.slot(), [self = shared_from_this(), t](std::exception_ptr e) {
+                               t->done = true;
+                               if (e && !self->fatal && !t->stop)
+                                   self->fatal = e;
+                           }));
+    }
+
+    void stop_task(partition_task& t) {
+        t.stop = true;
+        if (t.waiting)
+            t.cancel.emit(asio::cancellation_type::terminal);
+    }
+
+    // Renews the owned leases; a lease that cannot be renewed is lost.
+    awaitable<void> renew_all() {
+        for (auto& [p, t] : tasks) {
+            if (t->done || t->stop)
+                continue;
+            if (!co_await checkpoints.renew(t->held, opt.lease_duration)) {
+                t->lost = true;
+                count([](auto& c) { ++c.lost; });
+                stop_task(*t);
+            }
+        }
+    }
+
+    // Ends finished tasks: a stopped one hands its lease back.
+    awaitable<void> reap() {
+        for (auto it = tasks.begin(); it != tasks.end();) {
+            auto t = it->second;
+            if (!t->done) {
+                ++it;
+                continue;
+            }
+            if (!t->lost) {
+                try {
+                    co_await checkpoints.release(t->held);
+                } catch (const es_error&) {
+                    // Already taken over: nothing to hand back.
+                }
+            }
+            it = tasks.erase(it);
+        }
+    }
+
+    std::size_t active() const {
+        return static_cast<std::size_t>(std::count_if(
+            tasks.begin(), tasks.end(), [](const auto& kv) { return !kv.second->stop; }));
+    }
+
+    // Takes free or expired partitions up to the fair share, or gives back
+    // those above it.
+    awaitable<void> balance(int partitions) {
+        auto live = co_await checkpoints.live_workers(opt.projection);
+        const std::size_t workers =
+            std::max<std::size_t>(1, live.size() + (std::count(live.begin(), live.end(),
+                                                               opt.owner) == 0 ? 1 : 0));
+        const std::size_t fair = (static_cast<std::size_t>(partitions) + workers - 1) / workers;
+        for (auto it = tasks.rbegin(); it != tasks.rend() && active() > fair; ++it)
+            if (!it->second->stop)
+                stop_task(*it->second);
+        if (active() >= fair)
+            co_return;
+        // Start at a place of our own, so that workers do not all contend for
+        // partition 0.
+        const auto offset = static_cast<int>(std::hash<std::string>{}(opt.owner) %
+                                             static_cast<std::size_t>(partitions));
+        for (int i = 0; i < partitions && active() < fair && !stopping; ++i) {
+            const int p = (offset + i) % partitions;
+            if (tasks.count(p))
+                continue;
+            auto l = co_await checkpoints.acquire(opt.projection, p, opt.owner, opt.lease_duration);
+            if (l && !stopping)
+                start(std::move(*l));
+        }
+    }
+
+    awaitable<void> round(int partitions) {
+        co_await checkpoints.heartbeat(opt.projection, opt.owner, opt.lease_duration);
+        co_await renew_all();
+        co_await reap();
+        if (fatal)
+            std::rethrow_exception(fatal);
+        co_await balance(partitions);
+        co_await redrive(false);
+        std::vector<int> owned;
+        for (auto& [p, t] : tasks)
+            if (!t->stop)
+                owned.push_back(p);
+        count([&](auto& c) { c.owned = owned; });
+    }
+
+    // Stops every task, waits for them, hands the leases back.
+    awaitable<void> shutdown() {
+        for (auto& [p, t] : tasks)
+            stop_task(*t);
+        for (int i = 0; i < 1000; ++i) {
+            bool all_done = true;
+            for (auto& [p, t] : tasks) {
+                all_done = all_done && t->done;
+                if (!t->done && t->waiting)
+                    t->cancel.emit(asio::cancellation_type::terminal);
+            }
+            if (all_done)
+                break;
+            co_await sleep_for(milliseconds(10));
+        }
+        co_await reap();
+        count([](auto& c) { c.owned.clear(); });
+        try {
+            co_await checkpoints.leave(opt.projection, opt.owner);
+        } catch (const std::exception&) {
+            // Its heartbeat expires by itself.
+        }
+    }
+
+    awaitable<void> run() {
+        const int partitions = co_await events.partition_count();
+        std::exception_ptr error;
+        try {
+            while (!stopping) {
+                co_await round(partitions);
+                round_timer.expires_after(opt.renew_interval);
+                auto [ec] = co_await round_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+                (void)ec; // cancelled by stop()
+            }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        co_await asio::this_coro::reset_cancellation_state();
+        co_await shutdown();
+        if (error)
+            std::rethrow_exception(error);
+    }
+
+    // The parked events asked for (or all), handled again; each that
+    // succeeds is removed (with its writes, exactly once).
+    awaitable<std::size_t> redrive(bool all) {
+        std::vector<parked_event> todo;
+        auto parked = checkpoints.parked(opt.projection);
+        while (auto p = co_await parked.next())
+            if (all || p->redrive)
+                todo.push_back(std::move(*p));
+        std::size_t ok = 0;
+        for (auto& p : todo) {
+            stored_event e = co_await events.find(p.id);
+            std::vector<transact_write_item> writes;
+            if (event_key(e) != p.key || co_await attempt(e, writes)) {
+                co_await checkpoints.park(opt.projection, e, "re-drive failed", p.attempts + 1);
+                continue;
+            }
+            co_await checkpoints.unpark(opt.projection, p.id, p.key, std::move(writes));
+            ++ok;
+        }
+        co_return ok;
+    }
+};
+
+projection_worker::projection_worker(event_repository& events, checkpoint_store& checkpoints,
+                                     projection_worker_options options, handler h)
+    : state_(std::make_shared<state>(events, checkpoints, std::move(options))) {
+    state_->handle = std::move(h);
+}
+
+projection_worker::projection_worker(event_repository& events, checkpoint_store& checkpoints,
+                                     projection_worker_options options, transactional_handler h)
+    : state_(std::make_shared<state>(events, checkpoints, std::move(options))) {
+    state_->handle = std::move(h);
+}
+
+projection_worker::~projection_worker() = default;
+
+awaitable<void> projection_worker::run() {
+    auto st = state_;
+    co_await asio::co_spawn(st->strand, st->run(), asio::use_awaitable);
+}
+
+void projection_worker::stop() {
+    state_->stopping = true;
+    asio::post(state_->strand, [st = state_] { st->round_timer.cancel(); });
+}
+
+awaitable<std::size_t> projection_worker::redrive_parked(bool all) {
+    auto st = state_;
+    co_return co_await asio::co_spawn(st->strand, st->redrive(all), asio::use_awaitable);
+}
+
+const std::string& projection_worker::owner() const noexcept {
+    return state_->opt.owner;
+}
+
+projection_worker_stats projection_worker::stats() const {
+    std::lock_guard lock(state_->stats_mutex);
+    return state_->counters;
+}
+
+projection_worker::handler handler_for(event_handlers& p) {
+    return [&p](const stored_event& e) -> awaitable<void> {
+        std::vector<handler_failure> failures;
+        co_await p.handle(e, failures);
+        if (!failures.empty()) {
+            if (failures.front().error)
+                std::rethrow_exception(failures.front().error);
+            throw es_error(es_errc::invalid_argument, failures.front().message);
+        }
+    };
+}
+
+} // namespace ddb::es
