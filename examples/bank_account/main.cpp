@@ -368,6 +368,7 @@ int main(int argc, char** argv) {
             const auto suffix = unique_suffix();
             cfg.events_table = "bank-events-" + suffix;
             cfg.snapshots_table = "bank-snapshots-" + suffix;
+            cfg.checkpoints_table = "bank-checkpoints-" + suffix;
             std::cout << "store: DynamoDB at " << c->endpoint().url << " (" << c->region()
                       << "), tables " << cfg.events_table << ", " << cfg.snapshots_table << "\n\n";
             events = std::make_unique<es::dynamodb_event_repository>(*c, cfg);
