@@ -289,6 +289,7 @@ int main(int argc, char** argv) try {
     const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(rng() % 1000000);
     store.events_table = "bench-es-events-" + tag;
     store.snapshots_table = "bench-es-snapshots-" + tag;
+    store.checkpoints_table = "bench-es-checkpoints-" + tag;
     run(ioc, [&]() -> awaitable<void> { co_await es::create_tables(c, store); });
 
     std::vector<std::string> warm, uuids;

@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
     ddb::es::store_config sc;
     sc.events_table = "replay-" + std::to_string(std::time(nullptr));
     sc.snapshots_table = sc.events_table + "-snapshots";
+    sc.checkpoints_table = sc.events_table + "-checkpoints";
     ddb::es::event_registry registry;
     registry.add<ping>("bench.ping");
     int status = 0;

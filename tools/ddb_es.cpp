@@ -4,7 +4,8 @@
 // describes them, counts and dumps the stored events.
 //
 //   ddb-es create-tables [--force [--yes]] [--ttl] [--events-table N] [--snapshots-table N]
-//   ddb-es describe [--events-table N] [--snapshots-table N]
+//                        [--checkpoints-table N]
+//   ddb-es describe [--events-table N] [--snapshots-table N] [--checkpoints-table N]
 //   ddb-es count [--from ID] [--uuid U] [--events-table N] [--shards K]
 //   ddb-es dump [--from ID] [--uuid U] [--events-table N] [--shards K]
 //   ddb-es help [COMMAND] | ddb-es COMMAND --help | ddb-es --version
@@ -85,17 +86,20 @@ struct command_spec {
 };
 
 const command_spec command_specs[] = {
-    {"create-tables", create_bit, "create the events and snapshots tables",
-     "Creates the events table (with its global-order index) and the snapshots table and waits "
-     "until both are ACTIVE. A table that already exists with the store's key schema is kept as "
+    {"create-tables", create_bit, "create the events, snapshots and checkpoints tables",
+     "Creates the events table (with its global-order index), the snapshots table and the "
+     "checkpoints table (projection checkpoints, leases and parked events) and waits until all "
+     "are ACTIVE. A table that already exists with the store's key schema is kept as "
      "it is, so running the command again is safe; a table of the same name with another schema "
      "is an error. Each step (found, created, active) is reported on stderr unless --quiet. "
-     "--force deletes both tables and creates them again: every stored event and snapshot is "
-     "lost. On a terminal it first asks you to type the events table's name; when stdin is not a "
+     "--force deletes the three tables and creates them again: every stored event, snapshot "
+     "and checkpoint is lost. On a terminal it first asks you to type the events table's name; "
+     "when stdin is not a "
      "terminal it refuses unless --yes is given.",
      "ddb-es create-tables --events-table orders_events --snapshots-table orders_snapshots --ttl"},
-    {"describe", describe_bit, "status, item counts, keys and indexes of both tables",
-     "Shows for both tables their status, item count, key schema, billing mode and indexes, and "
+    {"describe", describe_bit, "status, item counts, keys and indexes of the tables",
+     "Shows for the events, snapshots and checkpoints tables their status, item count, key schema, "
+     "billing mode and indexes, and "
      "the TTL setting of the events table. The events table's items are split into events and "
      "internal items (the store's meta item, key pk \"$meta\"), which is read to tell. The item "
      "count is DynamoDB's ItemCount, which DynamoDB refreshes about every six hours: it is "
@@ -127,8 +131,8 @@ struct option_spec {
 
 const option_spec option_specs[] = {
     {"--force", "", create_bit, false,
-     "delete both tables and create them again; every stored event and snapshot is lost. Asks "
-     "for the events table's name on a terminal, needs --yes elsewhere"},
+     "delete the three tables and create them again; every stored event, snapshot and checkpoint "
+     "is lost. Asks for the events table's name on a terminal, needs --yes elsewhere"},
     {"--yes", "", create_bit, false, "confirm --force without asking"},
     {"--ttl", "", create_bit, false,
      "enable DynamoDB TTL on the events table (attribute expires_at)"},
@@ -137,6 +141,8 @@ const option_spec option_specs[] = {
     {"--events-table", "N", all_commands, false, "the events table (default stored_events)"},
     {"--snapshots-table", "N", create_bit | describe_bit, false,
      "the snapshots table (default snapshots)"},
+    {"--checkpoints-table", "N", create_bit | describe_bit, false,
+     "the checkpoints table (default checkpoints)"},
     {"--shards", "K", create_bit | count_bit | dump_bit, false,
      "global index shards per time bucket, 1 to 1000 (default 4); must be the writers' "
      "store_config.shards"},
@@ -304,6 +310,8 @@ void set_option(options& o, const option_spec& spec, const std::string& value) {
         o.config.events_table = table_name(n, value);
     else if (n == "--snapshots-table")
         o.config.snapshots_table = table_name(n, value);
+    else if (n == "--checkpoints-table")
+        o.config.checkpoints_table = table_name(n, value);
     else if (n == "--shards")
         o.config.shards =
             static_cast<int>(parse_integer(n, value, 1, 1000, "an integer from 1 to 1000"));
@@ -626,10 +634,11 @@ awaitable<bool> describe_one(ddb::client& c, const std::string& table, const cha
 awaitable<int> describe(ddb::client& c, const options& o, tool&) {
     bool events = co_await describe_one(c, o.config.events_table, "events", true);
     bool snapshots = co_await describe_one(c, o.config.snapshots_table, "snapshots", false);
-    if (events || snapshots)
+    bool checkpoints = co_await describe_one(c, o.config.checkpoints_table, "checkpoints", false);
+    if (events || snapshots || checkpoints)
         out("(approximate: DynamoDB refreshes a table's item count about every six hours; "
             "'ddb-es count' counts the events exactly)\n");
-    co_return events&& snapshots ? 0 : 1;
+    co_return events&& snapshots&& checkpoints ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------
@@ -651,7 +660,8 @@ awaitable<std::optional<std::string>> existing_table(ddb::client& c, const std::
 awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
     if (o.force && !o.yes) {
         std::string doomed;
-        for (const auto* table : {&o.config.events_table, &o.config.snapshots_table})
+        for (const auto* table :
+             {&o.config.events_table, &o.config.snapshots_table, &o.config.checkpoints_table})
             if (auto e = co_await existing_table(c, *table))
                 doomed += (doomed.empty() ? "" : " and ") + *e;
         if (!doomed.empty()) {

@@ -18,8 +18,12 @@ const boost::system::error_category& es_category() noexcept {
         "table layout differs from the configuration",
         "duplicate event id",
         "table schema differs from the event store's",
+        "lease lost",
+        "checkpoint moved",
+        "invalid checkpoints table item",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::table_schema_mismatch));
+    static_assert(std::size(messages) ==
+                  static_cast<std::size_t>(es_errc::invalid_checkpoint_item));
     static const ddb::detail::table_category instance("ddb.es", messages);
     return instance;
 }

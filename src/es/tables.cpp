@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <optional>
 
 namespace ddb::es {
@@ -96,7 +97,9 @@ billing_mode billing_of(const table_description& t) {
 }
 
 const char* role_of(const store_config& config, const std::string& table) {
-    return table == config.events_table ? "events" : "snapshots";
+    return table == config.events_table      ? "events"
+           : table == config.snapshots_table ? "snapshots"
+                                             : "checkpoints";
 }
 
 awaitable<std::optional<table_description>> describe_or_none(client& c, const std::string& table) {
@@ -125,7 +128,7 @@ std::string mismatch_text(const char* role, const std::string& table,
     throw es_error(es_errc::table_schema_mismatch,
                    message + ". The event store cannot use such a table: choose another "
                              "name in store_config, or delete it (force deletes and "
-                             "recreates both tables, with their data)");
+                             "recreates the store's tables, with their data)");
 }
 
 [[noreturn]] void throw_ttl_mismatch(const store_config& config, const std::string& on) {
@@ -154,6 +157,15 @@ std::string accepted_text(const create_table_request& spec, const table_descript
             out += "; global index " + g.index_name + " is not the store's: left as it is";
     }
     return out;
+}
+
+// The checkpoints table's name is not one of the other tables'.
+void check_checkpoints_name(const store_config& config) {
+    for (const auto* other : {&config.events_table, &config.snapshots_table})
+        if (config.checkpoints_table == *other)
+            throw es_error(es_errc::invalid_argument, std::string("the checkpoints and ") +
+                                                          role_of(config, *other) +
+                                                          " tables have the same name: " + *other);
 }
 
 // A table found while it is being deleted: wait until it is gone.
@@ -306,6 +318,12 @@ create_table_request snapshots_table_spec(const store_config& config) {
     return r;
 }
 
+create_table_request checkpoints_table_spec(const store_config& config) {
+    create_table_request r = snapshots_table_spec(config); // the same key schema
+    r.table_name = config.checkpoints_table;
+    return r;
+}
+
 std::vector<std::string> schema_differences(const create_table_request& spec,
                                             const table_description& found) {
     std::vector<std::string> out;
@@ -376,15 +394,17 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
         throw es_error(es_errc::invalid_argument, "the events and snapshots tables have the same "
                                                   "name: " +
                                                       config.events_table);
-    const create_table_request specs[] = {events_table_spec(config), snapshots_table_spec(config)};
+    check_checkpoints_name(config);
+    const create_table_request specs[] = {events_table_spec(config), snapshots_table_spec(config),
+                                          checkpoints_table_spec(config)};
     if (force)
         for (const auto& spec : specs)
             co_await delete_one(c, spec.table_name, say);
     // Look at both tables before creating anything: a table the store cannot
     // use stops the call with nothing changed.
-    bool missing[2] = {true, true};
+    bool missing[std::size(specs)] = {true, true, true};
     std::vector<std::string> mismatches;
-    for (std::size_t i = 0; i < 2; ++i) {
+    for (std::size_t i = 0; i < std::size(specs); ++i) {
         const auto& spec = specs[i];
         auto found = co_await describe_or_none(c, spec.table_name);
         if (found && found->table_status == table_status::deleting) {
@@ -404,7 +424,7 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
     }
     if (!mismatches.empty())
         throw_mismatch(mismatches);
-    for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t i = 0; i < std::size(specs); ++i)
         if (missing[i])
             co_await create_one(c, config, specs[i], say);
     for (const auto& spec : specs) {
@@ -417,7 +437,8 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
 }
 
 awaitable<void> delete_tables(client& c, const store_config& config) {
-    for (const auto* name : {&config.events_table, &config.snapshots_table}) {
+    for (const auto* name :
+         {&config.events_table, &config.snapshots_table, &config.checkpoints_table}) {
         try {
             co_await c.delete_table(*name);
         } catch (const resource_not_found&) {

@@ -58,6 +58,7 @@ struct proxied {
         c = std::make_unique<client>(ioc.get_executor(), config);
         cfg.events_table = ddb::test::unique_table("retry-events");
         cfg.snapshots_table = ddb::test::unique_table("retry-snapshots");
+        cfg.checkpoints_table = ddb::test::unique_table("retry-checkpoints");
         run([&]() -> awaitable<void> { co_await create_tables(*c, cfg); });
         events = std::make_unique<dynamodb_event_repository>(*c, cfg);
         registry.add<noted>("notebook.noted");

@@ -54,6 +54,7 @@ struct store {
                 ddb::test::config_for(ddb::test::local_server::endpoint(B::name)));
             cfg.events_table = ddb::test::unique_table("events");
             cfg.snapshots_table = ddb::test::unique_table("snapshots");
+            cfg.checkpoints_table = ddb::test::unique_table("checkpoints");
             run([&]() -> boost::asio::awaitable<void> { co_await create_tables(*c, cfg); });
             events = std::make_unique<dynamodb_event_repository>(*c, cfg);
             snapshots = std::make_unique<dynamodb_snapshot_repository>(*c, cfg);

@@ -258,6 +258,7 @@ void run_chaos(const run_options& opt, run_result& r) {
     store_config sc;
     sc.events_table = ddb::test::unique_table("chaos-events");
     sc.snapshots_table = ddb::test::unique_table("chaos-snapshots");
+    sc.checkpoints_table = ddb::test::unique_table("chaos-checkpoints");
     ddb::test::complete(ioc, [&]() -> awaitable<void> { co_await create_tables(c, sc); });
     dynamodb_event_repository events_repo(c, sc);
     event_registry registry;

@@ -1,5 +1,5 @@
-// create_tables on moto and dynalite: idempotent (a second run finds both
-// tables and changes nothing), completes a half-made setup, refuses a table
+// create_tables on moto and dynalite: idempotent (a second run finds the
+// three tables and changes nothing), completes a half-made setup, refuses a table
 // of another schema with a typed error naming each difference, accepts a
 // different billing mode, recreates with force, converges when two run at
 // once, and handles TTL idempotently (moto: dynalite has no UpdateTimeToLive).
@@ -56,24 +56,27 @@ bool contains(const std::string& text, const std::string& part) {
 
 } // namespace
 
-TEMPLATE_TEST_CASE("tables: a second create_tables finds both tables and changes nothing", "[es]",
-                   BACKENDS) {
+TEMPLATE_TEST_CASE("tables: a second create_tables finds the three tables and changes nothing",
+                   "[es]", BACKENDS) {
     tables_fixture<TestType> f;
     f.create();
     const auto& ev = f.cfg.events_table;
     const auto& sn = f.cfg.snapshots_table;
-    CHECK(f.lines == std::vector<std::string>{"creating " + ev, "creating " + sn, ev + " is active",
-                                              sn + " is active"});
-    CHECK(f.calls_of("CreateTable") == 2);
+    const auto& cp = f.cfg.checkpoints_table;
+    CHECK(f.lines == std::vector<std::string>{"creating " + ev, "creating " + sn, "creating " + cp,
+                                              ev + " is active", sn + " is active",
+                                              cp + " is active"});
+    CHECK(f.calls_of("CreateTable") == 3);
     f.check_ready();
     auto before = f.describe(ev);
     REQUIRE(before);
     put_event_item(f, "kept");
 
     f.create();
-    CHECK(f.lines == std::vector<std::string>{"found " + ev + " (schema matches)",
-                                              "found " + sn + " (schema matches)",
-                                              ev + " is active", sn + " is active"});
+    CHECK(f.lines == std::vector<std::string>{
+                         "found " + ev + " (schema matches)", "found " + sn + " (schema matches)",
+                         "found " + cp + " (schema matches)", ev + " is active", sn + " is active",
+                         cp + " is active"});
     CHECK(f.calls_of("CreateTable") == 0);
     CHECK(f.calls_of("DeleteTable") == 0);
     auto after = f.describe(ev);
@@ -82,8 +85,8 @@ TEMPLATE_TEST_CASE("tables: a second create_tables finds both tables and changes
     CHECK(has_event_item(f, "kept"));
 }
 
-TEMPLATE_TEST_CASE("tables: with the events table there and the snapshots table missing, "
-                   "create_tables creates the missing one",
+TEMPLATE_TEST_CASE("tables: with the events table there and the snapshots and checkpoints "
+                   "tables missing, create_tables creates the missing ones",
                    "[es]", BACKENDS) {
     tables_fixture<TestType> f;
     f.create_by_hand(events_table_spec(f.cfg));
@@ -93,9 +96,11 @@ TEMPLATE_TEST_CASE("tables: with the events table there and the snapshots table 
     f.create();
     const auto& ev = f.cfg.events_table;
     const auto& sn = f.cfg.snapshots_table;
+    const auto& cp = f.cfg.checkpoints_table;
     CHECK(f.lines == std::vector<std::string>{"found " + ev + " (schema matches)", "creating " + sn,
-                                              ev + " is active", sn + " is active"});
-    CHECK(f.calls_of("CreateTable") == 1);
+                                              "creating " + cp, ev + " is active",
+                                              sn + " is active", cp + " is active"});
+    CHECK(f.calls_of("CreateTable") == 2);
     f.check_ready();
     CHECK(has_event_item(f, "kept"));
 }
@@ -215,8 +220,9 @@ TEMPLATE_TEST_CASE("tables: a global index the store does not use is reported an
     CHECK_FALSE(g.describe(g.cfg.events_table)); // nothing created
 }
 
-TEST_CASE("tables: one name for both tables is invalid_argument, before any request", "[es]") {
+TEST_CASE("tables: one name for two tables is invalid_argument, before any request", "[es]") {
     tables_fixture<moto_backend> f;
+    const store_config distinct = f.cfg;
     f.cfg.snapshots_table = f.cfg.events_table;
     try {
         f.create();
@@ -227,9 +233,24 @@ TEST_CASE("tables: one name for both tables is invalid_argument, before any requ
               "the events and snapshots tables have the same name: " + f.cfg.events_table);
     }
     CHECK(f.calls.empty());
+    for (const auto* other : {"events", "snapshots"}) {
+        f.cfg = distinct;
+        f.cfg.checkpoints_table =
+            std::string(other) == "events" ? f.cfg.events_table : f.cfg.snapshots_table;
+        try {
+            f.create();
+            FAIL("no error");
+        } catch (const es_error& e) {
+            CHECK(e.kind() == es_errc::invalid_argument);
+            CHECK(std::string(e.what()) ==
+                  "the checkpoints and " + std::string(other) +
+                      " tables have the same name: " + f.cfg.checkpoints_table);
+        }
+        CHECK(f.calls.empty());
+    }
 }
 
-TEMPLATE_TEST_CASE("tables: force deletes both tables and creates them again, also over a "
+TEMPLATE_TEST_CASE("tables: force deletes the tables and creates them again, also over a "
                    "table of another schema",
                    "[es]", BACKENDS) {
     tables_fixture<TestType> f;
@@ -238,9 +259,11 @@ TEMPLATE_TEST_CASE("tables: force deletes both tables and creates them again, al
     f.create(true);
     const auto& ev = f.cfg.events_table;
     const auto& sn = f.cfg.snapshots_table;
-    CHECK(f.lines == std::vector<std::string>{"deleting " + ev, "deleting " + sn, "creating " + ev,
-                                              "creating " + sn, ev + " is active",
-                                              sn + " is active"});
+    const auto& cp = f.cfg.checkpoints_table;
+    CHECK(f.lines == std::vector<std::string>{"deleting " + ev, "deleting " + sn, "deleting " + cp,
+                                              "creating " + ev, "creating " + sn, "creating " + cp,
+                                              ev + " is active", sn + " is active",
+                                              cp + " is active"});
     f.check_ready();
     CHECK_FALSE(has_event_item(f, "gone"));
 
@@ -294,7 +317,7 @@ TEMPLATE_TEST_CASE("tables: two create_tables at once both succeed with the same
     f.check_ready();
     // Each table was created by one of them; the other met it, either when
     // looking (found) or when creating it too (ResourceInUse).
-    for (const auto& table : {f.cfg.events_table, f.cfg.snapshots_table}) {
+    for (const auto& table : {f.cfg.events_table, f.cfg.snapshots_table, f.cfg.checkpoints_table}) {
         int created = 0, met = 0;
         for (const auto& l : lines) {
             bool creating = std::count(l.begin(), l.end(), "creating " + table) > 0;

@@ -1,8 +1,8 @@
 // create_tables through the fault proxy, in front of moto and dynalite: the
 // answer to each CreateTable (and to each DeleteTable, and UpdateTimeToLive)
 // is dropped after the server acted. The client's retry meets the table it
-// created (ResourceInUse); create_tables must accept it and finish with both
-// tables ACTIVE and of the right schema.
+// created (ResourceInUse); create_tables must accept it and finish with the
+// three tables ACTIVE and of the right schema.
 #include "tables_fixture.hpp"
 
 #include <map>
@@ -66,13 +66,15 @@ TEMPLATE_TEST_CASE("tables fault: CreateTable answers lost, the retries meet Res
 
     const auto& ev = f.cfg.events_table;
     const auto& sn = f.cfg.snapshots_table;
+    const auto& cp = f.cfg.checkpoints_table;
     CHECK(f.proxy->injected_by_name() ==
-          std::map<std::string, std::size_t>{{"close_after_forward", 2}});
-    check_sent_twice(f, before, "CreateTable", "ResourceInUseException", 2);
+          std::map<std::string, std::size_t>{{"close_after_forward", 3}});
+    check_sent_twice(f, before, "CreateTable", "ResourceInUseException", 3);
     CHECK(f.lines == std::vector<std::string>{
                          "creating " + ev, "found " + ev + " after ResourceInUse (schema matches)",
                          "creating " + sn, "found " + sn + " after ResourceInUse (schema matches)",
-                         ev + " is active", sn + " is active"});
+                         "creating " + cp, "found " + cp + " after ResourceInUse (schema matches)",
+                         ev + " is active", sn + " is active", cp + " is active"});
     f.check_ready();
 
     // And once more: nothing to do.
@@ -80,6 +82,7 @@ TEMPLATE_TEST_CASE("tables fault: CreateTable answers lost, the retries meet Res
     f.create();
     CHECK(f.said("found " + ev + " (schema matches)"));
     CHECK(f.said("found " + sn + " (schema matches)"));
+    CHECK(f.said("found " + cp + " (schema matches)"));
     CHECK(f.calls_of("CreateTable") == 0);
 }
 
@@ -90,10 +93,10 @@ TEMPLATE_TEST_CASE("tables fault: force with the answers to DeleteTable and Crea
     drop_answer_after(f, "deleting ");
     auto before = f.proxy->requests();
     f.create(true);
-    CHECK(f.proxy->injected_by_name().at("close_after_forward") == 2);
-    CHECK(f.calls_of("DeleteTable") == 2);
+    CHECK(f.proxy->injected_by_name().at("close_after_forward") == 3);
+    CHECK(f.calls_of("DeleteTable") == 3);
     // The resent DeleteTable finds the table gone (moto) or being deleted
-    // (dynalite, which deletes it again); either way both are recreated.
+    // (dynalite, which deletes it again); either way all three are recreated.
     std::size_t expected_requests = 0;
     for (const auto& m : f.calls)
         expected_requests += m.operation == "DeleteTable" ? 2 : m.attempts.size();
@@ -103,8 +106,8 @@ TEMPLATE_TEST_CASE("tables fault: force with the answers to DeleteTable and Crea
     drop_answer_after(f, "creating ");
     before = f.proxy->requests();
     f.create(true);
-    CHECK(f.proxy->injected_by_name().at("close_after_forward") == 4);
-    check_sent_twice(f, before, "CreateTable", "ResourceInUseException", 2);
+    CHECK(f.proxy->injected_by_name().at("close_after_forward") == 6);
+    check_sent_twice(f, before, "CreateTable", "ResourceInUseException", 3);
     f.check_ready();
 }
 

@@ -43,6 +43,7 @@ struct tables_fixture {
         }
         cfg.events_table = ddb::test::unique_table("tables-events");
         cfg.snapshots_table = ddb::test::unique_table("tables-snapshots");
+        cfg.checkpoints_table = ddb::test::unique_table("tables-checkpoints");
     }
     ~tables_fixture() {
         try {
@@ -104,9 +105,10 @@ struct tables_fixture {
         });
     }
 
-    /// Both tables are ACTIVE, with the store's schema.
+    /// The three tables are ACTIVE, with the store's schema.
     void check_ready() {
-        for (const auto& spec : {events_table_spec(cfg), snapshots_table_spec(cfg)}) {
+        for (const auto& spec :
+             {events_table_spec(cfg), snapshots_table_spec(cfg), checkpoints_table_spec(cfg)}) {
             auto t = describe(spec.table_name);
             REQUIRE(t);
             CHECK(t->table_status == table_status::active);

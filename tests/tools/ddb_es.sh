@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ddb-es against a local DynamoDB (moto or dynalite):
-#   create-tables creates both tables (custom names) and reports each step;
+#   create-tables creates the three tables (custom names) and reports each step;
 #   describe shows them, the events table's items split into events and the
 #   internal meta item; count and dump read an empty store, then 3 events
 #   written with boto3 in the layout of include/ddb/es/tables.hpp, with
@@ -36,14 +36,14 @@ export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 
 suffix="$$_$RANDOM"
-events=es_events_$suffix snapshots=es_snapshots_$suffix
-tables=(--events-table "$events" --snapshots-table "$snapshots")
+events=es_events_$suffix snapshots=es_snapshots_$suffix checkpoints=es_checkpoints_$suffix
+tables=(--events-table "$events" --snapshots-table "$snapshots" --checkpoints-table "$checkpoints")
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-test.XXXXXX")
 
 tls_pid=
 cleanup() {
   [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
-  python3 - "$events" "$snapshots" "other_$suffix" <<'PY' || true
+  python3 - "$events" "$snapshots" "$checkpoints" "other_$suffix" <<'PY' || true
 import os, sys, boto3
 c = boto3.client("dynamodb", region_name="us-east-1",
                  endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
@@ -66,17 +66,19 @@ run 0 create-tables "${tables[@]}"
 cat "$work/err"
 mentions err "$events"
 mentions err "$snapshots"
+mentions err "$checkpoints"
 run 0 describe "${tables[@]}"
 cat "$work/out"
 has out "$events (events table)"
 has out "$snapshots (snapshots table)"
-[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
+has out "$checkpoints (checkpoints table)"
+[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 3 ] || fail "the tables should be ACTIVE"
 has out "  key: pk HASH (S), v RANGE (N)"
 has out "  global index global: g HASH (S), id RANGE (N); projection ALL; ACTIVE"
 has out "  key: pk HASH (S), sk RANGE (S)"
 has out "  indexes: none"
 has out "  items: 0 (0 events, 0 internal), approximate"
-[ "$(grep -cF '  items: 0' "$work/out")" = 2 ] || fail "both tables should be empty"
+[ "$(grep -cF '  items: 0' "$work/out")" = 3 ] || fail "the tables should be empty"
 mentions out "approximate: DynamoDB refreshes"
 full describe "${tables[@]}"
 
@@ -270,6 +272,7 @@ run 2 create-tables --force "${tables[@]}"
 cat "$work/err"
 mentions err "add --yes"
 mentions err "$events"
+mentions err "$checkpoints"
 mentions err "nothing was deleted"
 run 0 count --events-table "$events"
 has out 3
@@ -314,9 +317,10 @@ run 0 create-tables --force --yes "${tables[@]}"
 cat "$work/err"
 mentions err "deleting $events"
 mentions err "deleting $snapshots"
+mentions err "deleting $checkpoints"
 mentions err "$events is active"
 run 0 describe "${tables[@]}"
-[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
+[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 3 ] || fail "the tables should be ACTIVE"
 has out "  items: 0 (0 events, 0 internal), approximate"
 
 if [ "$backend" = moto ]; then # dynalite has no UpdateTimeToLive
@@ -335,10 +339,11 @@ mentions err "$events"
 mentions err "$snapshots"
 mentions err "found $events"
 mentions err "found $snapshots"
+mentions err "found $checkpoints"
 run 0 create-tables --quiet "${tables[@]}"
 empty err
 run 0 describe "${tables[@]}"
-[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 2 ] || fail "both tables should be ACTIVE"
+[ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 3 ] || fail "the tables should be ACTIVE"
 
 echo "== create-tables on a table of another schema: an error, nothing created"
 python3 - "$events" <<'PY'
@@ -351,11 +356,13 @@ c.create_table(TableName=sys.argv[1], BillingMode="PAY_PER_REQUEST",
                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
 PY
-run 1 create-tables --events-table "$events" --snapshots-table "other_$suffix"
+run 1 create-tables --events-table "$events" --snapshots-table "other_$suffix" \
+  --checkpoints-table "$checkpoints"
 cat "$work/err"
 mentions err "ddb-es: "
 mentions err "$events"
-run 1 describe --events-table "$events" --snapshots-table "other_$suffix"
+run 1 describe --events-table "$events" --snapshots-table "other_$suffix" \
+  --checkpoints-table "$checkpoints"
 has out "other_$suffix (snapshots table): does not exist"
 mentions out "the store's meta item cannot be read: "
 

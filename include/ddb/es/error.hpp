@@ -43,6 +43,18 @@ enum class es_errc {
     /// the store's specification; the message names the table and each
     /// difference.
     table_schema_mismatch,
+    /// A checkpoint store's renew or commit with a lease that is no longer
+    /// the caller's: another worker took the partition over (its fence
+    /// moved) or the lease was released. Nothing was written; stop working
+    /// on the partition.
+    lease_lost,
+    /// An exactly-once commit whose lease still holds, but the partition's
+    /// checkpoint is not at the lease's position any more (a commit from a
+    /// stale copy of the lease). Nothing was written.
+    checkpoint_moved,
+    /// An item of the checkpoints table that is not what the store writes
+    /// (the message names the table, the key and the attribute).
+    invalid_checkpoint_item,
 };
 
 const boost::system::error_category& es_category() noexcept;

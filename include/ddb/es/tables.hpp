@@ -12,6 +12,10 @@
 // Snapshots table (`store_config::snapshots_table`):
 //   key        pk (S) = aggregate uuid, sk (S) = "h#<id:020>" (header) or
 //              "p#<id:020>#<part:06>" (part of a multi-part state)
+// Checkpoints table (`store_config::checkpoints_table`):
+//   key        pk (S) = projection name, sk (S) = "p#<partition:05>" (lease
+//              and checkpoint), "w#<owner>" (worker heartbeat) or
+//              "x#<id:020>#<key>" (parked event); see <ddb/es/checkpoint_store.hpp>
 // No local secondary index (it would cap each aggregate at 10 GB).
 //
 // `create_tables` makes them, and may be run again at any time: it creates
@@ -36,6 +40,7 @@ inline constexpr const char* global_index = "global";
 
 create_table_request events_table_spec(const store_config& config);
 create_table_request snapshots_table_spec(const store_config& config);
+create_table_request checkpoints_table_spec(const store_config& config);
 
 /// How an existing table differs from `spec`, one text per difference
 /// (empty: the store can use it). Compared: the key schema (names, order,
@@ -47,10 +52,11 @@ create_table_request snapshots_table_spec(const store_config& config);
 std::vector<std::string> schema_differences(const create_table_request& spec,
                                             const table_description& found);
 
-/// Makes both tables ready and waits until they are ACTIVE. Idempotent, and
-/// safe to run from several processes at once.
+/// Makes the three tables (events, snapshots, checkpoints) ready and waits
+/// until they are ACTIVE, in that order. Idempotent, and safe to run from
+/// several processes at once.
 ///
-/// Both tables are looked at first. A missing one is created; an existing
+/// All tables are looked at first. A missing one is created; an existing
 /// one is kept as it is (data included) when `schema_differences` finds
 /// nothing. When CreateTable answers ResourceInUse (a retried request whose
 /// first answer was lost, or another process creating the table at the same
@@ -69,10 +75,10 @@ std::vector<std::string> schema_differences(const create_table_request& spec,
 /// `table_schema_mismatch` (a table has one TTL attribute). dynalite has no
 /// UpdateTimeToLive.
 ///
-/// The same name for both tables: `es_errc::invalid_argument`, before any
+/// The same name for two tables: `es_errc::invalid_argument`, before any
 /// request.
 ///
-/// `force` deletes both tables, with their data, and creates them again.
+/// `force` deletes the tables, with their data, and creates them again.
 ///
 /// `progress` gets one line per step (T a table, A the TTL attribute):
 /// "deleting T" (force), "T is being deleted, waiting", "found T (schema
@@ -86,7 +92,7 @@ boost::asio::awaitable<void> create_tables(client& c, const store_config& config
                                            bool force = false,
                                            std::function<void(std::string_view)> progress = {});
 
-/// Deletes both tables if present and waits until they are gone.
+/// Deletes the three tables if present and waits until they are gone.
 boost::asio::awaitable<void> delete_tables(client& c, const store_config& config);
 
 } // namespace ddb::es

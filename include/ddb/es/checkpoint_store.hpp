@@ -1,0 +1,165 @@
+// ddb::es — where projection workers keep their checkpoints, leases and
+// parked events: the checkpoints table (`store_config::checkpoints_table`,
+// made by `create_tables`).
+//
+// Leases. A projection's work is split by index partition; each partition
+// has one item that holds its lease (owner, expiry, fencing counter) and
+// its checkpoint (the subscription position up to which events were
+// handled). A worker `acquire`s a partition that is free, expired or
+// already its own, `renew`s it well before it expires, and `commit`s its
+// progress. Every change of owner gives the lease a new `fence`, and every
+// renew and commit is conditional on owner AND fence: a worker that lost its
+// lease (it stalled past the expiry and another worker took over) cannot
+// write a checkpoint any more, even when its clock still says the lease is
+// valid. Expiry is judged by the clock of the worker that wants to take
+// over: keep lease durations well above the clock skew between workers.
+//
+// Commits. At-least-once: the handler's effects are written first, then the
+// checkpoint; a crash in between handles those events again. Exactly-once
+// (read models in DynamoDB): the handler's writes and the checkpoint go in
+// one TransactWriteItems, conditioned on the lease AND on the checkpoint
+// still being where the lease last saw it, so a commit is applied at most
+// once whatever is retried (a lost answer, a worker that stalled).
+//
+// Items (key pk = projection name, sk):
+//   "p#<partition:05>"  owner (S), until (N, ms since the epoch by the
+//                       owner's clock), fence (N), cp (N, position id),
+//                       cpk (L of S, the position's at_id keys), at (N, ms
+//                       of the last commit)
+//   "w#<owner>"         a worker's heartbeat: until (N, ms)
+//   "x#<id:020>#<key>"  a parked event: key, id, cls, err, n (attempts),
+//                       at (N, ms); keys too long for a sort key are
+//                       replaced by "h" and their SHA-256
+#pragma once
+
+#include <ddb/client/client.hpp>
+#include <ddb/es/store_config.hpp>
+#include <ddb/es/stored_event.hpp>
+#include <ddb/es/subscription.hpp>
+#include <ddb/ops/generator.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddb::es {
+
+/// One partition's lease and checkpoint. As returned by `acquire` it is the
+/// holder's handle: `renew` and `commit` update `until` and `position`.
+struct lease {
+    std::string projection;
+    int partition = 0;
+    /// Empty: nobody holds it (released, or never taken; `leases` only).
+    std::string owner;
+    /// Changes each time the partition is taken free, released or expired.
+    std::int64_t fence = 0;
+    /// Expiry, by the clock of the worker that last took or renewed it.
+    std::chrono::system_clock::time_point until{};
+    /// The checkpoint: where the partition's subscription resumes.
+    subscription_position position{};
+    /// When the checkpoint was last committed (empty: never).
+    std::optional<std::chrono::system_clock::time_point> committed_at{};
+
+    friend bool operator==(const lease&, const lease&) = default;
+};
+
+/// An event a handler gave up on (see `checkpoint_store::park`).
+struct parked_event {
+    std::string key; ///< `event_key` of the event
+    std::int64_t id = 0;
+    std::string event_class;
+    std::string error; ///< what the handler threw (cut at 16 KB)
+    int attempts = 0;
+    std::chrono::system_clock::time_point parked_at{};
+
+    friend bool operator==(const parked_event&, const parked_event&) = default;
+};
+
+/// The checkpoints table of a store. Holds a reference to the client.
+///
+/// Names: a projection is 1 to 255 bytes, an owner 1 to 255 bytes, neither
+/// with control characters; partitions are 0 to 99999; durations are
+/// positive. Anything else: `es_errc::invalid_argument`, before any request.
+class checkpoint_store {
+public:
+    checkpoint_store(client& c, store_config config);
+
+    /// Takes `partition` of `projection` for `owner` until now + `duration`,
+    /// when it has no owner, its lease expired (by this host's clock) or it
+    /// is `owner`'s already (then it is renewed and keeps its fence). A
+    /// partition taken free or expired gets the next fence. Returns the lease
+    /// with the stored checkpoint, or nothing when another owner holds it.
+    boost::asio::awaitable<std::optional<lease>> acquire(std::string projection, int partition,
+                                                         std::string owner,
+                                                         std::chrono::milliseconds duration);
+
+    /// Extends the lease to now + `duration`, when it is still `l`'s (owner
+    /// and fence); false when it was lost (taken over, or released).
+    boost::asio::awaitable<bool> renew(lease& l, std::chrono::milliseconds duration);
+
+    /// Gives the partition up (the checkpoint stays); nothing happens when
+    /// the lease was lost already.
+    boost::asio::awaitable<void> release(const lease& l);
+
+    /// At-least-once commit: records `next` as the partition's checkpoint,
+    /// when the lease is still `l`'s; else `es_errc::lease_lost` and nothing
+    /// is written. One UpdateItem; `l.position` becomes `next`. `next` may
+    /// not be before `l.position` (`invalid_argument`).
+    boost::asio::awaitable<void> commit(lease& l, subscription_position next);
+
+    /// Exactly-once commit: `writes` (Put, Update, Delete or ConditionCheck
+    /// on any table, at most 99, none on this partition's item) and the
+    /// checkpoint `next` in one TransactWriteItems, conditioned on the lease
+    /// being `l`'s and on the checkpoint being at `l.position`. Its
+    /// ClientRequestToken is derived from the projection, partition, owner,
+    /// fence and both positions, so that DynamoDB applies a resent commit
+    /// once. When the transaction is cancelled and the checkpoint is found
+    /// at `next` with `l`'s fence, it was this commit's own earlier attempt
+    /// (an answer that was lost): success, nothing applied again. Otherwise:
+    /// the lease moved: `es_errc::lease_lost`; the checkpoint is elsewhere:
+    /// `es_errc::checkpoint_moved`; a condition of `writes` failed: the
+    /// `transaction_canceled` as DynamoDB sent it. `next` must be after
+    /// `l.position` (`invalid_argument`: a commit that does not move the
+    /// position could not be told from its own resend). Needs transactions
+    /// (DynamoDB, moto; not dynalite).
+    boost::asio::awaitable<void> commit(lease& l, subscription_position next,
+                                        std::vector<transact_write_item> writes);
+
+    /// Every partition item of `projection` (held, expired or free), by
+    /// partition: for tools and monitoring. One strongly consistent Query.
+    boost::asio::awaitable<std::vector<lease>> leases(std::string projection);
+
+    /// The projections that have items in the table, sorted. A Scan of the
+    /// whole table (keys only): for tools, not for a worker's loop.
+    boost::asio::awaitable<std::vector<std::string>> projections();
+
+    /// Records that `owner` works on `projection` until now + `duration`.
+    boost::asio::awaitable<void> heartbeat(std::string projection, std::string owner,
+                                           std::chrono::milliseconds duration);
+    /// Removes `owner`'s heartbeat (a worker that stops cleanly).
+    boost::asio::awaitable<void> leave(std::string projection, std::string owner);
+    /// The owners whose heartbeat has not expired (by this host's clock), sorted.
+    boost::asio::awaitable<std::vector<std::string>> live_workers(std::string projection);
+
+    /// Parks `e` for `projection`: the handler failed `attempts` times with
+    /// `error`. Parking it again replaces the item (new error and attempts).
+    boost::asio::awaitable<void> park(std::string projection, const stored_event& e,
+                                      std::string error, int attempts);
+    /// The parked events of `projection`, by id.
+    generator<parked_event> parked(std::string projection);
+    /// Removes a parked event (after it was handled again); false when it
+    /// was not parked.
+    boost::asio::awaitable<bool> unpark(std::string projection, std::int64_t id, std::string key);
+
+    const store_config& config() const noexcept { return cfg_; }
+
+private:
+    client& c_;
+    store_config cfg_;
+};
+
+} // namespace ddb::es
