@@ -72,14 +72,14 @@ std::vector<ddb::transact_write_item> balance_writes(const std::string& table,
         change = -w->amount;
     else if (!std::holds_alternative<opened>(e))
         return {}; // nothing changes; the checkpoint still moves
-    ddb::parameters p;
+    ddb::expr::parameters p;
     ddb::transact_write_item u;
     u.update = ddb::transact_update{
         .table_name = table,
         .key = {{"pk", ddb::attribute_value(*se.aggregate_uuid)}},
         .update_expression =
-            p.render(expr::update()
-                         .add(path("balance"), value(ddb::number(change)))
+            p.render(ddb::expr::update()
+                         .add(path("balance"), ddb::attribute_value(ddb::number(change)))
                          .set(path("version"), value(ddb::number(se.aggregate_version))))};
     p.apply_to(*u.update);
     std::vector<ddb::transact_write_item> writes;
@@ -91,7 +91,7 @@ awaitable<void> make_tables(ddb::client& c, const es::store_config& cfg,
                             const std::string& balances) {
     co_await es::create_tables(c, cfg);
     ddb::create_table_request req{.table_name = balances,
-                                  .attribute_definitions = {{"pk", ddb::scalar_type::S}},
+                                  .attribute_definitions = {{"pk", ddb::scalar_attribute_type::s}},
                                   .key_schema = {{"pk", ddb::key_type::hash}},
                                   .billing_mode = ddb::billing_mode::pay_per_request};
     try {

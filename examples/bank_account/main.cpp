@@ -30,6 +30,7 @@
 #include <ddb/es/projector.hpp>
 #include <ddb/es/replay.hpp>
 #include <ddb/es/tables.hpp>
+#include <ddb/ops/paginator.hpp>
 
 #include <boost/asio.hpp>
 

@@ -444,4 +444,50 @@ awaitable<bool> checkpoint_store::unpark(std::string projection, std::int64_t id
     co_return r.attributes.has_value() && !r.attributes->empty();
 }
 
+awaitable<bool> checkpoint_store::unpark(std::string projection, std::int64_t id, std::string key,
+                                         std::vector<transact_write_item> writes) {
+    if (writes.empty())
+        co_return co_await unpark(std::move(projection), id, std::move(key));
+    detail::check_projection(projection);
+    if (writes.size() > 99)
+        throw es_error(es_errc::invalid_argument, "unpark: at most 99 writes");
+    parameters p;
+    transact_write_item del;
+    del.delete_ = transact_delete{
+        .table_name = cfg_.checkpoints_table,
+        .key = detail::checkpoint_key(projection, detail::parked_sort_key(id, key)),
+        .condition_expression = p.render(attribute_exists(path("pk")))};
+    p.apply_to(*del.delete_);
+    transact_write_items_request req;
+    req.transact_items = std::move(writes);
+    req.transact_items.push_back(std::move(del));
+    try {
+        co_await c_.transact_write_items(req);
+    } catch (const transaction_canceled& e) {
+        const auto& reasons = e.reasons();
+        if (reasons.empty() || reasons.back().code != "ConditionalCheckFailed")
+            throw;
+        co_return false; // not parked (any more)
+    }
+    co_return true;
+}
+
+awaitable<bool> checkpoint_store::request_redrive(std::string projection, std::int64_t id,
+                                                  std::string key) {
+    detail::check_projection(projection);
+    update_item_request req{
+        .table_name = cfg_.checkpoints_table,
+        .key = detail::checkpoint_key(projection, detail::parked_sort_key(id, key))};
+    parameters p;
+    req.update_expression = p.render(expr::update().set(path("rd"), value(true)));
+    req.condition_expression = p.render(attribute_exists(path("pk")));
+    p.apply_to(req);
+    try {
+        co_await c_.update_item(req);
+    } catch (const conditional_check_failed&) {
+        co_return false;
+    }
+    co_return true;
+}
+
 } // namespace ddb::es

@@ -98,9 +98,12 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         f(counters);
     }
 
-    // The handler, tried `max_attempts` times; the writes of a
-    // transactional one. Empty error: success.
-    awaitable<std::exception_ptr> attempt(const stored_event& e,
+    // The handler, tried `max_attempts` times; a transactional one's
+    // writes are committed with the checkpoint `next` in the same attempt
+    // (a condition of its writes that fails is the handler's failure).
+    // Empty error: handled (and, when transactional, committed).
+    awaitable<std::exception_ptr> attempt(partition_task* t, const stored_event& e,
+                                          const subscription_position& next,
                                           std::vector<transact_write_item>& writes) {
         std::exception_ptr error;
         milliseconds delay = opt.retry_delay;
@@ -111,11 +114,20 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
                 delay *= 2;
             }
             try {
-                if (auto* h = std::get_if<handler>(&handle))
+                if (auto* h = std::get_if<handler>(&handle)) {
                     co_await (*h)(e);
-                else
+                } else {
                     writes = co_await std::get<transactional_handler>(handle)(e);
+                    if (t)
+                        co_await checkpoints.commit(t->held, next, writes);
+                }
                 co_return nullptr;
+            } catch (const es_error& x) {
+                // The lease or the checkpoint moved: not the handler's doing.
+                if (x.code() == make_error_code(es_errc::lease_lost) ||
+                    x.code() == make_error_code(es_errc::checkpoint_moved))
+                    throw;
+                error = std::current_exception();
             } catch (...) {
                 error = std::current_exception();
             }
@@ -123,26 +135,31 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         co_return error;
     }
 
-    // One event of an owned partition: handled (or parked), then the
-    // checkpoint moves past it.
+    // One event of an owned partition: handled (or parked), and the
+    // checkpoint moved past it.
     awaitable<void> process(partition_task& t, const stored_event& e) {
         subscription_position next = t.held.position;
         next.advance(e);
         std::vector<transact_write_item> writes;
-        std::exception_ptr error = co_await attempt(e, writes);
+        std::exception_ptr error = co_await attempt(&t, e, next, writes);
         if (error) {
-            if (opt.failure == on_handler_failure::stop)
-                std::rethrow_exception(error);
+            if (opt.failure == on_handler_failure::stop) {
+                // The worker stops with the handler's error (its next round
+                // throws it); this partition stops before the checkpoint.
+                if (!fatal)
+                    fatal = error;
+                t.stop = true;
+                round_timer.cancel();
+                co_return;
+            }
             co_await checkpoints.park(opt.projection, e, what_of(error), opt.max_attempts);
             count([](auto& c) { ++c.parked; });
-            writes.clear();
-        }
-        if (std::holds_alternative<transactional_handler>(handle))
-            co_await checkpoints.commit(t.held, next, std::move(writes));
-        else
             co_await checkpoints.commit(t.held, next);
-        if (!error)
-            count([](auto& c) { ++c.handled; });
+            co_return;
+        }
+        if (std::holds_alternative<handler>(handle))
+            co_await checkpoints.commit(t.held, next);
+        count([](auto& c) { ++c.handled; });
     }
 
     // Follows one owned partition until told to stop or the lease is lost.
@@ -167,9 +184,10 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
                 }
             } catch (const es_error& x) {
                 t->waiting = false;
-                if (x.code() != make_error_code(es_errc::lease_lost))
+                if (x.code() != make_error_code(es_errc::lease_lost) &&
+                    x.code() != make_error_code(es_errc::checkpoint_moved))
                     throw;
-                t->lost = true;
+                t->lost = true; // taken over: the new owner goes on from its checkpoint
                 co_return;
             } catch (const ddb::error&) {
                 // A read failed after the client's retries: start again from
@@ -311,7 +329,15 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         std::exception_ptr error;
         try {
             while (!stopping) {
-                co_await round(partitions);
+                try {
+                    co_await round(partitions);
+                } catch (const ddb::error&) {
+                    // DynamoDB unreachable for now (after the client's own
+                    // retries): try again next round; leases not renewed
+                    // in time are lost, and their tasks stop writing.
+                    if (fatal)
+                        throw;
+                }
                 round_timer.expires_after(opt.renew_interval);
                 auto [ec] = co_await round_timer.async_wait(asio::as_tuple(asio::use_awaitable));
                 (void)ec; // cancelled by stop()
@@ -336,9 +362,13 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         std::size_t ok = 0;
         for (auto& p : todo) {
             stored_event e = co_await events.find(p.id);
+            if (event_key(e) != p.key)
+                continue; // another event with that id: left parked
             std::vector<transact_write_item> writes;
-            if (event_key(e) != p.key || co_await attempt(e, writes)) {
-                co_await checkpoints.park(opt.projection, e, "re-drive failed", p.attempts + 1);
+            std::exception_ptr error = co_await attempt(nullptr, e, {}, writes);
+            if (error) {
+                co_await checkpoints.park(opt.projection, e, "re-drive: " + what_of(error),
+                                          p.attempts + opt.max_attempts);
                 continue;
             }
             co_await checkpoints.unpark(opt.projection, p.id, p.key, std::move(writes));

@@ -23,6 +23,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <iostream>
 #include <map>
 #include <set>
 #include <spawn.h>
@@ -251,7 +252,7 @@ TEST_CASE("projection worker: exactly once through lost answers (fault proxy)", 
                     .update_expression =
                         p.render(expr::update()
                                      .set(path("last"), value(number(e.aggregate_version)))
-                                     .add(path("n"), value(number(1)))),
+                                     .add(path("n"), attribute_value(number(1)))),
                     .condition_expression =
                         p.render(e.aggregate_version == 1
                                      ? attribute_not_exists(path("pk"))

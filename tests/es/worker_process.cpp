@@ -35,14 +35,14 @@ using namespace ddb::expr;
 namespace {
 
 ddb::transact_write_item model_write(const std::string& table, const es::stored_event& e) {
-    ddb::parameters p;
+    ddb::expr::parameters p;
     ddb::transact_write_item w;
     w.update = ddb::transact_update{
         .table_name = table,
         .key = {{"pk", ddb::attribute_value(*e.aggregate_uuid)}},
-        .update_expression = p.render(expr::update()
+        .update_expression = p.render(ddb::expr::update()
                                           .set(path("last"), value(ddb::number(e.aggregate_version)))
-                                          .add(path("n"), value(ddb::number(1)))),
+                                          .add(path("n"), ddb::attribute_value(ddb::number(1)))),
         .condition_expression =
             p.render(e.aggregate_version == 1
                          ? attribute_not_exists(path("pk"))

@@ -75,6 +75,9 @@ struct parked_event {
     std::string error; ///< what the handler threw (cut at 16 KB)
     int attempts = 0;
     std::chrono::system_clock::time_point parked_at{};
+    /// A re-drive was asked for (`request_redrive`): the projection's
+    /// workers handle it again on their next lease round.
+    bool redrive = false;
 
     friend bool operator==(const parked_event&, const parked_event&) = default;
 };
@@ -154,6 +157,16 @@ public:
     /// Removes a parked event (after it was handled again); false when it
     /// was not parked.
     boost::asio::awaitable<bool> unpark(std::string projection, std::int64_t id, std::string key);
+    /// Removes a parked event together with `writes` (the effects of
+    /// handling it again, exactly once: one TransactWriteItems, conditioned
+    /// on the event still being parked); false when it was not parked (and
+    /// nothing is written). With no writes, as `unpark` above.
+    boost::asio::awaitable<bool> unpark(std::string projection, std::int64_t id, std::string key,
+                                        std::vector<transact_write_item> writes);
+    /// Asks the projection's workers to handle a parked event again (see
+    /// `projection_worker`); false when it is not parked.
+    boost::asio::awaitable<bool> request_redrive(std::string projection, std::int64_t id,
+                                                 std::string key);
 
     const store_config& config() const noexcept { return cfg_; }
 

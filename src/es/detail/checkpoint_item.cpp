@@ -176,6 +176,8 @@ parked_event read_parked(const std::string& table, const item& it) {
     const std::int64_t n = integer(table, it, "n");
     p.attempts = n < 0 || n > 1'000'000'000 ? 0 : static_cast<int>(n);
     p.parked_at = from_ms(integer(table, it, "at"));
+    if (auto rd = it.find("rd"); rd != it.end() && rd->second.type() == attribute_value::kind::BOOL)
+        p.redrive = rd->second.as_bool();
     return p;
 }
 
