@@ -18,8 +18,10 @@ const boost::system::error_category& es_category() noexcept {
         "table layout differs from the configuration",
         "duplicate event id",
         "table schema differs from the event store's",
+        "event ids out of order in the aggregate",
+        "event ids older than the store's max_append_age",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::table_schema_mismatch));
+    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::ids_expired));
     static const ddb::detail::table_category instance("ddb.es", messages);
     return instance;
 }
