@@ -21,9 +21,10 @@ const boost::system::error_category& es_category() noexcept {
         "lease lost",
         "checkpoint moved",
         "invalid checkpoints table item",
+        "event ids out of order in the aggregate",
+        "event ids older than the store's max_append_age",
     };
-    static_assert(std::size(messages) ==
-                  static_cast<std::size_t>(es_errc::invalid_checkpoint_item));
+    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::ids_expired));
     static const ddb::detail::table_category instance("ddb.es", messages);
     return instance;
 }

@@ -1,5 +1,6 @@
 #include <ddb/es/id_generator.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <limits>
@@ -85,16 +86,45 @@ std::int64_t timestamp_id_generator::next_id() {
         throw id_error(id_errc::id_overflow, "the id for timestamp " + std::to_string(ts) +
                                                  " with random part " + std::to_string(r) +
                                                  " would exceed " + std::to_string(max_id));
-    const std::int64_t candidate = ts * scale + r;
+    std::int64_t candidate = ts * scale + r;
+    // The id must be above `above`: the last id, and an observed id at or
+    // after this timestamp, for which the candidate moves to the next
+    // timestamp after it with the same random digits (just above it at the
+    // very top of the range).
+    std::int64_t above = last_;
+    if (floor_ / scale >= ts) {
+        const std::int64_t after = floor_ / scale + 1;
+        if (after <= (max_id - r) / scale)
+            candidate = after * scale + r;
+        else
+            above = std::max(above, floor_);
+    }
 
-    if (candidate > last_)
+    if (candidate > above)
         return last_ = candidate;
     // The clock stood still or stepped back: continue after the last id.
-    if (last_ == max_id)
-        throw id_error(id_errc::id_overflow, "the last id was " + std::to_string(max_id) +
-                                                 "; no larger 64-bit id exists (timestamp " +
-                                                 std::to_string(ts) + ")");
-    return ++last_;
+    if (above == max_id)
+        throw id_error(id_errc::id_overflow,
+                       "the last id (returned or observed) was " + std::to_string(max_id) +
+                           "; no larger 64-bit id exists (timestamp " + std::to_string(ts) + ")");
+    return last_ = above + 1;
+}
+
+void timestamp_id_generator::observe(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    floor_ = std::max(floor_, id);
+}
+
+std::optional<std::chrono::microseconds> timestamp_id_generator::age_of(std::int64_t id) {
+    std::lock_guard lock(mutex_);
+    const std::int64_t ts = clock_->microseconds_since_epoch();
+    if (ts <= 0)
+        return std::nullopt;
+    const int n = decimal_digits(ts);
+    if (n >= id_digits)
+        return std::nullopt;
+    const std::int64_t scale = powers_of_ten[static_cast<std::size_t>(id_digits - n)];
+    return std::chrono::microseconds(ts - id / scale);
 }
 
 } // namespace ddb::es

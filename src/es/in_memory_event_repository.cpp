@@ -17,26 +17,27 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using std::chrono::system_clock;
 
+// The events, shared by the repositories on them (each with its own id
+// generator, as writers on one table); the id generator is passed in.
 struct in_memory_event_repository::state {
     asio::any_io_executor ex;
-    std::shared_ptr<id_generator> ids;
     store_config cfg;
     std::mutex mutex;
     std::map<std::int64_t, stored_event> by_id;
     std::map<std::string, std::vector<std::int64_t>, std::less<>> aggregates; // ids by version
 
-    std::int64_t fresh_id() {
-        std::int64_t id;
-        do
-            id = ids->next_id();
-        while (by_id.count(id));
+    // A fresh id above `floor`, not taken.
+    std::int64_t fresh_id(id_generator& ids, std::int64_t floor = 0) {
+        std::int64_t id = detail::id_above(ids, floor);
+        while (by_id.count(id))
+            id = detail::id_above(ids, id);
         return id;
     }
 
     // An event without an aggregate: the caller's id, or a fresh one.
-    stored_event make(const std::optional<std::string>& uuid, std::int64_t version, new_event e,
-                      system_clock::time_point now) {
-        const std::int64_t id = e.id ? *e.id : fresh_id();
+    stored_event make(id_generator& ids, const std::optional<std::string>& uuid,
+                      std::int64_t version, new_event e, system_clock::time_point now) {
+        const std::int64_t id = e.id ? *e.id : fresh_id(ids);
         auto s = detail::make_stored_event(id, uuid, version, std::move(e), now);
         detail::checked_item(s, cfg); // the same limit as DynamoDB's, on the same encoding
         return s;
@@ -45,6 +46,16 @@ struct in_memory_event_repository::state {
     std::int64_t latest(const std::string& uuid) const {
         auto found = aggregates.find(uuid);
         return found == aggregates.end() ? 0 : static_cast<std::int64_t>(found->second.size());
+    }
+
+    // The id of version `version` of `uuid`; 0 for none (version 0 or
+    // beyond the latest).
+    std::int64_t id_at(const std::string& uuid, std::int64_t version) const {
+        auto found = aggregates.find(uuid);
+        if (found == aggregates.end() || version < 1 ||
+            version > static_cast<std::int64_t>(found->second.size()))
+            return 0;
+        return found->second[static_cast<std::size_t>(version - 1)];
     }
 
     // The base of an `any()` append: the latest version, or the version
@@ -84,9 +95,33 @@ struct in_memory_event_repository::state {
                 detail::throw_id_taken(found->second);
     }
 
-    // A fresh id not taken, or the caller's (the lock is held).
-    detail::id_source id_source() {
-        return [this] { return fresh_id(); };
+    // A fresh id above the floor, not taken (the lock is held).
+    detail::id_source id_source(id_generator& ids) {
+        return [this, &ids](std::int64_t floor) { return fresh_id(ids, floor); };
+    }
+
+    // The rules on caller ids from event `j` of a built part on (the events
+    // before it found stored), in DynamoDB's order: not older than
+    // max_append_age, increasing within the append; then, after the version
+    // check, above the id at the version they follow (`check_above`).
+    void check_caller_ids(const detail::append_part& part, std::size_t j, id_generator& ids) const {
+        const auto& out = part.stored;
+        if (j >= out.size())
+            return;
+        if (auto left = detail::time_left(ids, out[j].id, cfg); left && left->count() <= 0)
+            detail::throw_ids_expired(out[j].id, ids, cfg, j);
+        if (auto i = detail::out_of_order(part, j); i < out.size())
+            detail::throw_id_order(part.uuid, out[i - 1].aggregate_version, out[i - 1].id,
+                                   out[i].id);
+    }
+    void check_above(const detail::append_part& part, std::size_t j, id_generator& ids) const {
+        const auto& out = part.stored;
+        const std::int64_t version = part.base + static_cast<std::int64_t>(j);
+        const std::int64_t previous = id_at(part.uuid, version);
+        if (j < out.size() && version > 0 && out[j].id <= previous) {
+            ids.observe(previous);
+            detail::throw_id_order(part.uuid, version, previous, out[j].id);
+        }
     }
 
     // Our own earlier attempt (a caller's retry with the same ids) of a
@@ -107,20 +142,26 @@ struct in_memory_event_repository::state {
         }
     }
 
-    std::vector<stored_event> append_locked(detail::append_part& part, bool given_ids) {
+    std::vector<stored_event> append_locked(detail::append_part& part, bool given_ids,
+                                            id_generator& ids) {
         const std::int64_t actual = latest(part.uuid);
         if (part.any)
             part.base = any_base(part.uuid, part.events, given_ids);
-        detail::build(part, system_clock::now(), cfg, id_source(), true);
+        // Drawn ids above the id the write follows.
+        detail::build(part, system_clock::now(), cfg, id_source(ids), true,
+                      id_at(part.uuid, part.base));
         auto& out = part.stored;
         std::vector<stored_event> mine = own_attempt(part, actual, given_ids);
         const std::size_t j = mine.size();
+        if (given_ids)
+            check_caller_ids(part, j, ids);
         // Not at the expected version; for any(), base is behind the latest
         // only when our first event is stored (then j > 0: a retry with more
         // events, whose rest cannot follow them, as on DynamoDB).
         if ((out.empty() || j < out.size()) && part.base + static_cast<std::int64_t>(j) != actual)
             throw concurrency_conflict(part.uuid, part.base + static_cast<std::int64_t>(j), actual);
         check_free(out, j);
+        check_above(part, j, ids);
         for (std::size_t i = 0; i < j; ++i)
             out[i] = std::move(mine[i]);
         store(part.uuid, std::span<const stored_event>(out).subspan(j));
@@ -130,7 +171,8 @@ struct in_memory_event_repository::state {
     // append_all's parts (built): all or nothing, as DynamoDB's transaction.
     std::vector<std::vector<stored_event>> append_parts(std::vector<detail::append_part>& parts,
                                                         const std::vector<std::int64_t>& actual,
-                                                        bool given_ids, std::size_t requests) {
+                                                        bool given_ids, std::size_t requests,
+                                                        id_generator& ids) {
         std::vector<std::vector<stored_event>> out(requests);
         // Our own earlier attempt? Only when every part is.
         if (given_ids) {
@@ -141,6 +183,8 @@ struct in_memory_event_repository::state {
             }
             if (ours)
                 return out;
+            for (auto& part : parts)
+                check_caller_ids(part, 0, ids);
         }
         // Not at the expected version. (An any() part behind the latest
         // version: only when its first event's id is stored there, a retry
@@ -150,6 +194,8 @@ struct in_memory_event_repository::state {
                 throw concurrency_conflict(parts[i].uuid, parts[i].base, actual[i]);
         for (auto& part : parts)
             check_free(part.stored);
+        for (auto& part : parts)
+            check_above(part, 0, ids);
         for (auto& part : parts) {
             store(part.uuid, part.stored);
             out[part.index] = std::move(part.stored);
@@ -167,8 +213,9 @@ struct in_memory_event_repository::state {
             1);
     }
 
+    // An aggregate's events; `ids` observes the latest one read.
     std::vector<stored_event> of_aggregate(const std::string& uuid, std::int64_t min_id,
-                                           std::int64_t after_version) {
+                                           std::int64_t after_version, id_generator* ids) {
         std::vector<stored_event> out;
         auto found = aggregates.find(uuid);
         if (found == aggregates.end())
@@ -178,6 +225,8 @@ struct in_memory_event_repository::state {
             if (e.id >= min_id && e.aggregate_version > after_version)
                 out.push_back(e);
         }
+        if (ids && !out.empty())
+            ids->observe(out.back().id);
         return out;
     }
 
@@ -192,11 +241,16 @@ struct in_memory_event_repository::state {
 in_memory_event_repository::in_memory_event_repository(asio::any_io_executor ex,
                                                        std::shared_ptr<id_generator> ids,
                                                        store_config config)
-    : state_(std::make_shared<state>()) {
+    : state_(std::make_shared<state>())
+    , ids_(ids ? std::move(ids) : std::make_shared<timestamp_id_generator>()) {
     state_->ex = std::move(ex);
-    state_->ids = ids ? std::move(ids) : std::make_shared<timestamp_id_generator>();
     state_->cfg = std::move(config);
 }
+
+in_memory_event_repository::in_memory_event_repository(const in_memory_event_repository& other,
+                                                       std::shared_ptr<id_generator> ids)
+    : state_(other.state_)
+    , ids_(ids ? std::move(ids) : std::make_shared<timestamp_id_generator>()) {}
 
 in_memory_event_repository::~in_memory_event_repository() = default;
 
@@ -219,8 +273,8 @@ generator<stored_event> in_memory_event_repository::retrieve_all_starting_from(
         detail::check_uuid(*uuid);
     std::lock_guard lock(state_->mutex);
     if (uuid)
-        return state_->emit(
-            state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min()));
+        return state_->emit(state_->of_aggregate(
+            *uuid, from, std::numeric_limits<std::int64_t>::min(), ids_.get()));
     auto events = state_->global(from);
     if (options.settle) {
         // As the DynamoDB repository: hold back ids younger than `settle`.
@@ -238,7 +292,7 @@ generator<stored_event> in_memory_event_repository::retrieve_all_after_version(s
     detail::check_uuid(uuid);
     std::lock_guard lock(state_->mutex);
     return state_->emit(
-        state_->of_aggregate(uuid, std::numeric_limits<std::int64_t>::min(), version));
+        state_->of_aggregate(uuid, std::numeric_limits<std::int64_t>::min(), version, ids_.get()));
 }
 
 awaitable<std::int64_t>
@@ -249,7 +303,8 @@ in_memory_event_repository::count_all_starting_from(std::int64_t from,
     std::lock_guard lock(state_->mutex);
     if (uuid)
         co_return static_cast<std::int64_t>(
-            state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min()).size());
+            state_->of_aggregate(*uuid, from, std::numeric_limits<std::int64_t>::min(), nullptr)
+                .size());
     co_return static_cast<std::int64_t>(
         std::distance(state_->by_id.lower_bound(from), state_->by_id.end()));
 }
@@ -262,7 +317,7 @@ in_memory_event_repository::append(std::string uuid, expected_version expected,
     detail::append_part part{0, std::move(uuid), any, any ? 0 : expected.version,
                              std::move(events)};
     std::lock_guard lock(state_->mutex);
-    co_return state_->append_locked(part, given_ids);
+    co_return state_->append_locked(part, given_ids, *ids_);
 }
 
 awaitable<std::vector<std::vector<stored_event>>>
@@ -274,13 +329,15 @@ in_memory_event_repository::append_all(std::vector<append_request> requests) {
     // Built first, as DynamoDB's repository does: the limits are checked
     // before the versions, and nothing is stored unless everything fits.
     std::vector<std::int64_t> actual(parts.size(), 0);
+    std::vector<std::int64_t> floors(parts.size(), 0);
     for (std::size_t i = 0; i < parts.size(); ++i) {
         actual[i] = st.latest(parts[i].uuid);
         if (parts[i].any)
             parts[i].base = st.any_base(parts[i].uuid, parts[i].events, given_ids);
+        floors[i] = st.id_at(parts[i].uuid, parts[i].base);
     }
-    detail::build_all(parts, system_clock::now(), st.cfg, st.id_source(), true);
-    co_return st.append_parts(parts, actual, given_ids, requests.size());
+    detail::build_all(parts, system_clock::now(), st.cfg, st.id_source(*ids_), true, floors);
+    co_return st.append_parts(parts, actual, given_ids, requests.size(), *ids_);
 }
 
 awaitable<stored_event> in_memory_event_repository::persist(new_event event,
@@ -302,14 +359,17 @@ in_memory_event_repository::persist_many(std::vector<new_event> events,
     std::vector<stored_event> out;
     std::vector<bool> there(events.size(), false);
     for (std::size_t i = 0; i < events.size(); ++i) {
-        out.push_back(state_->make(std::nullopt, 0, std::move(events[i]), now));
+        out.push_back(state_->make(*ids_, std::nullopt, 0, std::move(events[i]), now));
         // A caller's id already stored: its event as stored (a retry), or
-        // a typed refusal.
+        // a typed refusal; not stored and older than max_append_age: refused.
         if (auto found = state_->by_id.find(out.back().id); found != state_->by_id.end()) {
             if (!detail::same_event(out.back(), found->second))
                 detail::throw_id_taken(found->second);
             out.back() = found->second;
             there[i] = true;
+        } else if (auto left = detail::time_left(*ids_, out.back().id, state_->cfg);
+                   left && left->count() <= 0) {
+            detail::throw_ids_expired(out.back().id, *ids_, state_->cfg, 0);
         }
     }
     for (std::size_t i = 0; i < out.size(); ++i)
@@ -347,15 +407,16 @@ const store_config& in_memory_event_repository::config() const noexcept {
 
 std::int64_t in_memory_event_repository::new_id() {
     std::lock_guard lock(state_->mutex);
-    return state_->fresh_id();
+    return state_->fresh_id(*ids_);
 }
 
 awaitable<std::int64_t> in_memory_event_repository::latest_aggregate_version(std::string uuid) {
     detail::check_uuid(uuid);
     std::lock_guard lock(state_->mutex);
-    auto found = state_->aggregates.find(uuid);
-    co_return found == state_->aggregates.end() ? 0
-                                                : static_cast<std::int64_t>(found->second.size());
+    const std::int64_t latest = state_->latest(uuid);
+    if (latest > 0)
+        ids_->observe(state_->id_at(uuid, latest));
+    co_return latest;
 }
 
 } // namespace ddb::es

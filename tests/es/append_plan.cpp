@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -45,11 +46,14 @@ es_errc kind_of(const std::function<void()>& f) {
     return es_errc::invalid_argument;
 }
 
-// Ids 1000, 1001, ... for events without one.
+// Ids 1000, 1001, ... for events without one (above the floor asked for).
 struct counter {
     std::int64_t next = 1000;
     detail::id_source source() {
-        return [this] { return next++; };
+        return [this](std::int64_t floor) {
+            next = std::max(next, floor + 1);
+            return next++;
+        };
     }
 };
 
@@ -254,4 +258,85 @@ TEST_CASE("chunk_end: 100 actions (99 after a ConditionCheck) and 4 MB per chunk
         CHECK(bytes + part.sizes[end] > max_transaction_bytes);
         CHECK(detail::chunk_end(part, end) == 2 * per_chunk);
     }
+}
+
+TEST_CASE("build and renumber: drawn ids above the floor, each above the one before") {
+    store_config config;
+    counter ids;
+    append_part part{0, "a", false, 4, events(3)};
+    detail::build(part, now, config, ids.source(), false, 5000);
+    CHECK(part.stored[0].id == 5001);
+    CHECK(part.stored[2].id == 5003);
+    CHECK(detail::out_of_order(part, 0) == 3);
+    // Found below a stored id 9000 at version 4: the ids from event 0 on.
+    detail::renumber(part, 0, 9000, ids.source(), config);
+    CHECK(part.stored[0].id == 9001);
+    CHECK(part.stored[1].id == 9002);
+    CHECK(part.stored[2].id == 9003);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(part.stored[i].meta_data.at(meta::stored_event_id).as_int64() == part.stored[i].id);
+        CHECK(part.items[i] == detail::to_item(part.stored[i], config));
+        CHECK(part.sizes[i] == ddb::item_size(part.items[i]));
+        CHECK(part.stored[i].aggregate_version == 5 + static_cast<std::int64_t>(i));
+    }
+    // From event 2 on only (a later chunk).
+    detail::renumber(part, 2, part.stored[1].id, ids.source(), config);
+    CHECK(part.stored[1].id == 9002);
+    CHECK(part.stored[2].id == 9004);
+}
+
+TEST_CASE("out_of_order and throw_id_order: caller ids must increase") {
+    store_config config;
+    counter ids;
+    append_part part{0, "a", false, 0, events(3, 100)};
+    part.events[2].id = 50;
+    detail::build(part, now, config, ids.source(), false);
+    CHECK(detail::out_of_order(part, 0) == 2);
+    CHECK(detail::out_of_order(part, 2) == 3);
+    CHECK(kind_of([&] { detail::throw_id_order("a", 2, 101, 50); }) == es_errc::id_order);
+    CHECK_THROWS_WITH(detail::throw_id_order("a", 2, 101, 50),
+                      Catch::Contains("event id 50 cannot follow id 101 of version 2 of "
+                                      "aggregate a"));
+}
+
+namespace {
+
+// A clock the test moves.
+struct test_clock final : timestamp_provider {
+    std::int64_t us = 1679836125000000;
+    std::int64_t microseconds_since_epoch() override { return us; }
+};
+
+// A generator that ignores observe(): always the same id.
+struct stuck final : id_generator {
+    std::int64_t next_id() override { return 77; }
+};
+
+} // namespace
+
+TEST_CASE("id_above: observe() then draw again; id_order for a generator that stays below") {
+    auto clock = std::make_shared<test_clock>();
+    timestamp_id_generator ids(clock, [] { return std::uint64_t{9}; });
+    const std::int64_t ahead = (clock->us + 5'000'000) * 1000;
+    CHECK(detail::id_above(ids, ahead) == (clock->us + 5'000'001) * 1000 + 9);
+    stuck s;
+    CHECK(detail::id_above(s, 10) == 77);
+    CHECK(kind_of([&] { detail::id_above(s, 77); }) == es_errc::id_order);
+}
+
+TEST_CASE("time_left and throw_ids_expired: max_append_age by the generator's clock") {
+    auto clock = std::make_shared<test_clock>();
+    timestamp_id_generator ids(clock);
+    store_config config;
+    config.max_append_age = std::chrono::milliseconds(200);
+    const std::int64_t id = ids.next_id();
+    CHECK(detail::time_left(ids, id, config) == std::chrono::microseconds(200'000));
+    clock->us += 250'000;
+    CHECK(detail::time_left(ids, id, config) == std::chrono::microseconds(-50'000));
+    CHECK(kind_of([&] { detail::throw_ids_expired(id, ids, config, 0); }) == es_errc::ids_expired);
+    CHECK_THROWS_WITH(detail::throw_ids_expired(id, ids, config, 2),
+                      Catch::Contains("250 ms ago") && Catch::Contains("(200 ms)") &&
+                          Catch::Contains("first 2 events are stored"));
+    stuck s; // no clock: no limit
+    CHECK_FALSE(detail::time_left(s, 77, config).has_value());
 }

@@ -305,3 +305,70 @@ TEST_CASE("id generator: system clock in microseconds", "[es][id]") {
     static_assert(id_from_microseconds(1679836125000000) == 1679836125000000000);
     static_assert(microseconds_of_id(1679836125000000999) == 1679836125000000);
 }
+
+TEST_CASE("id generator: observed ids push later ids into a later microsecond", "[es][id]") {
+    const std::int64_t ts = 1679836125000000;
+    auto clock = fixed_clock(ts);
+    SECTION("an observed id ahead of the clock") {
+        timestamp_id_generator ids(clock, constant(7));
+        const std::int64_t ahead = (ts + 60'000'000) * 1000 + 999; // another writer, 60 s ahead
+        ids.observe(ahead);
+        const std::int64_t id = ids.next_id();
+        CHECK(id == (ts + 60'000'001) * 1000 + 7); // the next microsecond, random digits kept
+        CHECK(id > ahead);
+        // Strictly increasing from there (the floor stays: last + 1);
+        // observing a lower id changes nothing.
+        ids.observe(ahead - 5'000'000'000);
+        CHECK(ids.next_id() == id + 1);
+        // Once the clock passes the floor, ids follow the clock again.
+        clock->set(ts + 120'000'000);
+        CHECK(ids.next_id() == (ts + 120'000'000) * 1000 + 7);
+    }
+    SECTION("an observed id of the same microsecond") {
+        timestamp_id_generator ids(clock, constant(3));
+        ids.observe(ts * 1000 + 500);
+        CHECK(ids.next_id() == (ts + 1) * 1000 + 3);
+    }
+    SECTION("an observed id behind the clock changes nothing") {
+        timestamp_id_generator ids(clock, constant(3));
+        ids.observe((ts - 1) * 1000 + 999);
+        CHECK(ids.next_id() == ts * 1000 + 3);
+    }
+    SECTION("two generators pushed over one floor still differ") {
+        timestamp_id_generator a(clock, constant(11)), b(clock, constant(12));
+        const std::int64_t floor = (ts + 2'000'000) * 1000;
+        a.observe(floor);
+        b.observe(floor);
+        const std::int64_t ia = a.next_id(), ib = b.next_id();
+        CHECK(ia > floor);
+        CHECK(ib > floor);
+        CHECK(ia != ib);
+    }
+    SECTION("at the top of the range: just above the observed id") {
+        timestamp_id_generator ids(fixed_clock(922337203685477), constant(0));
+        ids.observe(int64_max - 1);
+        CHECK(ids.next_id() == int64_max);
+        CHECK(error_of([&] { ids.next_id(); }) == id_errc::id_overflow);
+    }
+}
+
+TEST_CASE("id generator: age_of an id by the generator's clock", "[es][id]") {
+    const std::int64_t ts = 1679836125000000;
+    auto clock = fixed_clock(ts);
+    timestamp_id_generator ids(clock);
+    const std::int64_t id = ids.next_id();
+    CHECK(ids.age_of(id) == std::chrono::microseconds(0));
+    clock->set(ts + 250'000);
+    CHECK(ids.age_of(id) == std::chrono::microseconds(250'000));
+    CHECK(ids.age_of((ts + 1'000'000) * 1000) == std::chrono::microseconds(-750'000));
+    clock->set(0);
+    CHECK_FALSE(ids.age_of(id).has_value());
+    // A generator without a clock: no age (the base class's default).
+    struct counting final : id_generator {
+        std::int64_t next = 1;
+        std::int64_t next_id() override { return next++; }
+    } plain;
+    plain.observe(5); // ignored by default
+    CHECK(plain.next_id() == 1);
+    CHECK_FALSE(plain.age_of(1).has_value());
+}

@@ -55,6 +55,20 @@ enum class es_errc {
     /// An item of the checkpoints table that is not what the store writes
     /// (the message names the table, the key and the attribute).
     invalid_checkpoint_item,
+    /// An append's event id not above the id of the version before it (its
+    /// aggregate's previous version, or the append's previous event): ids
+    /// increase per aggregate whatever the writers' clocks. Caller ids only
+    /// (ids the repository draws are drawn again above it); the repository's
+    /// generator has observed the stored id, so `new_id()` now draws above
+    /// it. Nothing of the append's chunk was stored.
+    id_order,
+    /// Caller ids older than `store_config::max_append_age` (by the
+    /// repository's generator's clock) that are not already stored: draw new
+    /// ids with `new_id()` and append again; nothing of the chunk was stored
+    /// (the message says how many earlier events of the append were). Also
+    /// an append whose write attempts did not complete within that age,
+    /// however often its ids were drawn again.
+    ids_expired,
 };
 
 const boost::system::error_category& es_category() noexcept;

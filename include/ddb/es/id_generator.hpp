@@ -8,10 +8,12 @@
 
 #include <ddb/es/id_error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace ddb::es {
 
@@ -31,12 +33,30 @@ public:
 };
 
 /// Makes the ids of stored events and snapshots. Replace it to use another
-/// id scheme; ids must be positive and unique, and should grow with time
-/// (the tables order events by id).
+/// id scheme; ids must be positive and unique, and must grow with time: the
+/// tables order events by id, and an append requires each event's id above
+/// the id of its aggregate's previous version (`es_errc::id_order`).
 class id_generator {
 public:
     virtual ~id_generator() = default;
     virtual std::int64_t next_id() = 0;
+
+    /// An id seen in the store (an aggregate's latest event, read before
+    /// appending to it): later ids should be above it, whatever this
+    /// generator's clock says. The repositories call it for the events of
+    /// per-aggregate reads and before drawing ids again after an append
+    /// found a higher id at its base. Default: nothing (a generator that
+    /// ignores it gets `id_order` when its ids stay below).
+    virtual void observe(std::int64_t id) { (void)id; }
+
+    /// How long ago, by this generator's clock, `id` was made (negative: an
+    /// id ahead of the clock); empty when its ids do not follow a clock.
+    /// The appends' `store_config::max_append_age` rule reads it; default:
+    /// empty (the rule does not apply).
+    virtual std::optional<std::chrono::microseconds> age_of(std::int64_t id) {
+        (void)id;
+        return std::nullopt;
+    }
 };
 
 /// The default generator. For a timestamp `ts` of n digits (n <= 18) the
@@ -50,6 +70,13 @@ public:
 /// ahead of the clock until it catches up. Two generators (two processes,
 /// two hosts) at the same microsecond may return the same id: ids are unique
 /// only within one generator.
+///
+/// `observe(id)` sets a floor: later ids are in a later timestamp than the
+/// floor's, `max(candidate, (floor / 10^(19-n) + 1) * 10^(19-n) + r)`, with
+/// the same random `r` (two generators pushed over one floor still differ
+/// in their random digits). So a writer whose clock is behind another's
+/// draws ids above the events it read, and runs ahead of its clock until it
+/// catches up.
 ///
 /// `next_id` throws `id_error`: `clock_before_epoch` for ts <= 0,
 /// `clock_out_of_range` for ts of more than 18 digits, `id_overflow` when the
@@ -71,12 +98,17 @@ public:
         std::function<std::uint64_t()> random = {});
 
     std::int64_t next_id() override;
+    void observe(std::int64_t id) override;
+    /// The clock's time minus the id's timestamp (ids of the clock's digit
+    /// count); empty when the clock is out of range (see `next_id`).
+    std::optional<std::chrono::microseconds> age_of(std::int64_t id) override;
 
 private:
     std::shared_ptr<timestamp_provider> clock_;
     std::function<std::uint64_t()> random_;
     std::mutex mutex_;
-    std::int64_t last_ = 0; // 0: no id returned yet
+    std::int64_t last_ = 0;  // 0: no id returned yet
+    std::int64_t floor_ = 0; // the highest observed id (0: none)
 };
 
 /// The smallest id of microsecond `us` (`us * 1000`), e.g. the start of an id

@@ -24,6 +24,11 @@ public:
     explicit in_memory_event_repository(boost::asio::any_io_executor ex,
                                         std::shared_ptr<id_generator> ids = {},
                                         store_config config = {});
+    /// Another writer on `other`'s events (as two processes on one table),
+    /// with an id generator of its own (null: a `timestamp_id_generator`):
+    /// for tests of several writers, e.g. with clocks apart.
+    in_memory_event_repository(const in_memory_event_repository& other,
+                               std::shared_ptr<id_generator> ids);
     ~in_memory_event_repository() override;
 
     boost::asio::awaitable<stored_event> find(std::int64_t id) override;
@@ -56,6 +61,7 @@ public:
 
 private:
     std::shared_ptr<state> state_;
+    std::shared_ptr<id_generator> ids_;
 };
 
 } // namespace ddb::es

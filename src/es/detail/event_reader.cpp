@@ -10,6 +10,7 @@
 #include <ddb/ops/paginator.hpp>
 #include <ddb/value/expression.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <limits>
 #include <vector>
@@ -130,6 +131,12 @@ generator<stored_event> event_reader::aggregate_events(query_request req) {
                 } catch (...) {
                     bad = std::current_exception();
                 }
+                // Ids drawn after reading an aggregate are above its events.
+                if (!batch.empty())
+                    s->ids->observe(
+                        std::max_element(batch.begin(), batch.end(),
+                                         [](const auto& a, const auto& b) { return a.id < b.id; })
+                            ->id);
                 // The events before a bad item still reach the consumer
                 // before its error.
                 co_await out.push_batch(std::move(batch));

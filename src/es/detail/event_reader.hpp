@@ -31,7 +31,8 @@ public:
     /// A base-table query of aggregate `uuid` (checked) with the read
     /// options; the caller adds the conditions.
     query_request aggregate_query(const std::string& uuid, const read_options& o) const;
-    /// The events `req` (an `aggregate_query`) finds, by ascending version.
+    /// The events `req` (an `aggregate_query`) finds, by ascending version;
+    /// the id generator observes the highest id of each page.
     generator<stored_event> aggregate_events(query_request req);
 
     /// All events with id >= from, by ascending id.

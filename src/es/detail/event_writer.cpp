@@ -8,14 +8,18 @@
 #include <ddb/ops/paginator.hpp>
 #include <ddb/value/expression.hpp>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <limits>
+#include <optional>
 #include <set>
 #include <span>
+#include <utility>
 
 namespace ddb::es::detail {
 
@@ -26,19 +30,101 @@ using std::chrono::system_clock;
 
 namespace {
 
-awaitable<std::int64_t> latest_version(dynamodb_store& s, const std::string& uuid) {
+// How often an append draws its ids again (found below a stored id, grown
+// older than max_append_age, or cut at its deadline) before giving up.
+constexpr int max_redraws = 8;
+
+// An aggregate's latest event: its version (0: none) and id.
+struct latest_event {
+    std::int64_t version = 0;
+    std::int64_t id = 0;
+};
+
+// Strongly consistent; the generator observes the id (ids drawn next are
+// above it).
+awaitable<latest_event> latest_of(dynamodb_store& s, const std::string& uuid) {
     query_request req{.table_name = s.cfg.events_table,
                       .limit = 1,
                       .consistent_read = true,
                       .scan_index_forward = false};
     parameters p;
     req.key_condition_expression = p.render(path("pk") == value(uuid));
-    req.projection_expression = p.render(expr::projection{path("v")});
+    req.projection_expression = p.render(expr::projection{path("v"), path("id")});
     p.apply_to(req);
     auto r = co_await s.c.query(req);
     if (r.items.empty())
-        co_return 0;
-    co_return r.items[0].at("v").as_n().as<std::int64_t>();
+        co_return latest_event{};
+    latest_event latest{r.items[0].at("v").as_n().as<std::int64_t>(),
+                        r.items[0].at("id").as_n().as<std::int64_t>()};
+    s.ids->observe(latest.id);
+    co_return latest;
+}
+
+awaitable<std::int64_t> latest_version(dynamodb_store& s, const std::string& uuid) {
+    co_return (co_await latest_of(s, uuid)).version;
+}
+
+// Ids from the repository's generator, above the floor.
+id_source drawn_ids(dynamodb_store& s) {
+    return [&s](std::int64_t floor) { return id_above(*s.ids, floor); };
+}
+
+// A write's outcome, or the error it threw (so that a failure does not wait
+// for the deadline, see `before_deadline`).
+struct attempt_outcome {
+    bool written = false;
+    std::exception_ptr error{};
+};
+
+awaitable<attempt_outcome> caught(awaitable<bool> write) {
+    try {
+        co_return attempt_outcome{co_await std::move(write)};
+    } catch (...) {
+        co_return attempt_outcome{false, std::current_exception()};
+    }
+}
+
+// `write` raced against the deadline `left` (none: no deadline): whether it
+// wrote, or empty when the deadline came first (the write is cancelled;
+// its outcome is unknown, as after a lost answer).
+awaitable<std::optional<bool>> before_deadline(awaitable<bool> write,
+                                               std::optional<std::chrono::microseconds> left) {
+    if (!left)
+        co_return co_await std::move(write);
+    using asio::experimental::awaitable_operators::operator||; // (ddb::expr has one too)
+    asio::steady_timer timer(co_await asio::this_coro::executor, *left);
+    auto attempt = caught(std::move(write));
+    auto expiry = timer.async_wait(asio::use_awaitable);
+    auto winner = co_await (std::move(attempt) || std::move(expiry));
+    if (winner.index() == 1)
+        co_return std::nullopt;
+    auto outcome = std::get<0>(std::move(winner));
+    if (outcome.error)
+        std::rethrow_exception(outcome.error);
+    co_return outcome.written;
+}
+
+// Whether the ids from `id` on may still be sent: false when older than
+// max_append_age; `left` receives the time they have.
+bool fresh(dynamodb_store& s, std::int64_t id, std::optional<std::chrono::microseconds>& left) {
+    left = time_left(*s.ids, id, s.cfg);
+    return !left || left->count() > 0;
+}
+
+// `ids_expired` for an append whose write attempts never completed within
+// max_append_age, however often its ids were drawn again.
+[[noreturn]] void throw_no_attempt_in_time(const dynamodb_store& s, const std::string& where,
+                                           std::size_t stored) {
+    throw es_error(
+        es_errc::ids_expired,
+        "no write attempt of " + where + " completed within store_config::" + "max_append_age (" +
+            std::to_string(s.cfg.max_append_age.count()) + " ms) of its ids, in " +
+            std::to_string(max_redraws + 1) +
+            " attempts with ids drawn again: raise max_append_age or check the "
+            "connection (" +
+            (stored ? "the append's first " + std::to_string(stored) + " events are stored"
+                    : std::string("nothing of the append is stored")) +
+            ")");
 }
 
 // The base of an `any()` append: the latest version; with caller ids,
@@ -60,6 +146,7 @@ awaitable<std::int64_t> any_base(dynamodb_store& s, const std::string& uuid,
     auto r = co_await s.c.query(req);
     if (r.items.empty())
         co_return 0;
+    s.ids->observe(r.items[0].at("id").as_n().as<std::int64_t>());
     for (auto& it : r.items)
         if (it.at("id").as_n().as<std::int64_t>() == *events.front().id)
             co_return it.at("v").as_n().as<std::int64_t>() - 1;
@@ -101,6 +188,19 @@ awaitable<std::vector<stored_event>> stored_prefix(dynamodb_store& s, const std:
     co_return detail::stored_prefix(events, base, std::move(there));
 }
 
+// `stored_prefix` of the events, or else of an attempt cut at its deadline
+// before their ids were drawn again (`earlier`): it may have been written
+// after it was given up.
+awaitable<std::vector<stored_event>>
+own_attempt(dynamodb_store& s, const std::string& uuid, std::int64_t base,
+            std::span<const stored_event> events,
+            const std::vector<std::vector<stored_event>>& earlier) {
+    auto mine = co_await stored_prefix(s, uuid, base, events);
+    for (std::size_t i = 0; i < earlier.size() && mine.empty(); ++i)
+        mine = co_await stored_prefix(s, uuid, base, earlier[i]);
+    co_return mine;
+}
+
 // Sends a transaction whose ClientRequestToken is derived from `ids`
 // (the same writes, retried, are the same transaction). False when a
 // condition failed or a concurrent transaction was in the way.
@@ -124,15 +224,18 @@ awaitable<bool> try_transaction(dynamodb_store& s, transact_write_items_request&
     }
 }
 
-// The ConditionCheck that version `base` of `uuid` exists.
+// The ConditionCheck that version `base` of `uuid` exists with an id below
+// `first` (the id of the first event written after it): ids increase per
+// aggregate whatever the writers' clocks.
 transact_write_item version_exists(const store_config& cfg, const std::string& uuid,
-                                   std::int64_t base) {
+                                   std::int64_t base, std::int64_t first) {
     parameters q;
     transact_write_item check;
     check.condition_check = condition_check{
         .table_name = cfg.events_table,
         .key = {{"pk", attribute_value(uuid)}, {"v", attribute_value(number(base))}},
-        .condition_expression = q.render(attribute_exists(path("pk")))};
+        .condition_expression =
+            q.render(attribute_exists(path("pk")) && path("id") < value(number(first)))};
     q.apply_to(*check.condition_check);
     return check;
 }
@@ -158,7 +261,7 @@ awaitable<bool> write_chunk(dynamodb_store& s, int attempt, const std::string& u
     }
     transact_write_items_request req;
     if (base > 0)
-        req.transact_items.push_back(version_exists(s.cfg, uuid, base));
+        req.transact_items.push_back(version_exists(s.cfg, uuid, base, chunk.front().id));
     std::string ids = uuid + "#" + std::to_string(base);
     for (std::size_t i = 0; i < chunk.size(); ++i) {
         transact_write_item put;
@@ -172,6 +275,21 @@ awaitable<bool> write_chunk(dynamodb_store& s, int attempt, const std::string& u
     co_return co_await try_transaction(s, req, ids, attempt);
 }
 
+// A PutItem of an event without an aggregate, conditioned on its key being
+// free: false when it is taken.
+awaitable<bool> put_new(dynamodb_store& s, const item& it) {
+    parameters p;
+    put_item_request req{.table_name = s.cfg.events_table, .item = it};
+    req.condition_expression = p.render(attribute_not_exists(path("pk")));
+    p.apply_to(req);
+    try {
+        co_await s.c.put_item(req);
+        co_return true;
+    } catch (const conditional_check_failed&) {
+        co_return false;
+    }
+}
+
 // After a write that nobody else's events stopped (a transaction conflict
 // with a concurrent writer that then failed): a short pause before the
 // next attempt.
@@ -181,30 +299,70 @@ awaitable<void> pause_before_retry(int attempt) {
     co_await t.async_wait(asio::use_awaitable);
 }
 
-// Writes the chunk [begin, end) of a built part (at version base+begin),
-// retrying a transaction conflict. Returns where the next chunk starts:
-// `end`, or after the events our own earlier attempt stored (then returned
-// as stored).
-awaitable<std::size_t> write_chunk_of(dynamodb_store& s, append_part& part, std::size_t begin,
-                                      std::size_t end) {
+// Writes the chunk of a built part that starts at event `begin` (at version
+// base+begin), retrying a transaction conflict. Before each attempt its ids
+// must be younger than max_append_age, and the attempt is cut at that
+// deadline; ids the repository drew are drawn again when they grew older or
+// lie at or below the id at the base, caller ids are refused then
+// (`ids_expired`, `id_order`). Returns where the next chunk starts: after
+// the chunk, or after the events our own earlier attempt stored (then
+// returned as stored).
+awaitable<std::size_t> write_chunk_of(dynamodb_store& s, append_part& part, bool given_ids,
+                                      std::size_t begin) {
     const std::int64_t base = part.base + static_cast<std::int64_t>(begin);
-    const std::span<const stored_event> chunk(part.stored.data() + begin, end - begin);
-    const std::span<const item> items(part.items.data() + begin, end - begin);
+    std::vector<std::vector<stored_event>> earlier; // attempts cut at their deadline
+    int conflicts = 0, redraws = 0;
     for (int attempt = 0;; ++attempt) {
-        if (co_await write_chunk(s, attempt, part.uuid, base, chunk, items))
+        const std::size_t end = chunk_end(part, begin);
+        const std::span<const stored_event> chunk(part.stored.data() + begin, end - begin);
+        const std::span<const item> items(part.items.data() + begin, end - begin);
+        std::optional<std::chrono::microseconds> left;
+        const bool expired = !fresh(s, chunk.front().id, left);
+        const bool unordered = given_ids && out_of_order(part, begin) < end;
+        std::optional<bool> written = false;
+        if (!expired && !unordered)
+            written = co_await before_deadline(
+                write_chunk(s, attempt, part.uuid, base, chunk, items), left);
+        if (written && *written)
             co_return end;
-        // Our own earlier attempt (answer lost, then retried)? Its
-        // events are returned as stored; any rest follows them.
-        auto mine = co_await stored_prefix(s, part.uuid, base, chunk);
+        // Our own earlier attempt (answer lost, or cut at its deadline)?
+        // Its events are returned as stored; any rest follows them.
+        auto mine = co_await own_attempt(s, part.uuid, base, chunk, earlier);
         if (!mine.empty()) {
             for (auto& e : mine)
                 part.stored[begin++] = std::move(e);
             co_return begin;
         }
-        auto actual = co_await latest_version(s, part.uuid);
-        if (actual != base || attempt >= 4)
-            throw concurrency_conflict(part.uuid, base, actual);
-        co_await pause_before_retry(attempt);
+        if (expired || !written) {
+            if (given_ids)
+                throw_ids_expired(chunk.front().id, *s.ids, s.cfg, begin);
+            if (++redraws > max_redraws)
+                throw_no_attempt_in_time(s, "aggregate " + part.uuid + "'s events", begin);
+            if (!written)
+                earlier.emplace_back(chunk.begin(), chunk.end());
+            renumber(part, begin, begin ? part.stored[begin - 1].id : 0, drawn_ids(s), s.cfg);
+            continue;
+        }
+        if (unordered) {
+            const std::size_t i = out_of_order(part, begin);
+            throw_id_order(part.uuid, base + static_cast<std::int64_t>(i - begin),
+                           part.stored[i - 1].id, part.stored[i].id);
+        }
+        const latest_event latest = co_await latest_of(s, part.uuid);
+        if (latest.version != base)
+            throw concurrency_conflict(part.uuid, base, latest.version);
+        if (base > 0 && latest.id >= chunk.front().id) {
+            // Another writer's clock is ahead: ids above its event's.
+            if (given_ids)
+                throw_id_order(part.uuid, base, latest.id, chunk.front().id);
+            if (++redraws > max_redraws)
+                throw_no_attempt_in_time(s, "aggregate " + part.uuid + "'s events", begin);
+            renumber(part, begin, latest.id, drawn_ids(s), s.cfg);
+            continue;
+        }
+        if (++conflicts > 4)
+            throw concurrency_conflict(part.uuid, base, latest.version);
+        co_await pause_before_retry(conflicts - 1);
     }
 }
 
@@ -218,13 +376,14 @@ awaitable<std::vector<stored_event>> append_at(dynamodb_store& s, const std::str
             throw concurrency_conflict(uuid, n, actual);
         co_return std::vector<stored_event>{};
     }
+    const bool given_ids = events.front().id.has_value();
     append_part part{0, uuid, false, n, std::move(events)};
-    const id_source next_id = [&s] { return s.ids->next_id(); };
-    build(part, system_clock::now(), s.cfg, next_id, true);
+    build(part, system_clock::now(), s.cfg, drawn_ids(s), true);
+    // (Ids drawn again are later: never in a lower bucket.)
     co_await s.buckets.record(bucket_of(part.stored.front().id, s.cfg));
     std::size_t begin = 0;
     while (begin < part.stored.size())
-        begin = co_await write_chunk_of(s, part, begin, chunk_end(part, begin));
+        begin = co_await write_chunk_of(s, part, given_ids, begin);
     co_return std::move(part.stored);
 }
 
@@ -240,7 +399,8 @@ awaitable<bool> write_parts(dynamodb_store& s, const std::vector<append_part>& p
     std::string ids;
     for (auto& part : parts) {
         if (part.base > 0)
-            req.transact_items.push_back(version_exists(s.cfg, part.uuid, part.base));
+            req.transact_items.push_back(
+                version_exists(s.cfg, part.uuid, part.base, part.stored.front().id));
         ids += "|" + part.uuid + "#" + std::to_string(part.base);
         for (std::size_t i = 0; i < part.stored.size(); ++i) {
             parameters p;
@@ -274,49 +434,105 @@ awaitable<bool> found_own_attempt(dynamodb_store& s, std::vector<append_part>& p
     co_return true;
 }
 
-// After a failed transaction: the first part whose aggregate is not at its
-// base is the conflict, unless it is an `any` one, which moves on to the
-// version now there. Whether a base moved.
-awaitable<bool> move_any_bases(dynamodb_store& s, std::vector<append_part>& parts, int attempt) {
-    bool moved = false;
-    for (auto& part : parts) {
-        auto actual = co_await latest_version(s, part.uuid);
-        if (actual == part.base)
-            continue;
-        if (!part.any || attempt >= 20)
-            throw concurrency_conflict(part.uuid, part.base, actual);
-        part.base = actual;
-        moved = true;
-    }
-    co_return moved;
+// The same for the parts as sent now or as sent by an attempt cut at its
+// deadline (`earlier`, before the ids were drawn again).
+awaitable<bool> found_own_attempt(dynamodb_store& s, std::vector<append_part>& parts,
+                                  std::vector<std::vector<append_part>>& earlier) {
+    if (co_await found_own_attempt(s, parts))
+        co_return true;
+    for (auto& then : earlier)
+        if (co_await found_own_attempt(s, then)) {
+            for (std::size_t i = 0; i < parts.size(); ++i)
+                parts[i].stored = std::move(then[i].stored);
+            co_return true;
+        }
+    co_return false;
 }
 
 // Builds the parts at their bases (the events kept, to build again at
 // other bases); checks the transaction limits.
 void build_parts(dynamodb_store& s, std::vector<append_part>& parts) {
-    const id_source next_id = [&s] { return s.ids->next_id(); };
-    build_all(parts, system_clock::now(), s.cfg, next_id, false);
+    build_all(parts, system_clock::now(), s.cfg, drawn_ids(s), false);
 }
 
-// Writes the built parts in one transaction, retrying conflicts.
-awaitable<void> write_all(dynamodb_store& s, std::vector<append_part>& parts) {
+// After a failed transaction: the first part whose aggregate is not at its
+// base is the conflict, unless it is an `any` one, which moves on to the
+// version now there (the parts are built again); a part whose base holds an
+// id at or above its first id has its ids drawn again above it (caller
+// ids: `id_order`). Whether a part changed.
+awaitable<bool> check_bases(dynamodb_store& s, std::vector<append_part>& parts, int attempt,
+                            bool given_ids) {
+    bool moved = false, renumbered = false;
+    for (auto& part : parts) {
+        const latest_event latest = co_await latest_of(s, part.uuid);
+        if (latest.version != part.base) {
+            if (!part.any || attempt >= 20)
+                throw concurrency_conflict(part.uuid, part.base, latest.version);
+            part.base = latest.version;
+            moved = true;
+        } else if (part.base > 0 && latest.id >= part.stored.front().id) {
+            if (given_ids)
+                throw_id_order(part.uuid, part.base, latest.id, part.stored.front().id);
+            renumber(part, 0, latest.id, drawn_ids(s), s.cfg);
+            renumbered = true;
+        }
+    }
+    if (moved)
+        build_parts(s, parts);
+    co_return moved || renumbered;
+}
+
+// The first part with caller ids out of order: `id_order`.
+void check_order(const std::vector<append_part>& parts) {
+    for (auto& part : parts)
+        if (auto i = out_of_order(part, 0); i < part.stored.size())
+            throw_id_order(part.uuid, part.stored[i - 1].aggregate_version, part.stored[i - 1].id,
+                           part.stored[i].id);
+}
+
+// Writes the built parts in one transaction, retrying conflicts, with the
+// rules of `write_chunk_of` on ids (the oldest first id counts).
+awaitable<void> write_all(dynamodb_store& s, std::vector<append_part>& parts, bool given_ids) {
+    std::vector<std::vector<append_part>> earlier; // attempts cut at their deadline
+    int conflicts = 0, redraws = 0;
     for (int attempt = 0;; ++attempt) {
         std::int64_t lowest = std::numeric_limits<std::int64_t>::max();
-        for (auto& part : parts)
+        bool unordered = false;
+        for (auto& part : parts) {
             lowest = std::min(lowest, part.stored.front().id);
+            unordered = unordered || (given_ids && out_of_order(part, 0) < part.stored.size());
+        }
         co_await s.buckets.record(bucket_of(lowest, s.cfg));
-        if (co_await write_parts(s, parts, attempt))
+        std::optional<std::chrono::microseconds> left;
+        const bool expired = !fresh(s, lowest, left);
+        std::optional<bool> written = false;
+        if (!expired && !unordered)
+            written = co_await before_deadline(write_parts(s, parts, attempt), left);
+        if (written && *written)
             co_return;
-        if (co_await found_own_attempt(s, parts))
+        if (co_await found_own_attempt(s, parts, earlier))
             co_return;
-        if (co_await move_any_bases(s, parts, attempt)) {
+        if (expired || !written) {
+            if (given_ids)
+                throw_ids_expired(lowest, *s.ids, s.cfg, 0);
+            if (++redraws > max_redraws)
+                throw_no_attempt_in_time(s, "append_all's events", 0);
+            if (!written)
+                earlier.push_back(parts);
             build_parts(s, parts);
             continue;
         }
-        if (attempt >= 4)
+        if (unordered)
+            check_order(parts);
+        if (co_await check_bases(s, parts, attempt, given_ids)) {
+            if (++redraws > max_redraws)
+                throw_no_attempt_in_time(s, "append_all's events", 0);
+            continue;
+        }
+        if (++conflicts > 4)
             throw concurrency_conflict(parts.front().uuid, parts.front().base, parts.front().base);
         // Nobody wrote: try again shortly (the same transaction).
-        co_await pause_before_retry(attempt);
+        co_await pause_before_retry(conflicts - 1);
     }
 }
 
@@ -356,7 +572,7 @@ event_writer::append_all(std::vector<append_request> requests) {
         if (part.any)
             part.base = co_await any_base(s_, part.uuid, part.events, given_ids);
     build_parts(s_, parts);
-    co_await write_all(s_, parts);
+    co_await write_all(s_, parts, given_ids);
     for (auto& part : parts)
         out[part.index] = std::move(part.stored);
     co_return out;
@@ -364,22 +580,22 @@ event_writer::append_all(std::vector<append_request> requests) {
 
 awaitable<stored_event> event_writer::store_without_aggregate(new_event e) {
     const auto now = system_clock::now();
+    int redraws = 0;
     for (int attempt = 0;; ++attempt) {
         stored_event s =
             make_stored_event(e.id ? *e.id : s_.ids->next_id(), std::nullopt, 0, e, now);
         item it = checked_item(s, s_.cfg);
         co_await s_.buckets.record(bucket_of(s.id, s_.cfg));
-        parameters p;
-        put_item_request req{.table_name = s_.cfg.events_table, .item = it};
-        req.condition_expression = p.render(attribute_not_exists(path("pk")));
-        p.apply_to(req);
-        try {
-            co_await s_.c.put_item(req);
+        std::optional<std::chrono::microseconds> left;
+        const bool expired = !fresh(s_, s.id, left);
+        std::optional<bool> written = false;
+        if (!expired)
+            written = co_await before_deadline(put_new(s_, it), left);
+        if (written && *written)
             co_return s;
-        } catch (const conditional_check_failed&) {
-        }
-        // Ours (a retry after a lost answer), or another writer's event
-        // with the same id (another process, same microsecond)?
+        // Ours (a retry after a lost answer, or cut at its deadline), or
+        // another writer's event with the same id (another process, same
+        // microsecond)?
         get_item_request get{.table_name = s_.cfg.events_table,
                              .key = {{"pk", it.at("pk")}, {"v", it.at("v")}},
                              .consistent_read = true};
@@ -393,7 +609,18 @@ awaitable<stored_event> event_writer::store_without_aggregate(new_event e) {
                 throw_id_taken(stored);
             co_return stored;
         }
-        if (attempt >= 4)
+        if (!there.item && (expired || !written)) {
+            // Too old, or cut at its deadline and not stored: a caller's id
+            // is refused, the repository's is drawn again. (A cut attempt
+            // that DynamoDB still applies later stays stored too: an event
+            // without an aggregate has no version to guard it.)
+            if (e.id)
+                throw_ids_expired(s.id, *s_.ids, s_.cfg, 0);
+            if (++redraws > max_redraws)
+                throw_no_attempt_in_time(s_, "an event without an aggregate", 0);
+            continue;
+        }
+        if (attempt - redraws >= 4)
             throw es_error(es_errc::duplicate_id,
                            "5 fresh event ids in a row were taken: is the id generator broken?");
     }
