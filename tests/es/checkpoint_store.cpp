@@ -152,7 +152,7 @@ stored_event event(std::int64_t id, std::optional<std::string> uuid, std::int64_
 
 } // namespace
 
-TEMPLATE_TEST_CASE("checkpoints: acquire takes a free partition with fence 1; its owner "
+TEMPLATE_TEST_CASE("checkpoints: acquire takes a free partition with fence 1, and its owner "
                    "acquires it again with the same fence",
                    "[es][checkpoints]", BACKENDS) {
     fixture<TestType> f;
@@ -189,7 +189,7 @@ TEMPLATE_TEST_CASE("checkpoints: acquire takes a free partition with fence 1; it
 }
 
 TEMPLATE_TEST_CASE("checkpoints: a second owner takes the partition only after the lease "
-                   "expired, with fence + 1; the first owner's renew and commit then fail",
+                   "expired, with fence + 1, and the first owner's renew and commit then fail",
                    "[es][checkpoints]", BACKENDS) {
     fixture<TestType> f;
     auto a = f.acquire("worker-a", milliseconds(300));
@@ -226,7 +226,7 @@ TEMPLATE_TEST_CASE("checkpoints: a second owner takes the partition only after t
     CHECK(*all[0].committed_at >= system_clock::now() - std::chrono::seconds(30));
 }
 
-TEMPLATE_TEST_CASE("checkpoints: release frees the partition at once, keeping the checkpoint; "
+TEMPLATE_TEST_CASE("checkpoints: release frees the partition at once, keeping the checkpoint, and "
                    "the next owner gets the next fence",
                    "[es][checkpoints]", BACKENDS) {
     fixture<TestType> f;
@@ -407,7 +407,7 @@ TEST_CASE("checkpoints: the item keys and the commit token", "[es][checkpoints]"
 // Exactly-once commits: moto only (dynalite has no TransactWriteItems).
 
 TEST_CASE("checkpoints: an exactly-once commit applies the writes and the checkpoint "
-          "together; sent again it succeeds without applying them twice - moto_backend",
+          "together, and sent again it succeeds without applying them twice - moto_backend",
           "[es][checkpoints]") {
     fixture<moto_backend> f;
     auto a = f.acquire("worker-a", milliseconds(60'000));
@@ -436,7 +436,7 @@ TEST_CASE("checkpoints: an exactly-once commit applies the writes and the checkp
 }
 
 TEST_CASE("checkpoints: an exactly-once commit from a stale position is checkpoint_moved, "
-          "with a lost lease lease_lost, with a failed write condition transaction_canceled; "
+          "with a lost lease lease_lost, with a failed write condition transaction_canceled, "
           "nothing applied - moto_backend",
           "[es][checkpoints]") {
     fixture<moto_backend> f;
