@@ -128,7 +128,7 @@ struct bank_tour {
     bool dynamodb = false;
     ddb::client* c = nullptr;
     std::string balances_table{}; // with a follower
-    int batch = 1; // events per persist in the snapshot phase
+    int batch = 1;                // events per persist in the snapshot phase
     report_data r{};
 
     // Persists and runs the projection and the reactor; handler failures fail the tour.
@@ -320,8 +320,8 @@ struct bank_tour {
                 theirs[it->at("pk").as_s()] = it->at("balance").as_n().as<std::int64_t>();
             if (theirs == projection.balances) {
                 std::cout << "  the follower's table equals the projection (" << theirs.size()
-                          << " accounts, " << std::fixed << std::setprecision(0)
-                          << ms_since(start) << " ms after the last write)\n"
+                          << " accounts, " << std::fixed << std::setprecision(0) << ms_since(start)
+                          << " ms after the last write)\n"
                           << std::defaultfloat;
                 co_return;
             }

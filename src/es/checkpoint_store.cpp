@@ -453,10 +453,10 @@ awaitable<bool> checkpoint_store::unpark(std::string projection, std::int64_t id
         throw es_error(es_errc::invalid_argument, "unpark: at most 99 writes");
     parameters p;
     transact_write_item del;
-    del.delete_ = transact_delete{
-        .table_name = cfg_.checkpoints_table,
-        .key = detail::checkpoint_key(projection, detail::parked_sort_key(id, key)),
-        .condition_expression = p.render(attribute_exists(path("pk")))};
+    del.delete_ =
+        transact_delete{.table_name = cfg_.checkpoints_table,
+                        .key = detail::checkpoint_key(projection, detail::parked_sort_key(id, key)),
+                        .condition_expression = p.render(attribute_exists(path("pk")))};
     p.apply_to(*del.delete_);
     transact_write_items_request req;
     req.transact_items = std::move(writes);

@@ -8,10 +8,10 @@
 #include <ddb/client/request_token.hpp>
 #include <ddb/es/error.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -40,7 +40,7 @@ struct partition_task {
     bool waiting = false; // in the subscription's next(): safe to cancel
     bool stop = false;    // finish after the event in hand
     bool done = false;
-    bool lost = false;    // the lease went to another worker
+    bool lost = false; // the lease went to another worker
 };
 
 awaitable<void> sleep_for(milliseconds d) {
@@ -68,13 +68,16 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         , strand(asio::make_strand(e.get_executor()))
         , round_timer(strand) {
         if (opt.projection.empty())
-            throw es_error(es_errc::invalid_argument, "projection_worker: the projection needs a name");
-        if (opt.renew_interval <= milliseconds::zero() || opt.renew_interval * 2 >= opt.lease_duration)
+            throw es_error(es_errc::invalid_argument,
+                           "projection_worker: the projection needs a name");
+        if (opt.renew_interval <= milliseconds::zero() ||
+            opt.renew_interval * 2 >= opt.lease_duration)
             throw es_error(es_errc::invalid_argument,
                            "projection_worker: renew_interval must be positive and below "
                            "lease_duration / 2");
         if (opt.max_attempts < 1)
-            throw es_error(es_errc::invalid_argument, "projection_worker: max_attempts must be >= 1");
+            throw es_error(es_errc::invalid_argument,
+                           "projection_worker: max_attempts must be >= 1");
         if (opt.owner.empty())
             opt.owner = "w-" + random_request_token().substr(0, 12);
     }
@@ -262,9 +265,8 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
     // those above it.
     awaitable<void> balance(int partitions) {
         auto live = co_await checkpoints.live_workers(opt.projection);
-        const std::size_t workers =
-            std::max<std::size_t>(1, live.size() + (std::count(live.begin(), live.end(),
-                                                               opt.owner) == 0 ? 1 : 0));
+        const std::size_t workers = std::max<std::size_t>(
+            1, live.size() + (std::count(live.begin(), live.end(), opt.owner) == 0 ? 1 : 0));
         const std::size_t fair = (static_cast<std::size_t>(partitions) + workers - 1) / workers;
         for (auto it = tasks.rbegin(); it != tasks.rend() && active() > fair; ++it)
             if (!it->second->stop)

@@ -159,8 +159,8 @@ TEMPLATE_TEST_CASE("projection worker: a failing handler parks the event, re-dri
     });
 }
 
-TEMPLATE_TEST_CASE("projection worker: a handler failure stops the worker when configured",
-                   "[es]", moto_backend) {
+TEMPLATE_TEST_CASE("projection worker: a handler failure stops the worker when configured", "[es]",
+                   moto_backend) {
     store<TestType> s;
     checkpoint_store checkpoints(*s.c, s.cfg);
     s.run([&]() -> awaitable<void> {
@@ -215,10 +215,8 @@ TEMPLATE_TEST_CASE("projection worker: a second worker takes its share of the pa
                                     std::chrono::steady_clock::now() - start)
                                     .count();
                 std::cout << "[" << TestType::name << "] rebalanced to " << a.stats().owned.size()
-                          << " + " << b.stats().owned.size() << " partitions in " << ms
-                          << " ms\n";
-                CHECK(a.stats().owned.size() + b.stats().owned.size() ==
-                      std::size_t(partitions));
+                          << " + " << b.stats().owned.size() << " partitions in " << ms << " ms\n";
+                CHECK(a.stats().owned.size() + b.stats().owned.size() == std::size_t(partitions));
                 CHECK(b.stats().owned.size() >= std::size_t(partitions / 2));
                 b.stop();
             }());
@@ -265,8 +263,8 @@ TEST_CASE("projection worker: exactly once through lost answers (fault proxy)", 
             });
         co_await run_until(w, [&] { return w.stats().handled >= 6; });
         proxy.stop_injecting();
-        get_item_request get{.table_name = model, .key = {{"pk", attribute_value("acc")}},
-                             .consistent_read = true};
+        get_item_request get{
+            .table_name = model, .key = {{"pk", attribute_value("acc")}}, .consistent_read = true};
         auto got = co_await s.c->get_item(get);
         REQUIRE(got.item);
         CHECK(got.item->at("n").as_n().as<int>() == 6);
@@ -283,13 +281,11 @@ struct child {
     pid_t pid = -1;
 
     child(const std::vector<std::string>& args, const std::string& endpoint) {
-        std::vector<std::string> env = {"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint,
-                                        "AWS_REGION=us-east-1",
-                                        "AWS_ACCESS_KEY_ID=AKIDLOCALTEST",
-                                        "AWS_SECRET_ACCESS_KEY=local-secret",
-                                        "AWS_EC2_METADATA_DISABLED=true",
-                                        "AWS_CONFIG_FILE=/nonexistent",
-                                        "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"};
+        std::vector<std::string> env = {
+            "AWS_ENDPOINT_URL_DYNAMODB=" + endpoint,   "AWS_REGION=us-east-1",
+            "AWS_ACCESS_KEY_ID=AKIDLOCALTEST",         "AWS_SECRET_ACCESS_KEY=local-secret",
+            "AWS_EC2_METADATA_DISABLED=true",          "AWS_CONFIG_FILE=/nonexistent",
+            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"};
         for (char** e = environ; *e; ++e)
             if (std::string_view(*e).rfind("ASAN_OPTIONS=", 0) == 0 ||
                 std::string_view(*e).rfind("UBSAN_OPTIONS=", 0) == 0)

@@ -5,6 +5,8 @@
 // (version 1 is a plain conditional PutItem).
 #include "backend.hpp"
 
+#include "../support/fault_proxy.hpp"
+
 #include <ddb/es/error.hpp>
 #include <ddb/es/subscription.hpp>
 
@@ -14,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
+#include <iostream>
 #include <map>
 #include <set>
 #include <string>
@@ -259,4 +262,63 @@ TEST_CASE("subscription: bad options are refused", "[es]") {
     store_config cfg;
     cfg.max_append_age = 2000ms;
     CHECK(safe_horizon(cfg, {}) == 3500ms);
+}
+
+TEST_CASE("subscription: an append delayed to just below max_append_age is still delivered in "
+          "order, and a horizon below the bound misses it",
+          "[es]") {
+    // The writer's PutItem is held 1.3 s by the fault proxy (max_append_age
+    // 1.5 s) while another writer's later event lands at once. A subscriber
+    // at the safe horizon (1.5 + 0.5 + 1 s) delivers both, in id order; one
+    // at 200 ms passes the later event first and never sees the delayed one.
+    store_config cfg;
+    cfg.max_append_age = 1500ms;
+    store<moto_backend> s(cfg);
+    ddb::test::fault_proxy proxy(ddb::test::local_server::endpoint("moto"));
+    client slow_client(s.ioc.get_executor(), ddb::test::config_for(proxy.endpoint()));
+    dynamodb_event_repository slow(slow_client, s.cfg);
+    auto& events = *s.events;
+    s.run([&]() -> awaitable<void> {
+        co_await slow.persist(ev("warm-up", 0), std::string("slow-0")); // records the bucket
+        auto safe_options = fast();
+        safe_options.horizon.reset();
+        CHECK(safe_horizon(s.cfg, safe_options) == 3000ms);
+        auto unsafe_options = fast();
+        unsafe_options.horizon = 200ms;
+        auto safe = subscribe(events, {}, safe_options);
+        auto unsafe = subscribe(events, {}, unsafe_options);
+        co_await take(safe, 1);
+        co_await take(unsafe, 1);
+        using clock = std::chrono::steady_clock;
+        clock::time_point delayed_done, after_done;
+        // persist() reads the latest version (a Query), then draws the id
+        // and writes (a PutItem): the write is the one held.
+        proxy.push(ddb::test::fault(ddb::test::fault::forward));
+        proxy.push(ddb::test::fault(ddb::test::fault::delay, 200, {}, 1300ms));
+        co_await ([&]() -> awaitable<void> {
+            co_await slow.persist(ev("delayed", 0), std::string("slow-1"));
+            delayed_done = clock::now();
+        }() && [&]() -> awaitable<void> {
+            co_await pause(100ms);
+            co_await events.persist(ev("after", 0), std::string("fast-1"));
+            after_done = clock::now();
+        }());
+        auto got = co_await take(safe, 2);
+        const auto received = clock::now();
+        CHECK(got[0].event_class == "delayed");
+        CHECK(got[1].event_class == "after");
+        CHECK(got[0].id < got[1].id);
+        auto ms = [](clock::duration d) {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+        };
+        std::cout << "safe horizon 3000 ms: the delayed event (held 1300 ms) reached the "
+                     "subscriber "
+                  << ms(received - delayed_done) << " ms after its append returned; the later one "
+                  << ms(received - after_done) << " ms after its append\n";
+        // The unsafe subscriber: "after", then straight to the next event.
+        co_await events.persist(ev("last", 0), std::string("fast-2"));
+        auto missed = co_await take(unsafe, 2);
+        CHECK(missed[0].event_class == "after");
+        CHECK(missed[1].event_class == "last");
+    });
 }

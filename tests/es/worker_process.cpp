@@ -40,9 +40,10 @@ ddb::transact_write_item model_write(const std::string& table, const es::stored_
     w.update = ddb::transact_update{
         .table_name = table,
         .key = {{"pk", ddb::attribute_value(*e.aggregate_uuid)}},
-        .update_expression = p.render(ddb::expr::update()
-                                          .set(path("last"), value(ddb::number(e.aggregate_version)))
-                                          .add(path("n"), ddb::attribute_value(ddb::number(1)))),
+        .update_expression =
+            p.render(ddb::expr::update()
+                         .set(path("last"), value(ddb::number(e.aggregate_version)))
+                         .add(path("n"), ddb::attribute_value(ddb::number(1)))),
         .condition_expression =
             p.render(e.aggregate_version == 1
                          ? attribute_not_exists(path("pk"))

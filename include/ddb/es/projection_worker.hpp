@@ -86,7 +86,8 @@ public:
     /// Exactly once: the writes to commit with the checkpoint (at most 99;
     /// an empty vector commits the checkpoint alone).
     using transactional_handler =
-        std::function<boost::asio::awaitable<std::vector<transact_write_item>>(const stored_event&)>;
+        std::function<boost::asio::awaitable<std::vector<transact_write_item>>(
+            const stored_event&)>;
 
     /// `events` and `checkpoints` must outlive the worker.
     /// @throws es_error(invalid_argument) for an empty projection name or
