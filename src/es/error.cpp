@@ -18,8 +18,9 @@ const boost::system::error_category& es_category() noexcept {
         "table layout differs from the configuration",
         "duplicate event id",
         "table schema differs from the event store's",
+        "the store has the old index layout: run ddb-es migrate",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::table_schema_mismatch));
+    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::old_layout));
     static const ddb::detail::table_category instance("ddb.es", messages);
     return instance;
 }

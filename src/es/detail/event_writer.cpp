@@ -220,7 +220,7 @@ awaitable<std::vector<stored_event>> append_at(dynamodb_store& s, const std::str
     }
     append_part part{0, uuid, false, n, std::move(events)};
     const id_source next_id = [&s] { return s.ids->next_id(); };
-    build(part, system_clock::now(), s.cfg, next_id, true);
+    build(part, system_clock::now(), s.wcfg(), next_id, true);
     co_await s.buckets.record(bucket_of(part.stored.front().id, s.cfg));
     std::size_t begin = 0;
     while (begin < part.stored.size())
@@ -295,7 +295,7 @@ awaitable<bool> move_any_bases(dynamodb_store& s, std::vector<append_part>& part
 // other bases); checks the transaction limits.
 void build_parts(dynamodb_store& s, std::vector<append_part>& parts) {
     const id_source next_id = [&s] { return s.ids->next_id(); };
-    build_all(parts, system_clock::now(), s.cfg, next_id, false);
+    build_all(parts, system_clock::now(), s.wcfg(), next_id, false);
 }
 
 // Writes the built parts in one transaction, retrying conflicts.
@@ -367,7 +367,7 @@ awaitable<stored_event> event_writer::store_without_aggregate(new_event e) {
     for (int attempt = 0;; ++attempt) {
         stored_event s =
             make_stored_event(e.id ? *e.id : s_.ids->next_id(), std::nullopt, 0, e, now);
-        item it = checked_item(s, s_.cfg);
+        item it = checked_item(s, s_.wcfg());
         co_await s_.buckets.record(bucket_of(s.id, s_.cfg));
         parameters p;
         put_item_request req{.table_name = s_.cfg.events_table, .item = it};
@@ -411,7 +411,7 @@ event_writer::store_without_aggregate(std::vector<new_event> events) {
 awaitable<stored_event> event_writer::update(stored_event event) {
     if (event.aggregate_uuid)
         check_uuid(*event.aggregate_uuid);
-    item it = checked_item(event, s_.cfg);
+    item it = checked_item(event, s_.wcfg());
     put_item_request req{.table_name = s_.cfg.events_table, .item = it};
     parameters p;
     req.condition_expression =
