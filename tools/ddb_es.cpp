@@ -110,7 +110,7 @@ const command_spec command_specs[] = {
     {"count", count_bit, "count the stored events",
      "Prints the number of stored events with id >= --from, or of one aggregate's events with "
      "--uuid. A global count queries the global index for every time bucket from the first one "
-     "holding events to now, one query per shard and bucket (Select COUNT: no items are "
+     "holding events to now, one query per index partition and bucket (Select COUNT: no items are "
      "transferred). The index is eventually consistent: events written a moment ago may be "
      "missing.",
      "ddb-es count --from 1767225600000000000"},
