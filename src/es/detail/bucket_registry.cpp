@@ -112,9 +112,8 @@ awaitable<int> bucket_registry::partitions() {
 awaitable<void> bucket_registry::check() {
     if (checked_.load())
         co_return;
-    // Without a meta item the store holds no event yet.
-    auto m = co_await read();
-    (void)m;
+    // (Without a meta item the store holds no event yet: nothing to refuse.)
+    co_await read();
     checked_.store(true);
 }
 
