@@ -1,7 +1,7 @@
 // bench_replay: replay of N events (default 100,000) from DynamoDB into a
 // projector: events/s and the process's peak RSS during the replay beside
 // its RSS before it (bounded memory: the replay streams, one page per index
-// shard at a time).
+// partition at a time).
 //   bench_replay --endpoint URL [--events N] [--writers W]
 // Prints {"bench":"es_replay","events":..,"events_per_s":..,"rss_before_mb":..,
 //         "rss_peak_during_mb":..,"write_events_per_s":..}

@@ -1,13 +1,15 @@
 //
 // ddb-es — the event store's tables and events from the command line:
 // creates the tables (idempotent; --force recreates them after asking),
-// describes them, counts and dumps the stored events.
+// describes them, counts and dumps the stored events, migrates a store of
+// the old index layout.
 //
 //   ddb-es create-tables [--force [--yes]] [--ttl] [--events-table N] [--snapshots-table N]
-//                        [--checkpoints-table N]
+//                        [--checkpoints-table N] [--partitions K]
 //   ddb-es describe [--events-table N] [--snapshots-table N] [--checkpoints-table N]
-//   ddb-es count [--from ID] [--uuid U] [--events-table N] [--shards K]
-//   ddb-es dump [--from ID] [--uuid U] [--events-table N] [--shards K]
+//   ddb-es count [--from ID] [--uuid U] [--events-table N]
+//   ddb-es dump [--from ID] [--uuid U] [--events-table N]
+//   ddb-es migrate [--events-table N] [--partitions K]
 //   ddb-es help [COMMAND] | ddb-es COMMAND --help | ddb-es --version
 //
 // Every command also takes --ca-file PATH, --timeout SECONDS, --max-attempts N,
@@ -27,6 +29,7 @@
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_metadata.hpp>
+#include <ddb/es/migrate.hpp>
 #include <ddb/es/tables.hpp>
 #include <ddb/model/wire.hpp>
 
@@ -74,7 +77,8 @@ enum command_bit : unsigned {
     describe_bit = 2,
     count_bit = 4,
     dump_bit = 8,
-    all_commands = 15,
+    migrate_bit = 16,
+    all_commands = 31,
 };
 
 struct command_spec {
@@ -109,7 +113,7 @@ const command_spec command_specs[] = {
     {"count", count_bit, "count the stored events",
      "Prints the number of stored events with id >= --from, or of one aggregate's events with "
      "--uuid. A global count queries the global index for every time bucket from the first one "
-     "holding events to now, one query per shard and bucket (Select COUNT: no items are "
+     "holding events to now, one query per index partition and bucket (Select COUNT: no items are "
      "transferred). The index is eventually consistent: events written a moment ago may be "
      "missing.",
      "ddb-es count --from 1767225600000000000"},
@@ -119,6 +123,15 @@ const command_spec command_specs[] = {
      "(null for an event without an aggregate), aggregate_version, event_version, event_class, "
      "event_properties, meta_data, created_at and, for an event that expires, expires_at.",
      "ddb-es dump --uuid 6f1c0a52-3e7d-4d8e-9b41-0c2f5d7e8a90 > account.jsonl"},
+    {"migrate", migrate_bit, "rewrite a store of the old index layout in place",
+     "Rewrites a store written with the old global-index layout (events spread over shards by "
+     "id), which this version refuses until then: scans the events table, sets the index key of "
+     "every event (events already right are skipped), then records the new layout (index "
+     "partitions by aggregate; as many as the old shards unless --partitions) in the meta item. "
+     "Stop every writer first. Safe to run again: an interrupted run goes on where it stopped, "
+     "and a store of the current layout is left as it is. Progress on stderr as for count; the "
+     "outcome on stdout.",
+     "ddb-es migrate --events-table orders_events"},
 };
 
 struct option_spec {
@@ -143,9 +156,10 @@ const option_spec option_specs[] = {
      "the snapshots table (default snapshots)"},
     {"--checkpoints-table", "N", create_bit | describe_bit, false,
      "the checkpoints table (default checkpoints)"},
-    {"--shards", "K", create_bit | count_bit | dump_bit, false,
-     "global index shards per time bucket, 1 to 1000 (default 4); must be the writers' "
-     "store_config.shards"},
+    {"--partitions", "K", create_bit | migrate_bit, false,
+     "index partitions per time bucket, 1 to 1000, recorded in the store when it has no layout "
+     "yet (create-tables, default 4) or when migrating (default: the old shard count); readers "
+     "and writers use the recorded count"},
     {"--ca-file", "PATH", all_commands, true,
      "also trust the CA certificates of this PEM file (besides the system's); overrides "
      "AWS_CA_BUNDLE"},
@@ -239,7 +253,8 @@ std::string command_help(const command_spec& c) {
 std::string usage_hint(const command_spec* c) {
     if (c)
         return "Try 'ddb-es " + std::string(c->name) + " --help'.\n";
-    return "usage: ddb-es COMMAND [OPTIONS]   (commands: create-tables, describe, count, dump)\n"
+    return "usage: ddb-es COMMAND [OPTIONS]   (commands: create-tables, describe, count, dump,\n"
+           "       migrate)\n"
            "Try 'ddb-es --help'.\n";
 }
 
@@ -253,6 +268,7 @@ struct options {
     bool force = false, yes = false;
     std::int64_t from = 0;
     std::optional<std::string> uuid{};
+    std::optional<int> partitions{};
     std::optional<std::string> ca_file{};
     std::optional<std::chrono::milliseconds> timeout{};
     std::optional<int> max_attempts{};
@@ -312,10 +328,11 @@ void set_option(options& o, const option_spec& spec, const std::string& value) {
         o.config.snapshots_table = table_name(n, value);
     else if (n == "--checkpoints-table")
         o.config.checkpoints_table = table_name(n, value);
-    else if (n == "--shards")
-        o.config.shards =
+    else if (n == "--partitions") {
+        o.partitions =
             static_cast<int>(parse_integer(n, value, 1, 1000, "an integer from 1 to 1000"));
-    else if (n == "--from")
+        o.config.partitions = *o.partitions;
+    } else if (n == "--from")
         o.from = parse_integer(n, value, 0, std::numeric_limits<std::int64_t>::max(),
                                "an event id (a non-negative 64-bit integer)");
     else if (n == "--uuid") {
@@ -551,8 +568,36 @@ awaitable<std::optional<ddb::item>> read_meta(ddb::client& c, const std::string&
     co_return std::move(r.item);
 }
 
+std::optional<std::int64_t> meta_number(const std::optional<ddb::item>& meta, const char* name) {
+    if (!meta)
+        return std::nullopt;
+    auto f = meta->find(name);
+    if (f == meta->end() || f->second.type() != ddb::attribute_value::kind::N)
+        return std::nullopt;
+    return f->second.as_n().as<std::int64_t>();
+}
+
 // ---------------------------------------------------------------------------
 // describe
+
+// "  layout: version 2, 4 index partitions, 24-hour buckets\n", from the
+// meta item.
+std::string layout_line(const std::string& table, const std::optional<ddb::item>& meta) {
+    const auto lv = meta_number(meta, "lv");
+    const auto partitions = meta_number(meta, "partitions");
+    const auto shards = meta_number(meta, "shards");
+    const auto hours = meta_number(meta, "bh");
+    std::string hours_text = hours ? ", " + std::to_string(*hours) + "-hour buckets" : "";
+    if (!meta)
+        return "  layout: none recorded yet (create-tables or the first writer records it)\n";
+    if (!lv)
+        return "  layout: old (" +
+               (shards ? plural(*shards, "shard", "shards") + " by id" : "by id") + hours_text +
+               "): stop every writer, then run 'ddb-es migrate --events-table " + table + "'\n";
+    return "  layout: version " + std::to_string(*lv) + ", " +
+           plural(partitions.value_or(0), "index partition", "index partitions") + hours_text +
+           "\n";
+}
 
 // Prints one table; false when it does not exist.
 awaitable<bool> describe_one(ddb::client& c, const std::string& table, const char* role,
@@ -565,6 +610,7 @@ awaitable<bool> describe_one(ddb::client& c, const std::string& table, const cha
         co_return false;
     }
     const auto& t = r.table;
+    std::optional<ddb::item> meta;
     std::string text =
         t.table_name + " (" + role + " table)\n" + "  status: " + name(t.table_status) + "\n";
     if (!t.item_count)
@@ -576,7 +622,8 @@ awaitable<bool> describe_one(ddb::client& c, const std::string& table, const cha
         std::int64_t internal = 0;
         std::string unreadable;
         try {
-            internal = (co_await read_meta(c, table)) ? 1 : 0;
+            meta = co_await read_meta(c, table);
+            internal = meta ? 1 : 0;
         } catch (const ddb::service_error& e) {
             // Not an event store's table (another key schema, say).
             unreadable = e.what();
@@ -611,6 +658,8 @@ awaitable<bool> describe_one(ddb::client& c, const std::string& table, const cha
     for (const auto& l : t.local_secondary_indexes)
         text += "  local index " + l.index_name + ": " +
                 keys(l.key_schema, t.attribute_definitions) + "\n";
+    if (events_table)
+        text += layout_line(table, meta);
     if (events_table) {
         text += "  ttl: ";
         try {
@@ -704,17 +753,19 @@ awaitable<int> create_tables(ddb::client& c, const options& o, tool& t) {
 struct read_state {
     /// The buckets a global read walks; read for progress reports only.
     std::optional<ddb::es::bucket_range> range;
+    /// The store's index partitions (queries per bucket), with `range`.
+    int partitions = 0;
     std::int64_t events = 0, last_id = -1;
     std::chrono::system_clock::time_point last_created_at{};
 };
 
 // "count: 12 queries, about 3 of 10 buckets (4 queries each)"
-std::string count_status(const read_state& s, std::int64_t queries, int shards) {
+std::string count_status(const read_state& s, std::int64_t queries) {
     std::string text = "count: " + plural(queries, "query", "queries");
-    if (s.range && s.range->count > 0)
-        text += ", about " + std::to_string(std::min(s.range->count, queries / shards)) + " of " +
-                plural(s.range->count, "bucket", "buckets") + " (" + std::to_string(shards) +
-                " queries each)";
+    if (s.range && s.range->count > 0 && s.partitions > 0)
+        text += ", about " + std::to_string(std::min(s.range->count, queries / s.partitions)) +
+                " of " + plural(s.range->count, "bucket", "buckets") + " (" +
+                std::to_string(s.partitions) + " queries each)";
     return text;
 }
 
@@ -762,11 +813,13 @@ awaitable<int> count_or_dump(ddb::client& c, const options& o, tool& t) {
     auto queries = [&] { return t.log.queries - queries_before; };
     status_scope scope{t.r};
     t.r.status = [&] {
-        return (dump ? dump_status(s, queries()) : count_status(s, queries(), o.config.shards)) +
-               ", " + seconds_since(t.r.started);
+        return (dump ? dump_status(s, queries()) : count_status(s, queries())) + ", " +
+               seconds_since(t.r.started);
     };
-    if (t.r.progress && !o.uuid)
+    if (t.r.progress && !o.uuid) {
         s.range = co_await repo.global_buckets(o.from);
+        s.partitions = co_await repo.partition_count(); // read with the range
+    }
     if (dump) {
         auto events = repo.retrieve_all_starting_from(o.from, o.uuid);
         while (auto e = co_await events.next()) {
@@ -787,6 +840,45 @@ awaitable<int> count_or_dump(ddb::client& c, const options& o, tool& t) {
     t.r.clear();
     if (!dump)
         out(std::to_string(s.events) + "\n");
+    co_return 0;
+}
+
+// ---------------------------------------------------------------------------
+// migrate
+
+// "migrate: 1200 items scanned, 1100 events rewritten, 0 already right"
+std::string migrate_status(const ddb::es::migrate_progress& p) {
+    std::string text = "migrate: " + plural(p.scanned, "item", "items") + " scanned, " +
+                       plural(p.rewritten, "event", "events") + " rewritten, " +
+                       std::to_string(p.in_place) + " already right";
+    if (p.vanished)
+        text += ", " + std::to_string(p.vanished) + " deleted meanwhile";
+    return text;
+}
+
+awaitable<int> migrate(ddb::client& c, const options& o, tool& t) {
+    ddb::es::migrate_progress now;
+    status_scope scope{t.r};
+    t.r.status = [&] { return migrate_status(now) + ", " + seconds_since(t.r.started); };
+    ddb::es::migrate_options mo;
+    mo.partitions = o.partitions;
+    std::function<void(const ddb::es::migrate_progress&)> progress =
+        [&now](const ddb::es::migrate_progress& p) { now = p; };
+    auto r = co_await ddb::es::migrate_layout(c, o.config, mo, progress);
+    const std::string& table = o.config.events_table;
+    const std::string partitions = plural(r.partitions, "index partition", "index partitions");
+    if (!r.migrated) {
+        t.r.clear();
+        out(table + ": the current layout already (" + partitions + "): nothing to do\n");
+        co_return 0;
+    }
+    t.r.note(migrate_status(r.counts) + " (" + seconds_since(t.r.started) + ")");
+    t.r.clear();
+    out(table + ": migrated to layout version 2 with " + partitions +
+        (r.old_shards ? " (was " + plural(*r.old_shards, "shard", "shards") + " by id)" : "") +
+        "; " + plural(r.counts.rewritten, "event", "events") + " rewritten, " +
+        std::to_string(r.counts.in_place) + " already right, " + std::to_string(r.counts.vanished) +
+        " deleted meanwhile\n");
     co_return 0;
 }
 
@@ -835,6 +927,7 @@ int run(const options& o, tool& t) {
     awaitable<int> (*command)(ddb::client&, const options&, tool&) =
         o.command->bit == create_bit     ? create_tables
         : o.command->bit == describe_bit ? describe
+        : o.command->bit == migrate_bit  ? migrate
                                          : count_or_dump;
     int rc = 1;
     bool done = false;

@@ -12,8 +12,9 @@
 //   anything else one TransactWriteItems (a ConditionCheck on version n when
 //   n > 0, then K Puts with attribute_not_exists(pk)) with the ClientRequestToken
 //   ddb derives from the uuid, the base version and the event ids. Before the
-//   first write the meta item's first bucket is recorded (UpdateItem), as ddb
-//   does once per repository.
+//   first write the store's layout is read from the meta item (GetItem;
+//   recorded by an UpdateItem when absent) and the first bucket is recorded
+//   (UpdateItem), as ddb does once per repository.
 // load: a strongly consistent, paginated Query pk = uuid per aggregate, each
 //   item decoded as ddb's from_item does: attributes checked, v/ev/at to
 //   Number, id to BigInt, p and m through JSON.parse.
@@ -28,6 +29,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
@@ -56,7 +58,8 @@ const table = `bench-es-js-events-${tag}`;
 
 // ---- the store's layout and conventions (as src/es/*.cpp) ----
 
-const SHARDS = 4n;
+const PARTITIONS = 4n; // store_config::partitions, recorded in the meta item
+const LAYOUT_VERSION = "2";
 const BUCKET_WIDTH = 24n * 3600n * 1000000n * 1000n; // ids are microseconds x 1000
 const MAX_ITEM_SIZE = 400 * 1024;
 const MAX_TRANSACTION_BYTES = 4000000;
@@ -72,7 +75,14 @@ function nextId() {
 }
 
 const bucketOf = (id) => id / BUCKET_WIDTH;
-const globalKey = (id) => `${id / BUCKET_WIDTH}#${id % SHARDS}`;
+// index_partition (src/es/partition.cpp): FNV-1a 64 of the partition key's
+// bytes, modulo the partition count.
+function indexPartition(pk, partitions) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(pk, "utf8")) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h % partitions;
+}
+const globalKey = (e) => `${e.id / BUCKET_WIDTH}#${indexPartition(e.aggregateUuid, PARTITIONS)}`;
 
 // ISO 8601, UTC, microseconds: 2024-05-01T12:00:00.123456Z
 function iso8601(us) {
@@ -111,7 +121,7 @@ function toItem(e) {
     pk: { S: e.aggregateUuid },
     v: { N: String(e.aggregateVersion) },
     id: { N: e.id.toString() },
-    g: { S: globalKey(e.id) },
+    g: { S: globalKey(e) },
     cls: { S: e.eventClass },
     ev: { N: String(e.eventVersion) },
     p: { S: JSON.stringify(e.eventProperties) },
@@ -193,6 +203,36 @@ function fromItem(item) {
 // ---- the repository's writes and reads ----
 
 let registeredBucket = null; // the lowest bucket recorded in the meta item
+let layoutRead = null; // the meta item's layout, read once before the first write
+
+const metaKey = { pk: { S: "$meta" }, v: { N: "0" } };
+const layoutValues = {
+  ":lv": { N: LAYOUT_VERSION },
+  ":p": { N: PARTITIONS.toString() },
+  ":bh": { N: "24" },
+};
+
+// bucket_registry::for_writes: the recorded layout (recorded first when the
+// table has none, as create_tables would have).
+function readLayout() {
+  layoutRead ??= (async () => {
+    const r = await client.send(new GetItemCommand({ TableName: table, Key: metaKey, ConsistentRead: true }));
+    if (r.Item) return;
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: metaKey,
+        UpdateExpression:
+          "SET #n0 = if_not_exists(#n0, :lv), #n1 = if_not_exists(#n1, :p), #n2 = if_not_exists(#n2, :bh)",
+        ConditionExpression: "attribute_not_exists(#n3) OR attribute_exists(#n0)",
+        ExpressionAttributeNames: { "#n0": "lv", "#n1": "partitions", "#n2": "bh", "#n3": "pk" },
+        ExpressionAttributeValues: layoutValues,
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+  })();
+  return layoutRead;
+}
 
 async function registerBucket(bucket) {
   if (registeredBucket !== null && registeredBucket <= bucket) return;
@@ -200,11 +240,14 @@ async function registerBucket(bucket) {
     await client.send(
       new UpdateItemCommand({
         TableName: table,
-        Key: { pk: { S: "$meta" }, v: { N: "0" } },
-        UpdateExpression: "SET #n0 = :v0",
-        ConditionExpression: "attribute_not_exists(#n0) OR #n0 > :v1",
-        ExpressionAttributeNames: { "#n0": "fb" },
-        ExpressionAttributeValues: { ":v0": { N: bucket.toString() }, ":v1": { N: bucket.toString() } },
+        Key: metaKey,
+        UpdateExpression:
+          "SET #n0 = :v0, #n1 = if_not_exists(#n1, :lv), #n2 = if_not_exists(#n2, :p), #n3 = if_not_exists(#n3, :bh)",
+        ConditionExpression:
+          "(attribute_not_exists(#n0) OR #n0 > :v1) AND (attribute_not_exists(#n4) OR attribute_exists(#n1))",
+        ExpressionAttributeNames: { "#n0": "fb", "#n1": "lv", "#n2": "partitions", "#n3": "bh", "#n4": "pk" },
+        ExpressionAttributeValues: { ":v0": { N: bucket.toString() }, ":v1": { N: bucket.toString() }, ...layoutValues },
+        ReturnValues: "ALL_NEW",
       }),
     );
   } catch (e) {
@@ -253,6 +296,7 @@ async function writeChunk(uuid, base, chunk, items) {
 
 // append(uuid, exact(n), events); conflicts are not expected here and throw.
 async function appendExact(uuid, n, events) {
+  await readLayout();
   const now = nowMicros();
   const stored = [];
   const items = [];

@@ -15,6 +15,8 @@
 #include <ddb/es/id_generator.hpp>
 #include <ddb/es/in_memory_event_repository.hpp>
 #include <ddb/es/in_memory_snapshot_repository.hpp>
+#include <ddb/es/migrate.hpp>
+#include <ddb/es/partition.hpp>
 #include <ddb/es/projector.hpp>
 #include <ddb/es/replay.hpp>
 #include <ddb/es/repositories.hpp>

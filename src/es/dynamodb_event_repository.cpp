@@ -91,11 +91,13 @@ dynamodb_event_repository::count_all_starting_from(std::int64_t from,
 awaitable<std::vector<stored_event>>
 dynamodb_event_repository::append(std::string uuid, expected_version expected,
                                   std::vector<new_event> events) {
+    co_await state_->store->buckets.for_writes();
     co_return co_await state_->writer.append(std::move(uuid), expected, std::move(events));
 }
 
 awaitable<std::vector<std::vector<stored_event>>>
 dynamodb_event_repository::append_all(std::vector<append_request> requests) {
+    co_await state_->store->buckets.for_writes();
     co_return co_await state_->writer.append_all(std::move(requests));
 }
 
@@ -108,6 +110,7 @@ awaitable<stored_event> dynamodb_event_repository::persist(new_event event,
         co_return std::move(stored.front());
     }
     detail::check_ids(one);
+    co_await state_->store->buckets.for_writes();
     co_return co_await state_->writer.store_without_aggregate(std::move(one.front()));
 }
 
@@ -116,20 +119,23 @@ dynamodb_event_repository::persist_many(std::vector<new_event> events,
                                         std::optional<std::string> uuid) {
     if (uuid)
         co_return co_await append(std::move(*uuid), expected_version::any(), std::move(events));
+    co_await state_->store->buckets.for_writes();
     co_return co_await state_->writer.store_without_aggregate(std::move(events));
 }
 
 awaitable<stored_event> dynamodb_event_repository::update(stored_event event) {
+    co_await state_->store->buckets.for_writes();
     co_return co_await state_->writer.update(std::move(event));
 }
 
 awaitable<std::int64_t> dynamodb_event_repository::latest_aggregate_version(std::string uuid) {
     detail::check_uuid(uuid);
+    co_await state_->store->buckets.check();
     co_return co_await state_->writer.latest(uuid);
 }
 
 awaitable<int> dynamodb_event_repository::partition_count() {
-    co_return state_->store->cfg.shards; // (the layout issue: from the meta item)
+    co_return co_await state_->store->buckets.partitions();
 }
 
 boost::asio::any_io_executor dynamodb_event_repository::get_executor() const {

@@ -23,8 +23,9 @@ const boost::system::error_category& es_category() noexcept {
         "invalid checkpoints table item",
         "event ids out of order in the aggregate",
         "event ids older than the store's max_append_age",
+        "the store has the old index layout: run ddb-es migrate",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::ids_expired));
+    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::old_layout));
     static const ddb::detail::table_category instance("ddb.es", messages);
     return instance;
 }

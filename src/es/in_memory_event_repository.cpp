@@ -2,6 +2,7 @@
 
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_error.hpp>
+#include <ddb/es/partition.hpp>
 
 #include "detail/append_plan.hpp"
 #include "detail/event_item.hpp"
@@ -245,6 +246,7 @@ in_memory_event_repository::in_memory_event_repository(asio::any_io_executor ex,
     , ids_(ids ? std::move(ids) : std::make_shared<timestamp_id_generator>()) {
     state_->ex = std::move(ex);
     state_->cfg = std::move(config);
+    detail::check_layout_options(state_->cfg);
 }
 
 in_memory_event_repository::in_memory_event_repository(const in_memory_event_repository& other,
@@ -276,6 +278,16 @@ generator<stored_event> in_memory_event_repository::retrieve_all_starting_from(
         return state_->emit(state_->of_aggregate(
             *uuid, from, std::numeric_limits<std::int64_t>::min(), ids_.get()));
     auto events = state_->global(from);
+    if (!options.partitions.empty()) {
+        // As the DynamoDB repository: the events of these index partitions.
+        const int count = state_->cfg.partitions;
+        std::vector<bool> wanted(static_cast<std::size_t>(count), false);
+        for (int p : detail::partitions_to_read(options.partitions, count))
+            wanted[static_cast<std::size_t>(p)] = true;
+        std::erase_if(events, [&](const stored_event& e) {
+            return !wanted[static_cast<std::size_t>(index_partition(e, count))];
+        });
+    }
     if (options.settle) {
         // As the DynamoDB repository: hold back ids younger than `settle`.
         const auto cutoff = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -394,7 +406,7 @@ awaitable<stored_event> in_memory_event_repository::update(stored_event event) {
 }
 
 awaitable<int> in_memory_event_repository::partition_count() {
-    co_return state_->cfg.shards; // (the layout issue: config.partitions)
+    co_return state_->cfg.partitions;
 }
 
 asio::any_io_executor in_memory_event_repository::get_executor() const {

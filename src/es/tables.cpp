@@ -1,8 +1,12 @@
 #include <ddb/es/tables.hpp>
 
+#include "detail/bucket_registry.hpp"
+#include "detail/event_item.hpp"
+
 #include <ddb/es/error.hpp>
 #include <ddb/model/wire.hpp>
 #include <ddb/ops/table_waiter.hpp>
+#include <ddb/value/expression.hpp>
 
 #include <algorithm>
 #include <exception>
@@ -290,6 +294,51 @@ awaitable<void> ensure_ttl(client& c, const store_config& config, const say_fn& 
     say("TTL enabled on " + where);
 }
 
+std::optional<std::int64_t> number_at(const item& it, const char* name) {
+    auto f = it.find(name);
+    if (f == it.end() || f->second.type() != attribute_value::kind::N)
+        return std::nullopt;
+    return f->second.as_n().as<std::int64_t>();
+}
+
+// Records the store's layout (<ddb/es/tables.hpp>) in the meta item unless
+// one is there; says when the recorded one is not the configured one.
+awaitable<void> record_layout(client& c, const store_config& config, const say_fn& say) {
+    const std::string& table = config.events_table;
+    using namespace ddb::expr;
+    update_item_request req{.table_name = table, .key = detail::meta_key()};
+    parameters p;
+    req.update_expression = p.render(
+        expr::update()
+            .set(path("lv"), if_not_exists(path("lv"), value(number(detail::layout_version))))
+            .set(path("partitions"),
+                 if_not_exists(path("partitions"), value(number(config.partitions))))
+            .set(path("bh"), if_not_exists(path("bh"), value(number(config.bucket.count())))));
+    req.condition_expression =
+        p.render(attribute_not_exists(path("pk")) || attribute_exists(path("lv")));
+    req.return_values = return_values::all_new;
+    p.apply_to(req);
+    item meta;
+    try {
+        meta = (co_await c.update_item(req)).attributes.value_or(item{});
+    } catch (const conditional_check_failed&) {
+        say(table +
+            " has the old index layout (shards by id): stop every writer, then run "
+            "'ddb-es migrate --events-table " +
+            table + "'");
+        co_return;
+    }
+    const auto partitions = number_at(meta, "partitions");
+    const auto hours = number_at(meta, "bh");
+    if (partitions && *partitions != config.partitions)
+        say(table + " records " + std::to_string(*partitions) + " index partitions, not " +
+            std::to_string(config.partitions) + " as configured: the recorded count is used");
+    if (hours && *hours != config.bucket.count())
+        say(table + " records " + std::to_string(*hours) + "-hour buckets, not " +
+            std::to_string(config.bucket.count()) +
+            " as configured: set store_config::bucket to the recorded one");
+}
+
 } // namespace
 
 create_table_request events_table_spec(const store_config& config) {
@@ -395,6 +444,7 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
                                                   "name: " +
                                                       config.events_table);
     check_checkpoints_name(config);
+    detail::check_layout_options(config);
     const create_table_request specs[] = {events_table_spec(config), snapshots_table_spec(config),
                                           checkpoints_table_spec(config)};
     if (force)
@@ -432,6 +482,7 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
                                          std::chrono::milliseconds(200));
         say(spec.table_name + " is active");
     }
+    co_await record_layout(c, config, say);
     if (config.ttl)
         co_await ensure_ttl(c, config, say);
 }

@@ -59,7 +59,7 @@ struct store {
             events = std::make_unique<dynamodb_event_repository>(*c, cfg);
             snapshots = std::make_unique<dynamodb_snapshot_repository>(*c, cfg);
         } else {
-            events = std::make_unique<in_memory_event_repository>(ioc.get_executor());
+            events = std::make_unique<in_memory_event_repository>(ioc.get_executor(), nullptr, cfg);
             snapshots = std::make_unique<in_memory_snapshot_repository>(cfg);
         }
     }

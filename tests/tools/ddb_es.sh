@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # ddb-es against a local DynamoDB (moto or dynalite):
-#   create-tables creates the three tables (custom names) and reports each step;
-#   describe shows them, the events table's items split into events and the
-#   internal meta item; count and dump read an empty store, then 3 events
-#   written with boto3 in the layout of include/ddb/es/tables.hpp, with
-#   --progress summaries and --quiet silence; results written to a full disk
+#   create-tables creates the three tables (custom names), records the layout and
+#   reports each step; describe shows them, the events table's items split
+#   into events and the internal meta item, and the layout; count and dump
+#   read an empty store, then 3 events written with boto3 in the layout of
+#   include/ddb/es/tables.hpp, with --progress summaries and --quiet
+#   silence; a store of the old layout (written with boto3) is refused
+#   naming migrate, and migrate rewrites it (progress, --partitions, a second
+#   run does nothing); results written to a full disk
 #   fail with exit 1; --force refuses without --yes when stdin is not a
 #   terminal (nothing deleted), asks for the events table's name on a
 #   terminal, and recreates the tables with --yes (and TTL with --ttl, moto);
@@ -37,13 +40,14 @@ export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 
 suffix="$$_$RANDOM"
 events=es_events_$suffix snapshots=es_snapshots_$suffix checkpoints=es_checkpoints_$suffix
+old_events=es_old_events_$suffix old_snapshots=es_old_snapshots_$suffix
 tables=(--events-table "$events" --snapshots-table "$snapshots" --checkpoints-table "$checkpoints")
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-test.XXXXXX")
 
 tls_pid=
 cleanup() {
   [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
-  python3 - "$events" "$snapshots" "$checkpoints" "other_$suffix" <<'PY' || true
+  python3 - "$events" "$snapshots" "$checkpoints" "other_$suffix" "$old_events" "$old_snapshots" <<'PY' || true
 import os, sys, boto3
 c = boto3.client("dynamodb", region_name="us-east-1",
                  endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
@@ -77,8 +81,19 @@ has out "  key: pk HASH (S), v RANGE (N)"
 has out "  global index global: g HASH (S), id RANGE (N); projection ALL; ACTIVE"
 has out "  key: pk HASH (S), sk RANGE (S)"
 has out "  indexes: none"
-has out "  items: 0 (0 events, 0 internal), approximate"
-[ "$(grep -cF '  items: 0' "$work/out")" = 3 ] || fail "the tables should be empty"
+has out "  layout: version 2, 4 index partitions, 24-hour buckets"
+# The meta item holds the layout. moto's ItemCount is current; dynalite's
+# stays 0, as DynamoDB's lags for hours.
+no_events() {
+  if [ "$backend" = moto ]; then
+    has out "  items: 1 (0 events, 1 internal), approximate"
+  else
+    has out "  items: 0 (approximate and out of date: the table holds 1 internal item; 'ddb-es count' counts the events)"
+  fi
+}
+no_events
+[ "$(grep -cF '  items: 0' "$work/out")" = "$([ "$backend" = moto ] && echo 2 || echo 3)" ] ||
+  fail "the tables should be empty"
 mentions out "approximate: DynamoDB refreshes"
 full describe "${tables[@]}"
 
@@ -155,17 +170,23 @@ mentions err "ddb-es: count: 0 events in 0 buckets ("
 
 echo "== 3 events written with boto3 in the store's layout"
 # agg-$suffix v1, one event without an aggregate, agg-$suffix v2 (with a TTL):
-# consecutive ids, so they sit on 3 different shards of the global index.
+# the aggregate's events in one index partition (FNV-1a 64 of the key mod 4).
 agg=agg-$suffix
 python3 - "$events" "$agg" >"$work/ids" <<'PY'
 import json, os, sys, time, boto3
 table, agg = sys.argv[1:]
 c = boto3.client("dynamodb", region_name="us-east-1",
                  endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+def partition(pk, n):
+    h = 0xcbf29ce484222325
+    for b in pk.encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    return h % n
 now_us = time.time_ns() // 1000
 bucket_width = 86400 * 10**6 * 1000  # 24 h of ids (microseconds x 1000)
 base = now_us * 1000
-c.put_item(TableName=table, Item={"pk": {"S": "$meta"}, "v": {"N": "0"},
+c.put_item(TableName=table, Item={"pk": {"S": "$meta"}, "v": {"N": "0"}, "lv": {"N": "2"},
+                                  "partitions": {"N": "4"}, "bh": {"N": "24"},
                                   "fb": {"N": str(base // bucket_width)}})
 events = [(agg, 1, None), (None, 0, None), (agg, 2, int(time.time()) + 86400)]
 for k, (uuid, version, expires) in enumerate(events):
@@ -175,8 +196,10 @@ for k, (uuid, version, expires) in enumerate(events):
                           + ".%06dZ" % (at % 10**6), "stored-event-id": id, "user": "u%d" % k}
     if uuid:
         meta.update({"aggregate-root-uuid": uuid, "aggregate-root-version": version})
-    item = {"pk": {"S": uuid or "$e#%d" % id}, "v": {"N": str(version)}, "id": {"N": str(id)},
-            "g": {"S": "%d#%d" % (id // bucket_width, id % 4)}, "cls": {"S": "thing_happened_%d" % k},
+    pk = uuid or "$e#%d" % id
+    item = {"pk": {"S": pk}, "v": {"N": str(version)}, "id": {"N": str(id)},
+            "g": {"S": "%d#%d" % (id // bucket_width, partition(pk, 4))},
+            "cls": {"S": "thing_happened_%d" % k},
             "ev": {"N": str(k + 1)}, "p": {"S": json.dumps({"n": k, "text": "é"})},
             "m": {"S": json.dumps(meta)}, "at": {"N": str(at)}}
     if expires:
@@ -262,6 +285,81 @@ for c in count dump; do
   empty err
 done
 
+echo "== a store of the old layout: refused, naming migrate; migrate rewrites it"
+old_tables=(--events-table "$old_events" --snapshots-table "$old_snapshots")
+run 0 create-tables "${old_tables[@]}" --partitions 2 --quiet
+run 0 describe "${old_tables[@]}"
+has out "  layout: version 2, 2 index partitions, 24-hour buckets"
+# 4 events in the old layout (g = <bucket>#<id mod 3>, a meta item with
+# shards), as a store written before layout version 2.
+python3 - "$old_events" "$agg" >"$work/old_ids" <<'PY'
+import json, os, sys, time, boto3
+table, agg = sys.argv[1:]
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+bucket_width = 86400 * 10**6 * 1000
+base = time.time_ns() // 1000 * 1000
+c.put_item(TableName=table, Item={"pk": {"S": "$meta"}, "v": {"N": "0"}, "shards": {"N": "3"},
+                                  "bh": {"N": "24"}, "fb": {"N": str(base // bucket_width)}})
+for k, (uuid, version) in enumerate([(agg, 1), ("other-" + agg, 1), (None, 0), (agg, 2)]):
+    id = base + k * 1000
+    pk = uuid or "$e#%d" % id
+    c.put_item(TableName=table, Item={
+        "pk": {"S": pk}, "v": {"N": str(version)}, "id": {"N": str(id)},
+        "g": {"S": "%d#%d" % (id // bucket_width, id % 3)}, "cls": {"S": "old_%d" % k},
+        "ev": {"N": "1"}, "p": {"S": "{}"}, "m": {"S": "{}"}, "at": {"N": str(id // 1000)}})
+    print(id)
+PY
+run 0 describe "${old_tables[@]}"
+has out "  layout: old (3 shards by id, 24-hour buckets): stop every writer, then run 'ddb-es migrate --events-table $old_events'"
+for c in count dump; do
+  run 1 "$c" --events-table "$old_events"
+  mentions err "ddb-es: table $old_events has the old global-index layout"
+  mentions err "run 'ddb-es migrate --events-table $old_events'"
+done
+run 1 dump --uuid "$agg" --events-table "$old_events"
+mentions err "ddb-es migrate"
+run 0 create-tables "${old_tables[@]}"
+mentions err "$old_events has the old index layout (shards by id): stop every writer, then run 'ddb-es migrate --events-table $old_events'"
+run 0 migrate --events-table "$old_events" --partitions 5 --progress
+cat "$work/out" "$work/err"
+grep -qE "^$old_events: migrated to layout version 2 with 5 index partitions \(was 3 shards by id\); [0-4] events? rewritten, [0-4] already right, 0 deleted meanwhile$" "$work/out" ||
+  fail "no migrate outcome: $(cat "$work/out")"
+grep -qE '^ddb-es: migrate: 5 items scanned, [0-4] events? rewritten, [0-4] already right \(([0-9.]+ s|[0-9]{1,2} ms)\)$' "$work/err" ||
+  fail "no migrate summary: $(cat "$work/err")"
+python3 - "$old_events" <<'PY'
+import os, sys, boto3
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+def partition(pk, n):
+    h = 0xcbf29ce484222325
+    for b in pk.encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    return h % n
+items = c.scan(TableName=sys.argv[1], ConsistentRead=True)["Items"]
+meta = [i for i in items if i["pk"]["S"] == "$meta"][0]
+assert meta["lv"]["N"] == "2" and meta["partitions"]["N"] == "5" and "shards" not in meta, meta
+events = [i for i in items if i["pk"]["S"] != "$meta"]
+assert len(events) == 4, events
+for e in events:
+    id = int(e["id"]["N"])
+    want = "%d#%d" % (id // (86400 * 10**9), partition(e["pk"]["S"], 5))
+    assert e["g"]["S"] == want, (e["g"]["S"], want)
+print("migrate: every g is <bucket>#<FNV-1a(pk) mod 5>; meta lv 2, 5 partitions")
+PY
+run 0 count --events-table "$old_events"
+has out 4
+run 0 dump --events-table "$old_events"
+python3 -c 'import json,sys; v=[json.loads(l)["id"] for l in open(sys.argv[1])]; assert v==[int(l) for l in open(sys.argv[2])], v' "$work/out" "$work/old_ids"
+run 0 dump --uuid "$agg" --events-table "$old_events"
+lines out 2
+run 0 describe "${old_tables[@]}"
+has out "  layout: version 2, 5 index partitions, 24-hour buckets"
+run 0 migrate --events-table "$old_events"
+has out "$old_events: the current layout already (5 index partitions): nothing to do"
+run 2 migrate --events-table "$old_events" --partitions 7
+mentions err "changing the partition count is not supported"
+
 echo "== results to a full disk: exit 1 with the errno text"
 full count --events-table "$events"
 full dump --events-table "$events"
@@ -321,7 +419,7 @@ mentions err "deleting $checkpoints"
 mentions err "$events is active"
 run 0 describe "${tables[@]}"
 [ "$(grep -cxF '  status: ACTIVE' "$work/out")" = 3 ] || fail "the tables should be ACTIVE"
-has out "  items: 0 (0 events, 0 internal), approximate"
+no_events
 
 if [ "$backend" = moto ]; then # dynalite has no UpdateTimeToLive
   echo "== create-tables --force --yes --ttl"

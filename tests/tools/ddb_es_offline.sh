@@ -64,13 +64,13 @@ has out "ddb-es $version"
 empty err
 run 0 --help
 mentions out "usage: ddb-es COMMAND"
-for c in create-tables describe count dump; do mentions out "  $c "; done
+for c in create-tables describe count dump migrate; do mentions out "  $c "; done
 mentions out "--timeout SECONDS"
 mentions out "AWS_ENDPOINT_URL_DYNAMODB"
 mentions out "Exit status"
 run 0 help
 mentions out "usage: ddb-es COMMAND"
-for c in create-tables describe count dump; do
+for c in create-tables describe count dump migrate; do
   run 0 "$c" --help
   cp "$work/out" "$work/help1"
   mentions out "usage: ddb-es $c"
@@ -86,7 +86,12 @@ lacks out "--snapshots-table"
 run 0 create-tables --help
 mentions out "--force"
 mentions out "--yes"
+mentions out "--partitions K"
 lacks out "--uuid"
+run 0 migrate --help
+mentions out "--partitions K"
+mentions out "Stop every writer first"
+lacks out "--force"
 
 echo "== usage errors: exit 2, one message and a short hint"
 run 2
@@ -101,7 +106,13 @@ mentions err "Try 'ddb-es count --help'."
 run 2 count --from 12x
 run 2 count --from
 run 2 dump --from -5
-run 2 count --shards 0
+run 2 create-tables --partitions 0
+mentions err "--partitions wants an integer from 1 to 1000, got '0'"
+run 2 migrate --partitions 1001
+run 2 count --partitions 4
+mentions err "option --partitions does not apply to count"
+run 2 count --shards 4
+mentions err "unknown option '--shards'"
 run 2 describe --from 1
 mentions err "does not apply to describe"
 run 2 create-tables --bogus

@@ -34,8 +34,16 @@ struct bucket_range {
     `events.size() + any_retry_window` versions instead of the last one.
 
     Global reads walk the time buckets of the "global" index in order and
-    merge its shards, so they return events by ascending id without Scan,
-    holding one page per shard. The index is eventually consistent.
+    merge its partitions (by aggregate, <ddb/es/partition.hpp>), so they
+    return events by ascending id without Scan, holding one page per
+    partition. The index is eventually consistent. `find(id)` asks the
+    partitions of the id's bucket in turn.
+
+    Layout: the partition count and bucket the store recorded in its meta
+    item (`create_tables`, else the first writer) are used, read once per
+    repository. A store of the old layout (shards by id) is refused by
+    every read and write with `es_errc::old_layout` until `ddb-es migrate`
+    (<ddb/es/migrate.hpp>) has rewritten it.
 
     The client and the id generator must outlive the repository. Thread
     safety: as the client. */
@@ -74,8 +82,9 @@ public:
     /// The buckets a global read from `starting_from` walks now: from the
     /// first bucket holding events (or starting_from's, if later) to the
     /// bucket of now + `store_config::max_clock_skew`; one GetItem. For
-    /// progress reports (a global read queries each shard of each bucket).
-    /// @throws es_error(layout_mismatch) as the reads do.
+    /// progress reports (a global read queries each partition of each
+    /// bucket).
+    /// @throws es_error(layout_mismatch, old_layout) as the reads do.
     boost::asio::awaitable<bucket_range> global_buckets(std::int64_t starting_from = 0);
 
     struct state;

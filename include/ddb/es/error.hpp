@@ -31,8 +31,9 @@ enum class es_errc {
     tables_exist [[deprecated("create_tables no longer throws it; see table_schema_mismatch")]],
     /// An invalid option or argument (the message says which).
     invalid_argument,
-    /// The store's tables were made for other options (shards, bucket) than
-    /// this repository's `store_config`.
+    /// The store's recorded layout differs from this repository's
+    /// `store_config` where they must agree (the time bucket), or is of a
+    /// layout version this library does not know.
     layout_mismatch,
     /// An event id that a stored event already has: a caller's id sent again
     /// with other content or to another place (a retried append must send
@@ -69,6 +70,11 @@ enum class es_errc {
     /// an append whose write attempts did not complete within that age,
     /// however often its ids were drawn again.
     ids_expired,
+    /// The store was written with the old global-index layout (events spread
+    /// over shards by id): every read and write refuses it until
+    /// `ddb-es migrate` (or `migrate_layout`, <ddb/es/migrate.hpp>) has
+    /// rewritten it; the message names the table.
+    old_layout,
 };
 
 const boost::system::error_category& es_category() noexcept;

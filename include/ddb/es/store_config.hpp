@@ -23,10 +23,18 @@ struct store_config {
     bool ttl = false;
     std::string ttl_attribute = "expires_at";
 
-    /// The global-order index: events are spread over `shards` partitions
-    /// per time bucket of `bucket` (more shards: more write throughput, more
-    /// queries per bucket for a global read).
-    int shards = 4;
+    /// The global-order index: per time bucket of `bucket`, events are
+    /// spread over `partitions` index partitions by a hash of their
+    /// aggregate (<ddb/es/partition.hpp>), so one partition holds an
+    /// aggregate's whole history. More partitions: more write throughput and
+    /// finer work sharing for consumers, more queries per bucket for a global
+    /// read. 1 to 1000. A table setting: it counts only when the store's
+    /// layout is first recorded (by `create_tables`, else by the first
+    /// writer); readers and writers then use the recorded one.
+    int partitions = 4;
+    /// The time bucket of the global index; recorded with the partitions,
+    /// and every reader and writer must use the recorded one
+    /// (`es_errc::layout_mismatch` otherwise).
     std::chrono::hours bucket{24};
     /// How far ahead of this host's clock another writer's clock may be:
     /// global reads look that far into the future for events.

@@ -3,12 +3,21 @@
 // Events table (`store_config::events_table`):
 //   key        pk (S) = aggregate uuid, or "$e#<id>" for an event without one
 //              v  (N) = aggregate version (0 without an aggregate)
-//   attributes id (N), g (S) = "<bucket>#<shard>", cls (S) event class,
-//              ev (N) event version, p (S) properties JSON, m (S) metadata
-//              JSON, at (N) created-at in microseconds since the epoch, and
-//              the TTL attribute (N, seconds) when the event expires
+//   attributes id (N), g (S) = "<bucket>#<partition>" (bucket = id / ids
+//              per `bh` hours; partition = index_partition(pk, partitions),
+//              <ddb/es/partition.hpp>: an aggregate's events share one),
+//              cls (S) event class, ev (N) event version, p (S) properties
+//              JSON, m (S) metadata JSON, at (N) created-at in microseconds
+//              since the epoch, and the TTL attribute (N, seconds) when the
+//              event expires
 //   index      "global": g (HASH), id (RANGE), projection ALL — global order
-//   meta item  pk "$meta", v 0: fb (N) = the first bucket holding events
+//   meta item  pk "$meta", v 0: the layout, lv (N) = 2 (layout version),
+//              partitions (N), bh (N) = bucket hours, recorded once (by
+//              create_tables, else the first writer) and used by every
+//              reader and writer; fb (N) = the first bucket holding events.
+//              The old layout (lv absent, shards (N): g partitioned by
+//              id mod shards) is refused until `ddb-es migrate` rewrites it
+//              (<ddb/es/migrate.hpp>).
 // Snapshots table (`store_config::snapshots_table`):
 //   key        pk (S) = aggregate uuid, sk (S) = "h#<id:020>" (header) or
 //              "p#<id:020>#<part:06>" (part of a multi-part state)
@@ -67,6 +76,14 @@ std::vector<std::string> schema_differences(const create_table_request& spec,
 /// names each table and each difference, e.g. "events table ddb-events: key
 /// schema differs: expected pk HASH, v RANGE; found id HASH". A table being
 /// deleted is waited for, then created.
+///
+/// Then the store's layout (`config.partitions`, `config.bucket`) is
+/// recorded in the events table's meta item unless one is recorded; a
+/// recorded one that differs from the configuration is kept and reported in
+/// `progress` ("T records 8 index partitions, not 4 as configured: ...",
+/// "T records 48-hour buckets, ..."), as is an old-layout store ("T has the
+/// old index layout ...: run 'ddb-es migrate ...'"). `config.partitions`
+/// outside 1..1000: `es_errc::invalid_argument`, before any request.
 ///
 /// With `config.ttl`, TTL is then enabled on `config.ttl_attribute` unless
 /// DescribeTimeToLive says it is already (when that operation is unknown or

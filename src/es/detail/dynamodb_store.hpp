@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bucket_registry.hpp"
+#include "event_item.hpp"
 
 #include <ddb/client/client.hpp>
 #include <ddb/es/error.hpp>
@@ -16,15 +17,12 @@
 namespace ddb::es::detail {
 
 struct dynamodb_store {
-    /// `invalid_argument` for a layout out of range (shards, bucket).
+    /// `invalid_argument` for a layout out of range (partitions, bucket).
     dynamodb_store(client& cl, store_config config, std::shared_ptr<id_generator> g)
         : c(cl)
         , cfg(std::move(config))
         , ids(g ? std::move(g) : std::make_shared<timestamp_id_generator>()) {
-        if (cfg.shards < 1 || cfg.shards > 1000)
-            throw es_error(es_errc::invalid_argument, "store_config.shards must be 1 to 1000");
-        if (cfg.bucket.count() < 1)
-            throw es_error(es_errc::invalid_argument, "store_config.bucket must be >= 1 hour");
+        check_layout_options(cfg);
     }
     dynamodb_store(const dynamodb_store&) = delete;
     dynamodb_store& operator=(const dynamodb_store&) = delete;
@@ -34,6 +32,11 @@ struct dynamodb_store {
     bool consistent(const read_options& o) const {
         return o.consistent_read.value_or(cfg.consistent_read);
     }
+
+    /// Writers render items with this: `cfg` with the store's recorded
+    /// partition count. The repository awaits `buckets.for_writes()` before
+    /// every write, which makes it valid.
+    const store_config& wcfg() const { return buckets.write_config(); }
 
     client& c;
     const store_config cfg;

@@ -4,10 +4,12 @@
 
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_metadata.hpp>
+#include <ddb/es/partition.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace ddb::es::detail {
@@ -15,6 +17,14 @@ namespace ddb::es::detail {
 namespace json = boost::json;
 using std::chrono::microseconds;
 using std::chrono::system_clock;
+
+void check_layout_options(const store_config& config) {
+    if (config.partitions < 1 || config.partitions > max_partitions)
+        throw es_error(es_errc::invalid_argument,
+                       "store_config.partitions must be 1 to " + std::to_string(max_partitions));
+    if (config.bucket.count() < 1)
+        throw es_error(es_errc::invalid_argument, "store_config.bucket must be >= 1 hour");
+}
 
 std::int64_t bucket_width(const store_config& config) {
     // ids are microseconds x 1000 (see id_generator.hpp).
@@ -25,12 +35,31 @@ std::int64_t bucket_of(std::int64_t id, const store_config& config) {
     return id / bucket_width(config);
 }
 
-std::string global_key(std::int64_t bucket, int shard) {
-    return std::to_string(bucket) + "#" + std::to_string(shard);
+std::string global_key(std::int64_t bucket, int partition) {
+    return std::to_string(bucket) + "#" + std::to_string(partition);
 }
 
-std::string global_key(std::int64_t id, const store_config& config) {
-    return global_key(bucket_of(id, config), static_cast<int>(id % config.shards));
+std::string global_key(const stored_event& e, const store_config& config) {
+    return global_key(bucket_of(e.id, config), index_partition(e, config.partitions));
+}
+
+std::vector<int> partitions_to_read(const std::vector<int>& wanted, int count) {
+    std::vector<int> out;
+    if (wanted.empty()) {
+        for (int p = 0; p < count; ++p)
+            out.push_back(p);
+        return out;
+    }
+    for (int p : wanted)
+        if (p < 0 || p >= count)
+            throw es_error(es_errc::invalid_argument,
+                           "read_options.partitions: " + std::to_string(p) +
+                               " is not a partition of this store (it has " +
+                               std::to_string(count) + ": 0 to " + std::to_string(count - 1) + ")");
+    out = wanted;
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::string partition_of(const std::optional<std::string>& uuid, std::int64_t id) {
@@ -146,7 +175,7 @@ item to_item(const stored_event& e, const store_config& config) {
     it.emplace("pk", attribute_value(partition_of(e.aggregate_uuid, e.id)));
     it.emplace("v", attribute_value(number(e.aggregate_version)));
     it.emplace("id", attribute_value(number(e.id)));
-    it.emplace("g", attribute_value(global_key(e.id, config)));
+    it.emplace("g", attribute_value(global_key(e, config)));
     it.emplace("cls", attribute_value(e.event_class));
     it.emplace("ev", attribute_value(number(e.event_version)));
     it.emplace("p", attribute_value(json::serialize(e.event_properties)));

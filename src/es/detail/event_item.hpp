@@ -16,12 +16,23 @@
 
 namespace ddb::es::detail {
 
+/// `invalid_argument` unless 1 <= partitions <= max_partitions and the
+/// bucket is at least an hour (both repositories check their config).
+void check_layout_options(const store_config& config);
+
 /// Id units per bucket of `config.bucket`.
 std::int64_t bucket_width(const store_config& config);
 std::int64_t bucket_of(std::int64_t id, const store_config& config);
-/// "<bucket>#<shard>": the global index partition of an event.
-std::string global_key(std::int64_t id, const store_config& config);
-std::string global_key(std::int64_t bucket, int shard);
+/// "<bucket>#<partition>": the global index key of an event, its
+/// partition `index_partition` of its partition key among
+/// `config.partitions` (the store's recorded count).
+std::string global_key(const stored_event& e, const store_config& config);
+std::string global_key(std::int64_t bucket, int partition);
+
+/// The partitions a global read merges (`read_options::partitions`):
+/// `wanted`, sorted and without repeats, or all `count` when empty.
+/// `invalid_argument` for one outside [0, count).
+std::vector<int> partitions_to_read(const std::vector<int>& wanted, int count);
 
 /// The partition key: the uuid, or "$e#<id>" without an aggregate.
 std::string partition_of(const std::optional<std::string>& uuid, std::int64_t id);

@@ -47,20 +47,22 @@ void decode_page(const json::object& page, const store_config& cfg,
     }
 }
 
-// The global index queries of one bucket, one per shard: ids from..upto.
-std::vector<generator<item>> shard_queries(dynamodb_store& s, std::int64_t bucket,
-                                           std::int64_t from, std::int64_t upto) {
-    std::vector<generator<item>> shards;
-    for (int shard = 0; shard < s.cfg.shards; ++shard) {
+// The global index queries of one bucket, one per partition of
+// `partitions`: ids from..upto.
+std::vector<generator<item>> partition_queries(dynamodb_store& s, std::int64_t bucket,
+                                               const std::vector<int>& partitions,
+                                               std::int64_t from, std::int64_t upto) {
+    std::vector<generator<item>> queries;
+    for (int partition : partitions) {
         query_request req{.table_name = s.cfg.events_table, .index_name = global_index};
         parameters p;
         req.key_condition_expression =
-            p.render(path("g") == value(global_key(bucket, shard)) &&
+            p.render(path("g") == value(global_key(bucket, partition)) &&
                      between(path("id"), value(number(from)), value(number(upto))));
         p.apply_to(req);
-        shards.push_back(query_items(s.c, req));
+        queries.push_back(query_items(s.c, req));
     }
-    return shards;
+    return queries;
 }
 
 // The merge's sink of a global read: the items decoded into events and
@@ -93,16 +95,22 @@ struct event_batches {
 
 } // namespace
 
+// The bucket is known from the id, the partition is not (it hashes the
+// aggregate): the bucket's partitions are asked in turn, up to the first hit.
 awaitable<stored_event> event_reader::find(std::int64_t id) {
-    query_request req{.table_name = s_->cfg.events_table, .index_name = global_index};
-    parameters p;
-    req.key_condition_expression =
-        p.render(path("g") == value(global_key(id, s_->cfg)) && path("id") == value(number(id)));
-    p.apply_to(req);
-    auto r = co_await s_->c.query(req);
-    if (r.items.empty())
-        throw event_not_found(id);
-    co_return from_item(r.items.front(), s_->cfg);
+    const int partitions = co_await s_->buckets.partitions();
+    const std::int64_t bucket = bucket_of(id, s_->cfg);
+    for (int partition = 0; partition < partitions; ++partition) {
+        query_request req{.table_name = s_->cfg.events_table, .index_name = global_index};
+        parameters p;
+        req.key_condition_expression = p.render(path("g") == value(global_key(bucket, partition)) &&
+                                                path("id") == value(number(id)));
+        p.apply_to(req);
+        auto r = co_await s_->c.query(req);
+        if (!r.items.empty())
+            co_return from_item(r.items.front(), s_->cfg);
+    }
+    throw event_not_found(id);
 }
 
 query_request event_reader::aggregate_query(const std::string& uuid, const read_options& o) const {
@@ -121,6 +129,7 @@ generator<stored_event> event_reader::aggregate_events(query_request req) {
         s_->c.executor(),
         [s = s_, request = json::value(std::move(encoded))](
             generator<stored_event>::sink& out) mutable -> awaitable<void> {
+            co_await s->buckets.check();
             for (;;) {
                 json::value answer = co_await s->c.call("Query", request);
                 json::object& page = answer.as_object();
@@ -151,23 +160,25 @@ generator<stored_event> event_reader::aggregate_events(query_request req) {
         1);
 }
 
-// The buckets of the global index in order, the shards of each merged.
+// The buckets of the global index in order, the partitions of each merged.
+// With `settle`, the walk ends at the bucket of the cut.
 generator<stored_event> event_reader::global_events(std::int64_t from, read_options o) {
     return generator<stored_event>(
         s_->c.executor(),
         [s = s_, from, o](generator<stored_event>::sink& out) -> awaitable<void> {
-            auto first = co_await s->buckets.first();
-            if (!first)
+            const store_meta meta = co_await s->buckets.read();
+            const std::vector<int> partitions = partitions_to_read(o.partitions, meta.partitions);
+            if (!meta.first)
                 co_return;
             const auto now = system_clock::now();
             std::int64_t upto = std::numeric_limits<std::int64_t>::max();
             if (o.settle)
                 upto = (microseconds_of(now - *o.settle) + 1) * 1000 - 1;
-            const bucket_range range = buckets_between(*first, from, now, s->cfg);
+            const bucket_range range = buckets_between(*meta.first, from, now, s->cfg, upto);
             event_batches batches{out, s->cfg};
             for (std::int64_t b = range.first; b < range.first + range.count; ++b) {
-                auto shards = shard_queries(*s, b, from, upto);
-                co_await merge_by_id(shards, batches);
+                auto queries = partition_queries(*s, b, partitions, from, upto);
+                co_await merge_by_id(queries, batches);
                 co_await batches.flush();
             }
         },
@@ -178,6 +189,7 @@ awaitable<std::int64_t> event_reader::count(std::int64_t from, std::optional<std
     std::int64_t total = 0;
     if (uuid) {
         auto req = aggregate_query(*uuid, {});
+        co_await s_->buckets.check();
         req.select = select::count;
         parameters p;
         req.key_condition_expression = p.render(path("pk") == value(*uuid));
@@ -188,14 +200,17 @@ awaitable<std::int64_t> event_reader::count(std::int64_t from, std::optional<std
             total += page->count;
         co_return total;
     }
-    const bucket_range range = co_await s_->buckets.range(from);
+    const store_meta meta = co_await s_->buckets.read();
+    if (!meta.first)
+        co_return 0;
+    const bucket_range range = buckets_between(*meta.first, from, system_clock::now(), s_->cfg);
     for (std::int64_t b = range.first; b < range.first + range.count; ++b) {
-        for (int shard = 0; shard < s_->cfg.shards; ++shard) {
+        for (int partition = 0; partition < meta.partitions; ++partition) {
             query_request req{.table_name = s_->cfg.events_table,
                               .index_name = global_index,
                               .select = select::count};
             parameters p;
-            req.key_condition_expression = p.render(path("g") == value(global_key(b, shard)) &&
+            req.key_condition_expression = p.render(path("g") == value(global_key(b, partition)) &&
                                                     path("id") >= value(number(from)));
             p.apply_to(req);
             auto pages = query_pages(s_->c, req);

@@ -1,7 +1,7 @@
 // Internal: the reader of the DynamoDB repository: one aggregate's events
 // (a base-table query), and global reads, which walk the time buckets of the
-// global index in order and merge the shards of each (merge.hpp), so they
-// return events by ascending id without Scan.
+// global index in order and merge the index partitions of each (merge.hpp),
+// so they return events by ascending id without Scan.
 #pragma once
 
 #include "dynamodb_store.hpp"
@@ -35,7 +35,8 @@ public:
     /// the id generator observes the highest id of each page.
     generator<stored_event> aggregate_events(query_request req);
 
-    /// All events with id >= from, by ascending id.
+    /// All events with id >= from, by ascending id (of `o.partitions`
+    /// only, when given).
     generator<stored_event> global_events(std::int64_t from, read_options o);
 
     /// The number of events with id >= from, of aggregate `uuid` or all.

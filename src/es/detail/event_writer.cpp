@@ -340,7 +340,7 @@ awaitable<std::size_t> write_chunk_of(dynamodb_store& s, append_part& part, bool
                 throw_no_attempt_in_time(s, "aggregate " + part.uuid + "'s events", begin);
             if (!written)
                 earlier.emplace_back(chunk.begin(), chunk.end());
-            renumber(part, begin, begin ? part.stored[begin - 1].id : 0, drawn_ids(s), s.cfg);
+            renumber(part, begin, begin ? part.stored[begin - 1].id : 0, drawn_ids(s), s.wcfg());
             continue;
         }
         if (unordered) {
@@ -357,7 +357,7 @@ awaitable<std::size_t> write_chunk_of(dynamodb_store& s, append_part& part, bool
                 throw_id_order(part.uuid, base, latest.id, chunk.front().id);
             if (++redraws > max_redraws)
                 throw_no_attempt_in_time(s, "aggregate " + part.uuid + "'s events", begin);
-            renumber(part, begin, latest.id, drawn_ids(s), s.cfg);
+            renumber(part, begin, latest.id, drawn_ids(s), s.wcfg());
             continue;
         }
         if (++conflicts > 4)
@@ -378,7 +378,7 @@ awaitable<std::vector<stored_event>> append_at(dynamodb_store& s, const std::str
     }
     const bool given_ids = events.front().id.has_value();
     append_part part{0, uuid, false, n, std::move(events)};
-    build(part, system_clock::now(), s.cfg, drawn_ids(s), true);
+    build(part, system_clock::now(), s.wcfg(), drawn_ids(s), true);
     // (Ids drawn again are later: never in a lower bucket.)
     co_await s.buckets.record(bucket_of(part.stored.front().id, s.cfg));
     std::size_t begin = 0;
@@ -452,7 +452,7 @@ awaitable<bool> found_own_attempt(dynamodb_store& s, std::vector<append_part>& p
 // Builds the parts at their bases (the events kept, to build again at
 // other bases); checks the transaction limits.
 void build_parts(dynamodb_store& s, std::vector<append_part>& parts) {
-    build_all(parts, system_clock::now(), s.cfg, drawn_ids(s), false);
+    build_all(parts, system_clock::now(), s.wcfg(), drawn_ids(s), false);
 }
 
 // After a failed transaction: the first part whose aggregate is not at its
@@ -473,7 +473,7 @@ awaitable<bool> check_bases(dynamodb_store& s, std::vector<append_part>& parts, 
         } else if (part.base > 0 && latest.id >= part.stored.front().id) {
             if (given_ids)
                 throw_id_order(part.uuid, part.base, latest.id, part.stored.front().id);
-            renumber(part, 0, latest.id, drawn_ids(s), s.cfg);
+            renumber(part, 0, latest.id, drawn_ids(s), s.wcfg());
             renumbered = true;
         }
     }
@@ -584,7 +584,7 @@ awaitable<stored_event> event_writer::store_without_aggregate(new_event e) {
     for (int attempt = 0;; ++attempt) {
         stored_event s =
             make_stored_event(e.id ? *e.id : s_.ids->next_id(), std::nullopt, 0, e, now);
-        item it = checked_item(s, s_.cfg);
+        item it = checked_item(s, s_.wcfg());
         co_await s_.buckets.record(bucket_of(s.id, s_.cfg));
         std::optional<std::chrono::microseconds> left;
         const bool expired = !fresh(s_, s.id, left);
@@ -638,7 +638,7 @@ event_writer::store_without_aggregate(std::vector<new_event> events) {
 awaitable<stored_event> event_writer::update(stored_event event) {
     if (event.aggregate_uuid)
         check_uuid(*event.aggregate_uuid);
-    item it = checked_item(event, s_.cfg);
+    item it = checked_item(event, s_.wcfg());
     put_item_request req{.table_name = s_.cfg.events_table, .item = it};
     parameters p;
     req.condition_expression =

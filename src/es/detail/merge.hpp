@@ -1,7 +1,7 @@
 // Internal: the k-way merge of a global read. The events of one time bucket
-// are spread over the shards of the global index; each shard's query
-// returns them by ascending id, and the merge hands them on in one sequence
-// by ascending id, holding one item per shard.
+// are spread over the partitions of the global index; each partition's
+// query returns them by ascending id, and the merge hands them on in one
+// sequence by ascending id, holding one item per partition.
 #pragma once
 
 #include <ddb/value/item.hpp>
