@@ -6,12 +6,13 @@ the same run and writes bench/results/latest.{md,json} and the PNG plots.
 
 scripts/bench builds the programs and calls this. Servers are started here
 on free loopback ports and stopped by PID: nginx with canned answers
-(bench/canned) for the client benchmarks, dynalite for the replay; bench/es.sh
-starts its own dynalite and moto. Python standard library only.
+(bench/canned) for the client benchmarks, dynalite for the replay and the
+subscriptions; bench/es.sh starts its own dynalite and moto. Python standard
+library only.
 
 --only: a comma list of parts (sigv4, decode, client, scaling, alloc, es,
-replay, soak) to run a subset while working on one (then pass --out too:
-the report is written with what ran).
+replay, subscription, soak) to run a subset while working on one (then pass
+--out too: the report is written with what ran).
 """
 import argparse
 import json
@@ -31,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ["sigv4", "decode", "client", "scaling", "alloc", "es", "replay", "soak"]
+PARTS = ["sigv4", "decode", "client", "scaling", "alloc", "es", "replay", "subscription", "soak"]
 T0 = time.monotonic()
 
 
@@ -243,6 +244,32 @@ def bench_replay(ctx, tmp):
     return lines[-1]
 
 
+def bench_subscription(ctx, tmp):
+    """bench_subscription on a fresh dynalite: the live latency with the safe
+    and with a short (unsafe) horizon, then the catch-up throughput of a
+    subscription against replay of the same events, alternated in rounds."""
+    server = LocalDynamo("dynalite", tmp)
+    try:
+        lines, _ = run_json([ctx.bin("bench_subscription"), "--endpoint", server.url,
+                             "--latency-events", str(ctx.subscription_latency_events),
+                             "--catchup-events", str(ctx.subscription_catchup_events),
+                             "--rounds", str(ctx.subscription_rounds)])
+    finally:
+        server.stop()
+    out = {"latency": [d for d in lines if d["bench"] == "subscription_latency"],
+           "catchup": next(d for d in lines if d["bench"] == "subscription_catchup")}
+    for d in out["latency"]:
+        log(f"subscription: horizon {d['horizon_ms']} ms: p50 {d['p50_ms']:.0f} ms, p99 {d['p99_ms']:.0f} ms")
+    log(f"subscription: catch-up {out['catchup']['sub_events_per_s']:.0f} events/s, "
+        f"replay {out['catchup']['replay_events_per_s']:.0f}/s, ratio {out['catchup']['ratio']}")
+    # TODO(issue 15, projection workers): catch-up with 4 projection_workers vs 1
+    # on the same store (the issue's third subscription figure), once
+    # projection_worker lands: a second program run here (or a part of
+    # bench_subscription) whose line goes into out["workers"], with its row in
+    # build_rows next to the catch-up row.
+    return out
+
+
 def bench_soak(ctx):
     """bench_soak (bench/soak.cpp, another engineer's): 256 calls in flight
     (PutItem/GetItem) against dynalite through the tests' proxy; peak RSS and
@@ -406,6 +433,24 @@ def build_rows(ctx, res, errors=None):
                         f"peak RSS {r['rss_peak_during_mb']:.0f} MB (before {r['rss_before_mb']:.0f} MB)",
                         None, "reported" + (" (quick: fewer events)" if ctx.quick else ""), None,
                         "es_replay", data=r))
+    if "subscription" in res:
+        for d in res["subscription"]["latency"]:
+            safe = d["safe"]
+            what = (f"safe horizon {d['horizon_ms'] / 1000:g} s" if safe else
+                    f"horizon {d['horizon_ms']} ms (unsafe: below the safe horizon)")
+            rows.append(row(f"Subscription latency, append to live subscriber, {what} (dynalite)",
+                            f"p50 {d['p50_ms']:,.0f} ms, p99 {d['p99_ms']:,.0f} ms",
+                            f"horizon {d['horizon_ms']:,} ms: p50 − horizon {d['p50_over_horizon_ms']:,.0f} ms",
+                            None, f"reported (poll {d['poll_interval_ms']} ms, idle back-off to "
+                            f"{d['max_poll_interval_ms']} ms; {d['events']} events at {d['rate_per_s']:g}/s)",
+                            None, "subscription_latency_" + ("safe" if safe else "short"), data=d))
+        d = res["subscription"]["catchup"]
+        rows.append(row(f"Subscription catch-up of {d['events']:,} events vs replay (dynalite)",
+                        f"{d['sub_events_per_s']:,.0f} events/s",
+                        f"replay {d['replay_events_per_s']:,.0f} events/s", d["ratio"],
+                        f"sub/replay ≥ {d['target']:g} (median of {d['rounds']} rounds)", d["met"],
+                        "subscription_catchup", data=d))
+        # TODO(issue 15): the row of 4 projection workers vs 1 (see bench_subscription).
     for part, err in (errors or {}).items():
         rows.append(row(f"{part}: FAILED", "—", "—", None, err.strip().splitlines()[-1][:120] if err.strip() else "?",
                         False, f"failed_{part}"))
@@ -628,11 +673,15 @@ class Context:
             self.client_plan = [("getitem", [1, 16, 256]), ("putitem", [16])]
             self.scaling_concurrency = [64]
             self.replay_events = 5000
+            self.subscription_latency_events, self.subscription_catchup_events = 50, 3000
+            self.subscription_rounds = 5
         else:
             self.seconds, self.rounds = 3, 2
             self.client_plan = [("getitem", [1, 4, 16, 64, 256]), ("putitem", [1, 4, 16, 64, 256])]
             self.scaling_concurrency = [16, 64]
             self.replay_events = 100000
+            self.subscription_latency_events, self.subscription_catchup_events = 200, 20000
+            self.subscription_rounds = 7
         if args.seconds:
             self.seconds = args.seconds
         self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -717,6 +766,10 @@ def main():
         if "replay" in ctx.parts:
             log(f"replay: {ctx.replay_events} events on dynalite")
             attempt("replay", lambda: bench_replay(ctx, tmp))
+        if "subscription" in ctx.parts:
+            log(f"subscription: latency ({ctx.subscription_latency_events} events) and catch-up "
+                f"({ctx.subscription_catchup_events} events) on dynalite")
+            attempt("subscription", lambda: bench_subscription(ctx, tmp))
         if "soak" in ctx.parts:
             attempt("soak", lambda: bench_soak(ctx))
 
@@ -728,7 +781,10 @@ def main():
         "date": ctx.date, "commit": ctx.commit, "dirty": bool(git("status", "--porcelain", "--", "src", "include")),
         "mode": ctx.mode, "duration_s": round(time.monotonic() - T0, 1), "machine": machine, "parts": ctx.parts,
         "settings": {"seconds": ctx.seconds, "rounds": ctx.rounds, "client_plan": ctx.client_plan,
-                     "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events},
+                     "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events,
+                     "subscription_latency_events": ctx.subscription_latency_events,
+                     "subscription_catchup_events": ctx.subscription_catchup_events,
+                     "subscription_rounds": ctx.subscription_rounds},
         "raw": res, "errors": errors,
     }
     write_report(ctx, report, out, args.docs)
@@ -746,13 +802,20 @@ def write_report(ctx, report, out, docs=False):
     notes = []
     if ctx.quick:
         notes.append(f"Quick mode: {ctx.seconds:g} s per client measurement, one round, fewer in-flight points, "
-                     f"replay of {ctx.replay_events:,} events instead of 100,000, smaller event-store runs.")
+                     f"replay of {ctx.replay_events:,} events instead of 100,000, smaller event-store runs, "
+                     f"subscriptions: {ctx.subscription_latency_events} live events, catch-up of "
+                     f"{ctx.subscription_catchup_events:,} (full: 200 and 20,000).")
     else:
         notes.append(f"Full mode: {ctx.seconds:g} s per client measurement, median of {ctx.rounds} rounds "
                      "(peers interleaved, order rotated per round).")
     notes.append("Client rows: GetItem/PutItem through `client::call` against nginx (one worker) with canned "
                  "answers; wrk and the JS SDK send the same request to the same nginx in the same run; one "
                  "client thread each (wrk -t1, one io thread, one Node.js process). Ratios are ddb/peer.")
+    if "subscription" in res:
+        notes.append("Subscription latency: from `append` returning to the live subscriber receiving the event, "
+                     "same process; a subscription delivers an event only once it is older than the horizon, so "
+                     "latency ≈ horizon + poll wait + one read. The short horizon gives up the no-gap guarantee "
+                     "(docs/subscriptions.md) and shows the polling's own share.")
     if "scaling" in res:
         for r in rows:
             if r["key"].startswith("scaling_"):

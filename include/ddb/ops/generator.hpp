@@ -62,6 +62,12 @@ public:
     /// producer's exception (once), after the values before it.
     boost::asio::awaitable<std::optional<T>> next();
 
+    /// The next values at once: what is left of the batch the producer
+    /// handed over last (`sink::push_batch`), or the next hand-off's values;
+    /// empty when the sequence ended. For a consumer that hands them on in
+    /// batches itself. Rethrows as `next()`.
+    boost::asio::awaitable<std::vector<T>> next_batch();
+
     /// Stops the producer early (also done by the destructor).
     void close();
 
@@ -173,6 +179,45 @@ boost::asio::awaitable<std::optional<T>> generator<T>::next() {
         co_return std::nullopt;
     }
     co_return std::move(m.value);
+}
+
+template <class T>
+boost::asio::awaitable<std::vector<T>> generator<T>::next_batch() {
+    std::vector<T> out;
+    if (!state_ || state_->finished)
+        co_return out;
+    auto keep = state_;
+    state& st = *keep;
+    if (st.taken < st.received.size()) {
+        if (st.taken == 0) {
+            out = std::move(st.received);
+        } else {
+            out.reserve(st.received.size() - st.taken);
+            for (std::size_t i = st.taken; i < st.received.size(); ++i)
+                out.push_back(std::move(st.received[i]));
+        }
+        st.received.clear();
+        st.taken = 0;
+        co_return out;
+    }
+    st.received.clear();
+    st.taken = 0;
+    auto [ec, m] =
+        co_await st.channel.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) {
+        st.finished = true;
+        co_return out;
+    }
+    if (!m.batch.empty())
+        co_return std::move(m.batch);
+    if (!m.value) {
+        st.finished = true;
+        if (m.error)
+            std::rethrow_exception(m.error);
+        co_return out;
+    }
+    out.push_back(std::move(*m.value));
+    co_return out;
 }
 
 template <class T>
