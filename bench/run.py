@@ -253,20 +253,19 @@ def bench_subscription(ctx, tmp):
         lines, _ = run_json([ctx.bin("bench_subscription"), "--endpoint", server.url,
                              "--latency-events", str(ctx.subscription_latency_events),
                              "--catchup-events", str(ctx.subscription_catchup_events),
-                             "--rounds", str(ctx.subscription_rounds)])
+                             "--rounds", str(ctx.subscription_rounds),
+                             "--worker-events", str(ctx.subscription_worker_events)])
     finally:
         server.stop()
     out = {"latency": [d for d in lines if d["bench"] == "subscription_latency"],
-           "catchup": next(d for d in lines if d["bench"] == "subscription_catchup")}
+           "catchup": next(d for d in lines if d["bench"] == "subscription_catchup"),
+           "workers": next(d for d in lines if d["bench"] == "subscription_workers")}
     for d in out["latency"]:
         log(f"subscription: horizon {d['horizon_ms']} ms: p50 {d['p50_ms']:.0f} ms, p99 {d['p99_ms']:.0f} ms")
     log(f"subscription: catch-up {out['catchup']['sub_events_per_s']:.0f} events/s, "
         f"replay {out['catchup']['replay_events_per_s']:.0f}/s, ratio {out['catchup']['ratio']}")
-    # TODO(issue 15, projection workers): catch-up with 4 projection_workers vs 1
-    # on the same store (the issue's third subscription figure), once
-    # projection_worker lands: a second program run here (or a part of
-    # bench_subscription) whose line goes into out["workers"], with its row in
-    # build_rows next to the catch-up row.
+    log(f"subscription: workers {out['workers']['four_workers_events_per_s']:.0f} events/s (4) vs "
+        f"{out['workers']['one_worker_events_per_s']:.0f} (1), ratio {out['workers']['ratio']}")
     return out
 
 
@@ -450,7 +449,14 @@ def build_rows(ctx, res, errors=None):
                         f"replay {d['replay_events_per_s']:,.0f} events/s", d["ratio"],
                         f"sub/replay ≥ {d['target']:g} (median of {d['rounds']} rounds)", d["met"],
                         "subscription_catchup", data=d))
-        # TODO(issue 15): the row of 4 projection workers vs 1 (see bench_subscription).
+        w = res["subscription"].get("workers")
+        if w:
+            rows.append(row(f"Projection workers catching up on {w['events']:,} events, 4 workers vs 1 "
+                            f"({w['partitions']} partitions, at least once, dynalite)",
+                            f"{w['four_workers_events_per_s']:,.0f} events/s",
+                            f"1 worker {w['one_worker_events_per_s']:,.0f} events/s", w["ratio"],
+                            "reported (median of 3 rounds; the server is single-threaded)", None,
+                            "subscription_workers", data=w))
     for part, err in (errors or {}).items():
         rows.append(row(f"{part}: FAILED", "—", "—", None, err.strip().splitlines()[-1][:120] if err.strip() else "?",
                         False, f"failed_{part}"))
@@ -675,6 +681,7 @@ class Context:
             self.replay_events = 5000
             self.subscription_latency_events, self.subscription_catchup_events = 50, 3000
             self.subscription_rounds = 5
+            self.subscription_worker_events = 1000
         else:
             self.seconds, self.rounds = 3, 2
             self.client_plan = [("getitem", [1, 4, 16, 64, 256]), ("putitem", [1, 4, 16, 64, 256])]
@@ -682,6 +689,7 @@ class Context:
             self.replay_events = 100000
             self.subscription_latency_events, self.subscription_catchup_events = 200, 20000
             self.subscription_rounds = 7
+            self.subscription_worker_events = 4000
         if args.seconds:
             self.seconds = args.seconds
         self.date = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -784,7 +792,8 @@ def main():
                      "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events,
                      "subscription_latency_events": ctx.subscription_latency_events,
                      "subscription_catchup_events": ctx.subscription_catchup_events,
-                     "subscription_rounds": ctx.subscription_rounds},
+                     "subscription_rounds": ctx.subscription_rounds,
+                     "subscription_worker_events": ctx.subscription_worker_events},
         "raw": res, "errors": errors,
     }
     write_report(ctx, report, out, args.docs)

@@ -20,7 +20,7 @@
 //
 //   bench_subscription --endpoint URL [--latency-events N] [--rate PER_S]
 //       [--short-horizon-ms H] [--catchup-events M] [--writers W] [--rounds R]
-//       [--skip-latency] [--skip-catchup]
+//       [--worker-events K] [--skip-latency] [--skip-catchup] [--skip-workers]
 // Prints one JSON line per latency run and one for the catch-up:
 //   {"bench":"subscription_latency","horizon_ms":4500,"safe":true,
 //    "poll_interval_ms":100,"max_poll_interval_ms":1000,"events":..,
@@ -28,9 +28,13 @@
 //   {"bench":"subscription_catchup","events":..,"rounds":..,"sub_events_per_s":..,
 //    "replay_events_per_s":..,"retrieve_all_events_per_s":..,"ratio":..,
 //    "ratios":[..],"target":0.9,"met":..}
+//   {"bench":"subscription_workers","events":..,"partitions":4,
+//    "one_worker_events_per_s":..,"four_workers_events_per_s":..,"ratio":..}
 #include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
+#include <ddb/es/checkpoint_store.hpp>
+#include <ddb/es/projection_worker.hpp>
 #include <ddb/es/projector.hpp>
 #include <ddb/es/replay.hpp>
 #include <ddb/es/subscription.hpp>
@@ -80,8 +84,10 @@ struct args {
     long catchup_events = 20000;
     int writers = 16;
     int rounds = 7;
+    long worker_events = 3000;
     bool latency = true;
     bool catchup = true;
+    bool workers = true;
 };
 
 // This process's CPU time, user + system.
@@ -362,11 +368,89 @@ awaitable<void> catchup(ddb::client& c, const ddb::es::event_registry& reg, cons
     co_await ddb::es::delete_tables(c, sc);
 }
 
+// Projection workers catching up on K stored events (at least once: each
+// event handled, then its checkpoint written): one worker owning every
+// partition, then four workers sharing them, timed from their start to the
+// K-th event handled. Fresh projection names, so each run starts at 0.
+awaitable<double> workers_catchup(ddb::es::event_repository& repo,
+                                  ddb::es::checkpoint_store& checkpoints, int n, long events,
+                                  const std::string& projection) {
+    long handled = 0;
+    std::vector<std::unique_ptr<ddb::es::projection_worker>> workers;
+    for (int w = 0; w < n; ++w) {
+        ddb::es::projection_worker_options o;
+        o.projection = projection;
+        o.owner = projection + "-" + std::to_string(w);
+        o.lease_duration = milliseconds(3000);
+        o.renew_interval = milliseconds(500);
+        workers.push_back(std::make_unique<ddb::es::projection_worker>(
+            repo, checkpoints, o, [&handled](const ddb::es::stored_event&) -> awaitable<void> {
+                ++handled;
+                co_return;
+            }));
+    }
+    const auto t = clock_type::now();
+    auto ex = co_await asio::this_coro::executor;
+    int running = n;
+    std::exception_ptr error;
+    for (auto& w : workers)
+        asio::co_spawn(ex, w->run(), [&](std::exception_ptr e) {
+            if (e && !error)
+                error = e;
+            --running;
+        });
+    double seconds = 0;
+    while (handled < events && !error)
+        co_await sleep_for(milliseconds(5));
+    seconds = seconds_since(t);
+    for (auto& w : workers)
+        w->stop();
+    while (running > 0)
+        co_await sleep_for(milliseconds(10));
+    if (error)
+        std::rethrow_exception(error);
+    if (handled != events)
+        throw std::runtime_error("workers: handled " + std::to_string(handled) + " of " +
+                                 std::to_string(events));
+    co_return seconds;
+}
+
+awaitable<void> workers_run(ddb::client& c, const ddb::es::event_registry& reg, const args& a) {
+    auto sc = table_config("sub-workers");
+    co_await ddb::es::create_tables(c, sc);
+    ddb::es::dynamodb_event_repository repo(c, sc);
+    ddb::es::checkpoint_store checkpoints(c, sc);
+    co_await write_events(repo, reg, a.worker_events, a.writers);
+    co_await sleep_for(ddb::es::safe_horizon(repo.config(), {}) + milliseconds(200));
+    const int partitions = co_await repo.partition_count();
+    std::vector<double> one, four;
+    for (int r = 0; r < 3; ++r) {
+        const std::string suffix = std::to_string(r);
+        if (r % 2 == 0) {
+            one.push_back(co_await workers_catchup(repo, checkpoints, 1, a.worker_events, "one" + suffix));
+            four.push_back(co_await workers_catchup(repo, checkpoints, 4, a.worker_events, "four" + suffix));
+        } else {
+            four.push_back(co_await workers_catchup(repo, checkpoints, 4, a.worker_events, "four" + suffix));
+            one.push_back(co_await workers_catchup(repo, checkpoints, 1, a.worker_events, "one" + suffix));
+        }
+    }
+    const double m = static_cast<double>(a.worker_events);
+    const double one_rate = m / median(one), four_rate = m / median(four);
+    std::printf("{\"bench\":\"subscription_workers\",\"events\":%ld,\"partitions\":%d,"
+                "\"rounds\":3,\"one_worker_events_per_s\":%.0f,"
+                "\"four_workers_events_per_s\":%.0f,\"ratio\":%.3f}\n",
+                a.worker_events, partitions, one_rate, four_rate, four_rate / one_rate);
+    std::fflush(stdout);
+    co_await ddb::es::delete_tables(c, sc);
+}
+
 bool parse(int argc, char** argv, args& a) {
     for (int i = 1; i < argc; ++i) {
         const std::string k = argv[i];
         if (k == "--skip-latency")
             a.latency = false;
+        else if (k == "--skip-workers")
+            a.workers = false;
         else if (k == "--skip-catchup")
             a.catchup = false;
         else if (i + 1 >= argc)
@@ -383,13 +467,15 @@ bool parse(int argc, char** argv, args& a) {
             a.catchup_events = std::stol(argv[++i]);
         else if (k == "--writers")
             a.writers = std::stoi(argv[++i]);
+        else if (k == "--worker-events")
+            a.worker_events = std::stol(argv[++i]);
         else if (k == "--rounds")
             a.rounds = std::stoi(argv[++i]);
         else
             return false;
     }
     return !a.endpoint.empty() && a.latency_events > 0 && a.rate > 0 && a.catchup_events > 0 &&
-           a.writers > 0 && a.rounds > 0;
+           a.writers > 0 && a.rounds > 0 && a.worker_events > 0;
 }
 
 } // namespace
@@ -400,7 +486,7 @@ int main(int argc, char** argv) {
         std::cerr
             << "usage: bench_subscription --endpoint URL [--latency-events N] [--rate PER_S]\n"
                "  [--short-horizon-ms H] [--catchup-events M] [--writers W] [--rounds R]\n"
-               "  [--skip-latency] [--skip-catchup]\n";
+               "  [--worker-events K] [--skip-latency] [--skip-catchup] [--skip-workers]\n";
         return 2;
     }
     asio::io_context ioc;
@@ -422,6 +508,8 @@ int main(int argc, char** argv) {
             }
             if (a.catchup)
                 co_await catchup(c, registry, a);
+            if (a.workers)
+                co_await workers_run(c, registry, a);
         },
         [&](std::exception_ptr e) {
             if (e) {

@@ -152,10 +152,12 @@ TEMPLATE_TEST_CASE("projection worker: a failing handler parks the event, re-dri
         CHECK(parked[0].error.find("cannot handle 2") != std::string::npos);
         CHECK(parked[0].attempts == 2);
         broken = false;
-        CHECK(co_await w.redrive_parked(true) == 1);
+        const std::size_t redriven = co_await w.redrive_parked(true);
+        CHECK(redriven == 1);
         CHECK(handled.count(2));
         auto again = checkpoints.parked("p2");
-        CHECK_FALSE(co_await again.next());
+        const auto left = co_await again.next();
+        CHECK_FALSE(left);
     });
 }
 
