@@ -41,6 +41,14 @@ inline void out(std::string_view text) {
         throw stdout_failed(errno);
 }
 
+/// Flushes stdout now (a line a follower waits for); a failed write throws
+/// `output_error`.
+inline void flush_stdout() {
+    errno = 0;
+    if (std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw stdout_failed(errno);
+}
+
 /// Flushes and closes stdout, so that what was buffered is known to be
 /// written: a full disk or a closed pipe show here, not only on exit.
 inline void close_stdout() {

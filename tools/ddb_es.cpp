@@ -2,7 +2,8 @@
 // ddb-es — the event store's tables and events from the command line:
 // creates the tables (idempotent; --force recreates them after asking),
 // describes them, counts and dumps the stored events, migrates a store of
-// the old index layout.
+// the old index layout, follows the store (tail), and shows the projection
+// workers' checkpoints and parked events (ddb_es_follow.cpp).
 //
 //   ddb-es create-tables [--force [--yes]] [--ttl] [--events-table N] [--snapshots-table N]
 //                        [--checkpoints-table N] [--partitions K]
@@ -10,6 +11,11 @@
 //   ddb-es count [--from ID] [--uuid U] [--events-table N]
 //   ddb-es dump [--from ID] [--uuid U] [--events-table N]
 //   ddb-es migrate [--events-table N] [--partitions K]
+//   ddb-es tail [--from ID] [--aggregate U] [--class C]... [--horizon-ms N] [--poll-ms N]
+//               [--limit N] [--until-idle] [--events-table N]
+//   ddb-es checkpoints [--projection P] [--events-table N] [--checkpoints-table N]
+//   ddb-es parked --projection P [--redrive ID KEY]... [--redrive-all] [--json]
+//                 [--checkpoints-table N]
 //   ddb-es help [COMMAND] | ddb-es COMMAND --help | ddb-es --version
 //
 // Every command also takes --ca-file PATH, --timeout SECONDS, --max-attempts N,
@@ -23,7 +29,7 @@
 // steps unless --quiet. A failed call's error says how many attempts were
 // made over how long. Exit status: 0 success, 1 error, 2 usage error.
 //
-#include "cli.hpp"
+#include "ddb_es.hpp"
 
 #include <ddb/client/client.hpp>
 #include <ddb/es/dynamodb_event_repository.hpp>
@@ -64,30 +70,13 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace cli = ddb::cli;
+using namespace ddb::es_tool;
 using asio::awaitable;
 using cli::out;
 using cli::usage_error;
-using steady = std::chrono::steady_clock;
 
 // ---------------------------------------------------------------------------
 // Commands, options and their help.
-
-enum command_bit : unsigned {
-    create_bit = 1,
-    describe_bit = 2,
-    count_bit = 4,
-    dump_bit = 8,
-    migrate_bit = 16,
-    all_commands = 31,
-};
-
-struct command_spec {
-    std::string_view name;
-    unsigned bit;
-    std::string_view summary;
-    std::string_view description;
-    std::string_view example;
-};
 
 const command_spec command_specs[] = {
     {"create-tables", create_bit, "create the events, snapshots and checkpoints tables",
@@ -132,14 +121,67 @@ const command_spec command_specs[] = {
      "and a store of the current layout is left as it is. Progress on stderr as for count; the "
      "outcome on stdout.",
      "ddb-es migrate --events-table orders_events"},
+    {"tail", tail_bit, "follow the store: print its events as they are appended",
+     "Follows the store with a subscription (docs/subscriptions.md): prints the events with id "
+     ">= --from by ascending id, then each new event as it is appended, one JSON object a line "
+     "as dump prints them, each line flushed at once. Runs until interrupted (SIGINT or SIGTERM: "
+     "exit status 0), until --limit events are printed, or with --until-idle until a poll finds "
+     "nothing new. A new event is printed once it is older than the safe horizon (4.5 s with "
+     "the default settings: the store's max append age, 3 s, plus the clock skew and index lag "
+     "allowed), so that no event written late is passed over; --horizon-ms lowers it, giving that "
+     "guarantee up for writes slower than it. --aggregate reads that aggregate's events from the "
+     "events table itself, which needs no horizon. --class keeps only events of the classes "
+     "given (the reads cost the same). When idle it polls after --poll-ms, doubling up to 1 s: "
+     "on the default 4 index partitions at most 300 requests a minute. On stderr, when it is a "
+     "terminal and stdout is not (or with --progress): the events printed so far and the last "
+     "one's id and time.",
+     "ddb-es tail --class account_opened --class money_deposited | jq .event_properties"},
+    {"checkpoints", checkpoints_bit, "projections' checkpoints, leases, lag and workers",
+     "Without --projection: lists the projections that have items in the checkpoints table, "
+     "one a line with their partitions (held, expired, free), live workers and parked events. "
+     "With --projection P: for each index partition of the store, its lease (owner, or free; "
+     "the fencing counter; when it expires or expired), its checkpoint (the id up to which the "
+     "partition's events were handled, the keys of those handled at that id, and when it was "
+     "committed) and its lag: how many of the partition's events come after the checkpoint, "
+     "with the age of the oldest. The lag is counted by reading those events (a global read of "
+     "the partition from the checkpoint's id, the events table's index being eventually "
+     "consistent): its cost grows with the lag. Then the live workers (their heartbeats) with "
+     "the partitions each holds, and the number of parked events. Times are judged by this "
+     "host's clock. Exit status 1 for a projection without items (a mistyped name: its lag "
+     "would be the whole store).",
+     "ddb-es checkpoints --projection balances --checkpoints-table orders_checkpoints"},
+    {"parked", parked_bit, "list parked events, ask for their re-drive",
+     "Lists, by id, the events that the workers of projection P parked after their handler "
+     "kept failing: id, key (aggregate uuid and version), class, attempts, when it was parked, "
+     "whether a re-drive was asked for, and the handler's error; with --json one JSON object a "
+     "line (keys id, key, event_class, attempts, parked_at, redrive, error). --redrive ID KEY "
+     "(as listed; repeatable) or --redrive-all asks for a re-drive: the projection's workers "
+     "handle those events again on their next lease round (every renew interval, 3 s by "
+     "default) and remove each that succeeds; one that fails again stays parked with its new "
+     "error. Nothing is re-driven while no worker of the projection runs. Exit status 1 when an "
+     "event given to --redrive is not parked.",
+     "ddb-es parked --projection balances --redrive-all"},
 };
 
 struct option_spec {
+    constexpr option_spec(std::string_view name_, std::string_view value_, unsigned commands_,
+                          bool common_, std::string_view help_, unsigned required_ = 0,
+                          bool repeat_ = false)
+        : name(name_)
+        , value(value_)
+        , commands(commands_)
+        , common(common_)
+        , help(help_)
+        , required(required_)
+        , repeat(repeat_) {}
+
     std::string_view name;
-    std::string_view value; ///< empty: a flag
+    std::string_view value; ///< empty: a flag; "ID KEY": two values
     unsigned commands;
     bool common; ///< one of the connection and reporting options every command has
     std::string_view help;
+    unsigned required; ///< the commands that need it
+    bool repeat;       ///< may be given more than once, each adding to the others
 };
 
 const option_spec option_specs[] = {
@@ -149,12 +191,36 @@ const option_spec option_specs[] = {
     {"--yes", "", create_bit, false, "confirm --force without asking"},
     {"--ttl", "", create_bit, false,
      "enable DynamoDB TTL on the events table (attribute expires_at)"},
-    {"--from", "ID", count_bit | dump_bit, false, "only events with id >= ID (default 0: all)"},
+    {"--from", "ID", count_bit | dump_bit | tail_bit, false,
+     "only events with id >= ID (default 0: all)"},
     {"--uuid", "U", count_bit | dump_bit, false, "only the events of aggregate U, by version"},
-    {"--events-table", "N", all_commands, false, "the events table (default stored_events)"},
+    {"--aggregate", "U", tail_bit, false,
+     "only the events of aggregate U, by version (read from the events table: no horizon)"},
+    {"--class", "C", tail_bit, false,
+     "only events of class C; give it again for more classes (filtered after reading)", 0, true},
+    {"--horizon-ms", "N", tail_bit, false,
+     "print an event once it is N ms old (default: the safe horizon, 4500 with the default "
+     "settings); below it, an event whose write took longer than N ms may be passed over"},
+    {"--poll-ms", "N", tail_bit, false,
+     "when a poll found nothing, poll again after N ms, doubling up to 1000 (or N if more); "
+     "default 100"},
+    {"--limit", "N", tail_bit, false, "stop after printing N events"},
+    {"--until-idle", "", tail_bit, false,
+     "stop after the first poll that finds nothing new: every event older than the horizon "
+     "was printed (with --horizon-ms 0, every event the index showed then)"},
+    {"--projection", "P", checkpoints_bit | parked_bit, false,
+     "the projection (projection_worker_options::projection)", parked_bit},
+    {"--redrive", "ID KEY", parked_bit, false,
+     "ask the workers to handle parked event ID KEY again (as listed); give it again for more", 0,
+     true},
+    {"--redrive-all", "", parked_bit, false,
+     "ask the workers to handle every parked event of the projection again"},
+    {"--json", "", parked_bit, false, "one JSON object a line"},
+    {"--events-table", "N", all_commands & ~parked_bit, false,
+     "the events table (default stored_events)"},
     {"--snapshots-table", "N", create_bit | describe_bit, false,
      "the snapshots table (default snapshots)"},
-    {"--checkpoints-table", "N", create_bit | describe_bit, false,
+    {"--checkpoints-table", "N", create_bit | describe_bit | checkpoints_bit | parked_bit, false,
      "the checkpoints table (default checkpoints)"},
     {"--partitions", "K", create_bit | migrate_bit, false,
      "index partitions per time bucket, 1 to 1000, recorded in the store when it has no layout "
@@ -204,10 +270,13 @@ const char* const environment_help =
 
 std::string synopsis(const command_spec& c) {
     std::string s = "usage: ddb-es " + std::string(c.name);
-    for (const auto& o : option_specs)
-        if (!o.common && (o.commands & c.bit))
-            s += " [" + std::string(o.name) + (o.value.empty() ? "" : "\x01") +
-                 std::string(o.value) + "]";
+    for (const auto& o : option_specs) {
+        if (o.common || !(o.commands & c.bit))
+            continue;
+        std::string one = std::string(o.name) + (o.value.empty() ? "" : " ") + std::string(o.value);
+        std::replace(one.begin(), one.end(), ' ', '\x01');
+        s += (o.required & c.bit) ? " " + one : " [" + one + "]" + (o.repeat ? "..." : "");
+    }
     // Wrapped between options, never inside one ('\x01': a space kept).
     s = cli::wrap(s + " [COMMON\x01OPTIONS]", 8);
     std::replace(s.begin(), s.end(), '\x01', ' ');
@@ -254,26 +323,12 @@ std::string usage_hint(const command_spec* c) {
     if (c)
         return "Try 'ddb-es " + std::string(c->name) + " --help'.\n";
     return "usage: ddb-es COMMAND [OPTIONS]   (commands: create-tables, describe, count, dump,\n"
-           "       migrate)\n"
+           "       migrate, tail, checkpoints, parked)\n"
            "Try 'ddb-es --help'.\n";
 }
 
 // ---------------------------------------------------------------------------
 // The command line.
-
-struct options {
-    const command_spec* command = nullptr;
-    enum class action { run, help, version } what = action::run;
-    ddb::es::store_config config{};
-    bool force = false, yes = false;
-    std::int64_t from = 0;
-    std::optional<std::string> uuid{};
-    std::optional<int> partitions{};
-    std::optional<std::string> ca_file{};
-    std::optional<std::chrono::milliseconds> timeout{};
-    std::optional<int> max_attempts{};
-    bool progress = false, quiet = false;
-};
 
 // A decimal integer in [min, max], all of `text`; `what` says what is wanted.
 std::int64_t parse_integer(std::string_view option, const std::string& text, std::int64_t min,
@@ -310,8 +365,71 @@ std::chrono::milliseconds parse_seconds(std::string_view option, const std::stri
     return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(v * 1000)));
 }
 
-void set_option(options& o, const option_spec& spec, const std::string& value) {
+// "--uuid", "--aggregate": an aggregate uuid as the store takes it.
+std::string aggregate_uuid(std::string_view option, const std::string& text) {
+    if (text.empty() || text[0] == '$')
+        throw usage_error(std::string(option) +
+                          " wants an aggregate uuid (not empty, not starting with '$'), got '" +
+                          text + "'");
+    return text;
+}
+
+// A projection's name: 1 to 255 bytes, no control characters (as
+// checkpoint_store takes it).
+std::string projection_name(std::string_view option, const std::string& text) {
+    bool ok = !text.empty() && text.size() <= 255;
+    for (unsigned char ch : text)
+        ok = ok && ch >= 0x20 && ch != 0x7f;
+    if (!ok)
+        throw usage_error(std::string(option) +
+                          " wants a projection name (1 to 255 bytes, no control characters), "
+                          "got '" +
+                          text + "'");
+    return text;
+}
+
+// The options of tail, checkpoints and parked; false for another option.
+bool set_follow_option(options& o, std::string_view n, const std::string& value,
+                       const std::string& second) {
+    constexpr auto max = std::numeric_limits<std::int64_t>::max();
+    if (n == "--aggregate")
+        o.aggregate = aggregate_uuid(n, value);
+    else if (n == "--class") {
+        if (value.empty())
+            throw usage_error("--class wants an event class, got ''");
+        o.classes.push_back(value);
+    } else if (n == "--horizon-ms")
+        o.horizon = std::chrono::milliseconds(
+            parse_integer(n, value, 0, 86'400'000, "milliseconds from 0 to 86400000"));
+    else if (n == "--poll-ms")
+        o.poll = std::chrono::milliseconds(
+            parse_integer(n, value, 1, 3'600'000, "milliseconds from 1 to 3600000"));
+    else if (n == "--limit")
+        o.limit = parse_integer(n, value, 1, max, "a number of events, at least 1");
+    else if (n == "--until-idle")
+        o.until_idle = true;
+    else if (n == "--projection")
+        o.projection = projection_name(n, value);
+    else if (n == "--redrive") {
+        auto id = parse_integer(n, value, 1, max, "a parked event's id and key (ID KEY)");
+        if (second.empty())
+            throw usage_error("--redrive wants a parked event's id and key (ID KEY), got an "
+                              "empty key");
+        o.redrive.emplace_back(id, second);
+    } else if (n == "--redrive-all")
+        o.redrive_all = true;
+    else if (n == "--json")
+        o.json = true;
+    else
+        return false;
+    return true;
+}
+
+void set_option(options& o, const option_spec& spec, const std::string& value,
+                const std::string& second) {
     const std::string_view n = spec.name;
+    if (set_follow_option(o, n, value, second))
+        return;
     if (n == "--force")
         o.force = true;
     else if (n == "--yes")
@@ -335,13 +453,9 @@ void set_option(options& o, const option_spec& spec, const std::string& value) {
     } else if (n == "--from")
         o.from = parse_integer(n, value, 0, std::numeric_limits<std::int64_t>::max(),
                                "an event id (a non-negative 64-bit integer)");
-    else if (n == "--uuid") {
-        if (value.empty() || value[0] == '$')
-            throw usage_error("--uuid wants an aggregate uuid (not empty, not starting with "
-                              "'$'), got '" +
-                              value + "'");
-        o.uuid = value;
-    } else if (n == "--ca-file") {
+    else if (n == "--uuid")
+        o.uuid = aggregate_uuid(n, value);
+    else if (n == "--ca-file") {
         // Checked here: the client reads it only when it opens a TLS connection.
         std::ifstream f(value);
         if (value.empty() || !f)
@@ -352,6 +466,27 @@ void set_option(options& o, const option_spec& spec, const std::string& value) {
     else if (n == "--max-attempts")
         o.max_attempts =
             static_cast<int>(parse_integer(n, value, 1, 100, "a number of attempts from 1 to 100"));
+}
+
+// The options given, together: each applies to the command, the command's
+// required ones are there, none contradicts another.
+void check_given(const options& o, const std::vector<const option_spec*>& given) {
+    const command_spec& c = *o.command;
+    for (const auto* spec : given)
+        if (!(spec->commands & c.bit))
+            throw usage_error("option " + std::string(spec->name) + " does not apply to " +
+                              std::string(c.name));
+    for (const auto& spec : option_specs)
+        if ((spec.required & c.bit) && std::find(given.begin(), given.end(), &spec) == given.end())
+            throw usage_error(std::string(c.name) + " needs " + std::string(spec.name) + " " +
+                              std::string(spec.value));
+    if (o.progress && o.quiet)
+        throw usage_error("--progress and --quiet contradict each other");
+    if (o.yes && !o.force)
+        throw usage_error("--yes confirms --force; without --force it has nothing to confirm");
+    if (o.redrive_all && !o.redrive.empty())
+        throw usage_error("--redrive-all re-drives every parked event; give it or --redrive, "
+                          "not both");
 }
 
 // Options may come before or after the command, as "--name value" or "--name=value".
@@ -389,120 +524,35 @@ void parse(int argc, char** argv, options& o) {
         const option_spec* spec = find_option(arg);
         if (!spec)
             throw usage_error("unknown option '" + arg + "'");
-        std::string value;
+        std::string value, second;
+        const bool two = spec->value.find(' ') != std::string_view::npos; // "ID KEY"
+        const std::string wants = arg + " wants " + (two ? "two values" : "a value") + " (" +
+                                  std::string(spec->value) + ")";
         if (!spec->value.empty()) {
             if (inline_value)
                 value = *inline_value;
             else if (i + 1 < argc)
                 value = argv[++i];
             else
-                throw usage_error(arg + " wants a value (" + std::string(spec->value) + ")");
+                throw usage_error(wants);
+            if (two && i + 1 >= argc)
+                throw usage_error(wants);
+            if (two)
+                second = argv[++i];
         } else if (inline_value)
             throw usage_error(arg + " takes no value");
         given.push_back(spec);
-        set_option(o, *spec, value);
+        set_option(o, *spec, value, second);
     }
     if (o.what != options::action::run)
         return;
     if (!o.command)
         throw usage_error("no command given");
-    for (const auto* spec : given)
-        if (!(spec->commands & o.command->bit))
-            throw usage_error("option " + std::string(spec->name) + " does not apply to " +
-                              std::string(o.command->name));
-    if (o.progress && o.quiet)
-        throw usage_error("--progress and --quiet contradict each other");
-    if (o.yes && !o.force)
-        throw usage_error("--yes confirms --force; without --force it has nothing to confirm");
+    check_given(o, given);
 }
 
 // ---------------------------------------------------------------------------
-// Reporting on stderr.
-
-// "2.3 s", or "40 ms" below a tenth of a second (where "0.0 s" would say nothing).
-std::string seconds(std::chrono::microseconds d) {
-    char text[32];
-    const long long ms = (d.count() + 500) / 1000; // rounded first: 99.7 ms is "0.1 s"
-    if (ms < 100)
-        std::snprintf(text, sizeof text, "%lld ms", ms);
-    else
-        std::snprintf(text, sizeof text, "%.1f s", static_cast<double>(d.count()) / 1e6);
-    return text;
-}
-
-std::string seconds_since(steady::time_point t) {
-    return seconds(std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - t));
-}
-
-std::string plural(std::int64_t n, std::string_view one, std::string_view many) {
-    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
-/// What the tool says on stderr besides errors: `steps` (create-tables'
-/// found/created lines) unless --quiet; `progress` (a periodic status line,
-/// retries) on a terminal or with --progress. On a terminal the status line
-/// is rewritten in place; elsewhere each status is a line of its own.
-class reporter {
-public:
-    bool steps = true;
-    bool progress = false;
-    bool tty = false;
-    const steady::time_point started = steady::now();
-    /// The current status of a long command, "" for none.
-    std::function<std::string()> status;
-
-    void line(std::string_view text) {
-        clear();
-        std::string l = "ddb-es: " + std::string(text) + "\n";
-        std::fwrite(l.data(), 1, l.size(), stderr);
-    }
-    void step(std::string_view text) {
-        if (steps)
-            line(text);
-    }
-    void note(std::string_view text) {
-        if (progress)
-            line(text);
-    }
-    void tick() {
-        if (!progress || !status)
-            return;
-        std::string s = status();
-        if (s.empty())
-            return;
-        if (!tty)
-            return line(s);
-        std::string l = "\r\033[Kddb-es: " + s;
-        std::fwrite(l.data(), 1, l.size(), stderr);
-        transient_ = true;
-    }
-    /// Removes the status line of a terminal (before other output).
-    void clear() {
-        if (transient_)
-            std::fputs("\r\033[K", stderr);
-        transient_ = false;
-    }
-    std::chrono::milliseconds interval() const {
-        return tty ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(2000);
-    }
-
-private:
-    bool transient_ = false;
-};
-
-/// Clears `reporter::status` when a command's scope ends, normally or not:
-/// the status reads the command's locals. Declare it after them.
-struct status_scope {
-    reporter& r;
-    ~status_scope() { r.status = nullptr; }
-};
-
-/// What the client's hooks saw.
-struct call_log {
-    /// The last call that failed, when no call has succeeded since.
-    std::optional<ddb::call_metrics> last_failed;
-    std::int64_t queries = 0;
-};
+// Reports of failed calls.
 
 // A retry as "GetItem attempt 1 of 3 failed (connection failed); retrying
 // in 0.5 s".
@@ -545,12 +595,6 @@ std::string keys(const std::vector<ddb::key_schema_element>& schema,
     }
     return out;
 }
-
-/// The tool's state while a command runs.
-struct tool {
-    reporter r;
-    call_log log;
-};
 
 // ---------------------------------------------------------------------------
 // The store's layout, as far as the tool needs it (<ddb/es/tables.hpp>).
@@ -779,8 +823,9 @@ std::string dump_status(const read_state& s, std::int64_t queries) {
     return text + ", " + plural(queries, "query", "queries");
 }
 
-// One line of dump's output: the event as a JSON object.
-std::string json_line(const ddb::es::stored_event& e) {
+} // namespace
+
+std::string ddb::es_tool::json_line(const ddb::es::stored_event& e) {
     json::object line;
     line["id"] = e.id;
     if (e.aggregate_uuid)
@@ -799,6 +844,8 @@ std::string json_line(const ddb::es::stored_event& e) {
     text += '\n';
     return text;
 }
+
+namespace {
 
 // count and dump: the same read of the store (one aggregate's events with
 // --uuid, else every time bucket from --from's on) and the same reports on
@@ -925,10 +972,13 @@ int run(const options& o, tool& t) {
     ddb::client c(ioc.get_executor(), std::move(cfg));
 
     awaitable<int> (*command)(ddb::client&, const options&, tool&) =
-        o.command->bit == create_bit     ? create_tables
-        : o.command->bit == describe_bit ? describe
-        : o.command->bit == migrate_bit  ? migrate
-                                         : count_or_dump;
+        o.command->bit == create_bit        ? create_tables
+        : o.command->bit == describe_bit    ? describe
+        : o.command->bit == migrate_bit     ? migrate
+        : o.command->bit == tail_bit        ? tail
+        : o.command->bit == checkpoints_bit ? checkpoints
+        : o.command->bit == parked_bit      ? parked
+                                            : count_or_dump;
     int rc = 1;
     bool done = false;
     std::exception_ptr error;
@@ -967,9 +1017,10 @@ int main(int argc, char** argv) {
         }
         t.r.tty = isatty(STDERR_FILENO);
         t.r.steps = !o.quiet;
-        // A dump to the terminal is its own progress report.
-        t.r.progress = o.progress || (!o.quiet && t.r.tty &&
-                                      !(o.command->bit == dump_bit && isatty(STDOUT_FILENO)));
+        // A dump or a tail to the terminal is its own progress report.
+        t.r.progress =
+            o.progress || (!o.quiet && t.r.tty &&
+                           !((o.command->bit & (dump_bit | tail_bit)) && isatty(STDOUT_FILENO)));
         int rc = run(o, t);
         cli::close_stdout();
         return rc;

@@ -134,6 +134,8 @@ generator<stored_event> subscribe(event_repository& events, subscription_positio
                     wait = milliseconds{0};
                     continue;
                 }
+                if (o.stop_when_idle)
+                    co_return;
                 wait = wait == milliseconds{0} ? o.poll_interval
                                                : std::min(wait * 2, o.max_poll_interval);
                 timer.expires_after(wait);

@@ -1,6 +1,7 @@
 // Subscriptions: catch-up then live without a gap or a duplicate at the
-// switch, resuming from a position (equal ids included), filters, and the
-// bounded cost of an idle subscription; on memory, moto and dynalite.
+// switch, resuming from a position (equal ids included), filters, the
+// bounded cost of an idle subscription, and stop_when_idle; on memory, moto
+// and dynalite.
 // dynalite has no transactions, so there every aggregate gets one event
 // (version 1 is a plain conditional PutItem).
 #include "backend.hpp"
@@ -241,6 +242,34 @@ TEMPLATE_TEST_CASE("subscription: an idle subscription backs off (bounded reques
         INFO("requests while idle for 2 s: " << after - before << ", bound " << bound);
         CHECK(after - before <= bound);
         CHECK(after - before >= 5); // it does poll
+    });
+}
+
+TEMPLATE_TEST_CASE("subscription: stop_when_idle ends the generator once caught up", "[es]",
+                   ALL_BACKENDS) {
+    store<TestType> s;
+    auto& events = *s.events;
+    s.run([&]() -> awaitable<void> {
+        co_await write<TestType>(events, 0, 4);
+        auto o = fast();
+        o.horizon = 0ms;
+        o.stop_when_idle = true;
+        auto sub = subscribe(events, {}, o);
+        std::vector<stored_event> got;
+        while (auto e = co_await sub.next())
+            got.push_back(std::move(*e));
+        CHECK(got.size() == 4);
+        check_order(got);
+        // Caught up already: ends at once.
+        subscription_position pos;
+        for (const auto& e : got)
+            pos.advance(e);
+        auto rest = subscribe(events, pos, o);
+        CHECK_FALSE(co_await rest.next());
+        // Events read but filtered out: still ends after them.
+        o.event_classes = {"none"};
+        auto none = subscribe(events, {}, o);
+        CHECK_FALSE(co_await none.next());
     });
 }
 

@@ -5,7 +5,14 @@
 #   into events and the internal meta item, and the layout; count and dump
 #   read an empty store, then 3 events written with boto3 in the layout of
 #   include/ddb/es/tables.hpp, with --progress summaries and --quiet
-#   silence; a store of the old layout (written with boto3) is refused
+#   silence; tail prints those events in id order as dump does (--limit,
+#   --until-idle, --from, --aggregate, --class), stops with exit 0 on SIGINT
+#   and SIGTERM, and prints an event written after it started;
+#   checkpoints and parked read items written with boto3 in the
+#   checkpoint_store layout (owner, fence, expiry, checkpoint, the lag of
+#   each partition, live workers; parked events as text and JSON, --redrive
+#   and --redrive-all set the items' rd); a store of the old layout
+#   (written with boto3) is refused
 #   naming migrate, and migrate rewrites it (progress, --partitions, a second
 #   run does nothing); results written to a full disk
 #   fail with exit 1; --force refuses without --yes when stdin is not a
@@ -44,9 +51,10 @@ old_events=es_old_events_$suffix old_snapshots=es_old_snapshots_$suffix
 tables=(--events-table "$events" --snapshots-table "$snapshots" --checkpoints-table "$checkpoints")
 work=$(mktemp -d "${TMPDIR:-/tmp}/ddb-es-test.XXXXXX")
 
-tls_pid=
+tls_pid= tail_pid=
 cleanup() {
   [ -z "$tls_pid" ] || kill "$tls_pid" 2>/dev/null || true
+  [ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
   python3 - "$events" "$snapshots" "$checkpoints" "other_$suffix" "$old_events" "$old_snapshots" <<'PY' || true
 import os, sys, boto3
 c = boto3.client("dynamodb", region_name="us-east-1",
@@ -285,6 +293,199 @@ for c in count dump; do
   empty err
 done
 
+echo "== tail: the events in id order, with --from, --aggregate and --class"
+# --horizon-ms 0: the events were written a moment ago, within the default
+# safe horizon (4.5 s) that holds back young events.
+run 0 dump --events-table "$events"
+cp "$work/out" "$work/dumped"
+run 0 tail --events-table "$events" --horizon-ms 0 --limit 3
+cmp -s "$work/out" "$work/dumped" || fail "tail --limit 3 printed $(cat "$work/out"), dump $(cat "$work/dumped")"
+empty err
+run 0 tail --events-table "$events" --horizon-ms 0 --until-idle --progress
+cmp -s "$work/out" "$work/dumped" || fail "tail --until-idle printed $(cat "$work/out")"
+cat "$work/err"
+mentions err "ddb-es: tail: following $events from id 0; events show once 0 ms old (the horizon)"
+grep -qE '^ddb-es: tail: 3 events, caught up \([0-9]+ quer(y|ies), ([0-9.]+ s|[0-9]{1,2} ms)\)$' "$work/err" ||
+  fail "no tail summary: $(cat "$work/err")"
+run 0 tail --events-table "$events" --horizon-ms 0 --from "$id2" --limit 2
+python3 -c 'import json,sys; v=[json.loads(l)["id"] for l in open(sys.argv[1])]; assert v==[int(a) for a in sys.argv[2:]], v' "$work/out" "$id2" "$id3"
+run 0 tail --events-table "$events" --aggregate "$agg" --limit 2 # no horizon: the base table
+python3 -c 'import json,sys; v=[(json.loads(l)["aggregate_uuid"], json.loads(l)["aggregate_version"]) for l in open(sys.argv[1])]; assert v==[(sys.argv[2], 1), (sys.argv[2], 2)], v' "$work/out" "$agg"
+run 0 tail --events-table "$events" --aggregate "$agg" --from "$id3" --until-idle
+python3 -c 'import json,sys; v=[json.loads(l)["id"] for l in open(sys.argv[1])]; assert v==[int(sys.argv[2])], v' "$work/out" "$id3"
+run 0 tail --events-table "$events" --horizon-ms 0 --class thing_happened_2 --class thing_happened_1 --until-idle
+python3 -c 'import json,sys; v=[json.loads(l)["event_class"] for l in open(sys.argv[1])]; assert v==["thing_happened_1", "thing_happened_2"], v' "$work/out"
+run 0 tail --events-table "$events" --horizon-ms 0 --class nothing_of_that --until-idle --quiet
+empty out
+empty err
+full tail --events-table "$events" --horizon-ms 0 --limit 1
+
+echo "== tail runs until SIGINT or SIGTERM: exit 0"
+for sig in INT TERM; do
+  "$tool" tail --events-table "$events" --horizon-ms 0 --poll-ms 50 --progress \
+    >"$work/tail_out" 2>"$work/tail_err" </dev/null &
+  tail_pid=$!
+  for _ in $(seq 300); do [ "$(wc -l <"$work/tail_out")" -ge 3 ] && break; sleep 0.1; done
+  [ "$(wc -l <"$work/tail_out")" = 3 ] || fail "tail printed $(cat "$work/tail_out")"
+  sleep 0.3 # polling, idle
+  kill -s "$sig" "$tail_pid"
+  rc=0; wait "$tail_pid" || rc=$?
+  tail_pid=
+  cat "$work/tail_err"
+  [ "$rc" = 0 ] || fail "tail after SIG$sig exited $rc"
+  grep -qF "ddb-es: tail: 3 events, interrupted (" "$work/tail_err" || fail "no summary after SIG$sig"
+done
+
+echo "== checkpoints and parked: items written with boto3 in the checkpoint_store layout"
+# Projection "balances": partition 0 held by w1 (checkpoint at the first
+# event), 1 free (never committed), 2 held by w2 whose lease expired
+# (checkpoint at the second event), 3 without an item; w1's heartbeat is
+# live, w2's expired; one parked event (the third). The lag each partition
+# should show is computed from where the events are (FNV-1a of the key mod 4).
+python3 - "$checkpoints" "$events" "$agg" "$id1" "$id2" "$id3" >"$work/lags" <<'PY'
+import os, sys, time, boto3
+table, events, agg, id1, id2, id3 = sys.argv[1], sys.argv[2], sys.argv[3], *map(int, sys.argv[4:])
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+def partition(pk, n):
+    h = 0xcbf29ce484222325
+    for b in pk.encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    return h % n
+now = int(time.time() * 1000)
+S = lambda v: {"S": v}
+N = lambda v: {"N": str(v)}
+def lease(p, cp, keys, fence, owner=None, until=0, at=None):
+    item = {"pk": S("balances"), "sk": S("p#%05d" % p), "fence": N(fence), "until": N(until),
+            "cp": N(cp), "cpk": {"L": [S(k) for k in keys]}}
+    if owner:
+        item["owner"] = S(owner)
+    if at:
+        item["at"] = N(at)
+    c.put_item(TableName=table, Item=item)
+    return cp, keys
+cps = {0: lease(0, id1, [agg + "#1"], 3, "w1", now + 60000, now - 2000),
+       1: lease(1, 0, [], 2),
+       2: lease(2, id2, ["$e#%d#0" % id2], 1, "w2", now - 10000, now - 20000)}
+for owner, until in (("w1", now + 60000), ("w2", now - 10000)):
+    c.put_item(TableName=table, Item={"pk": S("balances"), "sk": S("w#" + owner),
+                                      "owner": S(owner), "until": N(until)})
+key = agg + "#2"
+c.put_item(TableName=table, Item={
+    "pk": S("balances"), "sk": S("x#%020d#%s" % (id3, key)), "key": S(key), "id": N(id3),
+    "cls": S("thing_happened_2"), "err": S("boom\nat line 2"), "n": N(3), "at": N(now - 300000)})
+# A second projection with a parked event only.
+c.put_item(TableName=table, Item={
+    "pk": S("audit"), "sk": S("x#%020d#%s" % (id1, agg + "#1")), "key": S(agg + "#1"),
+    "id": N(id1), "cls": S("thing_happened_0"), "err": S("no"), "n": N(1), "at": N(now)})
+stored = [(id1, agg, 1), (id2, "$e#%d" % id2, 0), (id3, agg, 2)]
+for p in range(4):
+    cp, keys = cps.get(p, (0, []))
+    lag = [e for e in stored if partition(e[1], 4) == p and
+           (e[0] > cp or (e[0] == cp and "%s#%d" % (e[1], e[2]) not in keys))]
+    print(p, len(lag))
+PY
+cat "$work/lags"
+run 0 checkpoints --checkpoints-table "$checkpoints"
+cat "$work/out"
+has out "audit: 0 partitions (0 held, 0 expired, 0 free), 0 live workers, 1 parked event"
+has out "balances: 3 partitions (1 held, 1 expired, 1 free), 1 live worker, 1 parked event"
+lines out 2
+run 0 checkpoints --projection balances --events-table "$events" --checkpoints-table "$checkpoints"
+cat "$work/out"
+has out "projection balances (checkpoints table $checkpoints; events table $events, 4 index partitions)"
+grep -qE '^partition 0: owner w1, fence 3, lease expires in [0-9.]+ s$' "$work/out" || fail "partition 0"
+grep -qE "^  checkpoint: id $id1 \[$agg#1\] of [0-9T:.-]+Z \([0-9a-z. ]+ old\), committed [0-9.]+ s ago$" "$work/out" ||
+  fail "checkpoint of partition 0"
+has out "partition 1: free, fence 2"
+has out "  checkpoint: none (from the first event)"
+grep -qE '^partition 2: owner w2, fence 1, lease expired [0-9.]+ s ago \(free to take\)$' "$work/out" ||
+  fail "partition 2"
+grep -qF "  checkpoint: id $id2 [\$e#$id2#0] of " "$work/out" || fail "checkpoint of partition 2"
+has out "partition 3: no item yet (never taken)"
+has out "live workers: w1 (partition 0)"
+has out "parked events: 1 ('ddb-es parked --projection balances' lists them)"
+python3 - "$work/out" "$work/lags" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+want = dict(map(int, l.split()) for l in open(sys.argv[2]))
+parts = re.split(r"^partition (\d+): ", text, flags=re.M)[1:]
+got = {}
+for p, body in zip(parts[0::2], parts[1::2]):
+    m = re.search(r"^  lag: (none|(\d+) events? after the checkpoint, the oldest [0-9.]+ (s|ms) old)", body, re.M)
+    assert m, body
+    got[int(p)] = int(m.group(2) or 0)
+assert got == want, (got, want)
+print("checkpoints: the lag of each partition as expected:", got)
+PY
+run 1 checkpoints --projection nobody --events-table "$events" --checkpoints-table "$checkpoints"
+mentions err "ddb-es: projection nobody has no items in the checkpoints table $checkpoints ('ddb-es checkpoints' lists the projections)"
+run 0 checkpoints --projection audit --events-table "$events" --checkpoints-table "$checkpoints"
+has out "partition 0: no item yet (never taken)"
+has out "live workers: none"
+has out "parked events: 1 ('ddb-es parked --projection audit' lists them)"
+run 1 checkpoints --checkpoints-table "missing_$suffix"
+mentions err "ddb-es: the checkpoints table missing_$suffix does not exist ('ddb-es create-tables' makes it; --checkpoints-table names another)"
+run 1 checkpoints --projection balances --events-table "missing_$suffix" --checkpoints-table "$checkpoints"
+mentions err "ddb-es: the events table missing_$suffix does not exist"
+
+run 0 parked --projection balances --checkpoints-table "$checkpoints"
+cat "$work/out"
+grep -qE "^$id3 $agg#2 thing_happened_2: 3 attempts, parked [0-9T:.-]+Z \(5 min( [0-9]+ s)? ago\)$" "$work/out" ||
+  fail "no parked line"
+has out "  error: boom"
+has out "    at line 2"
+has out "1 parked event of projection balances"
+run 0 parked --projection balances --checkpoints-table "$checkpoints" --json
+python3 - "$work/out" "$id3" "$agg" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+e = json.loads(lines[0])
+assert list(e) == ["id", "key", "event_class", "attempts", "parked_at", "redrive", "error"], e
+assert e["id"] == int(sys.argv[2]) and e["key"] == sys.argv[3] + "#2", e
+assert e["event_class"] == "thing_happened_2" and e["attempts"] == 3, e
+assert e["redrive"] is False and e["error"] == "boom\nat line 2", e
+print("parked --json: OK")
+PY
+mentions err "1 parked event of projection balances"
+run 0 parked --projection balances --checkpoints-table "$checkpoints" --redrive "$id3" "$agg#2"
+cat "$work/out"
+has out "re-drive requested: $id3 $agg#2"
+mentions out "the workers of projection balances handle them on their next lease round"
+check_rd() { # PROJECTION ID KEY: the parked item's rd attribute is true
+  python3 - "$checkpoints" "$@" <<'PY'
+import os, sys, boto3
+table, projection, id, key = sys.argv[1:]
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+item = c.get_item(TableName=table, ConsistentRead=True, Key={
+    "pk": {"S": projection}, "sk": {"S": "x#%020d#%s" % (int(id), key)}})["Item"]
+assert item.get("rd") == {"BOOL": True}, item
+assert item["err"]["S"] and item["n"]["N"], item # the rest kept
+PY
+}
+check_rd balances "$id3" "$agg#2"
+run 0 parked --projection balances --checkpoints-table "$checkpoints"
+mentions out ", re-drive requested"
+has out "1 parked event of projection balances (1 with a re-drive requested)"
+run 1 parked --projection balances --checkpoints-table "$checkpoints" --redrive "$id3" "$agg#2" \
+  --redrive 12 "nobody#1"
+has out "re-drive requested: $id3 $agg#2"
+mentions err "ddb-es: not parked in projection balances: 12 nobody#1"
+run 0 parked --projection audit --checkpoints-table "$checkpoints" --redrive-all
+cat "$work/out"
+mentions out "$id1 $agg#1 thing_happened_0: 1 attempt, parked "
+mentions out "1 parked event of projection audit (1 with a re-drive requested, 1 just now): the workers of projection audit handle them on their next lease round"
+mentions out "no worker of it is live now"
+check_rd audit "$id1" "$agg#1"
+run 0 parked --projection nobody --checkpoints-table "$checkpoints"
+has out "no parked events for projection nobody"
+run 1 parked --projection balances --checkpoints-table "missing_$suffix"
+mentions err "the checkpoints table missing_$suffix does not exist"
+full parked --projection balances --checkpoints-table "$checkpoints"
+full checkpoints --checkpoints-table "$checkpoints"
+
 echo "== a store of the old layout: refused, naming migrate; migrate rewrites it"
 old_tables=(--events-table "$old_events" --snapshots-table "$old_snapshots")
 run 0 create-tables "${old_tables[@]}" --partitions 2 --quiet
@@ -359,6 +560,48 @@ run 0 migrate --events-table "$old_events"
 has out "$old_events: the current layout already (5 index partitions): nothing to do"
 run 2 migrate --events-table "$old_events" --partitions 7
 mentions err "changing the partition count is not supported"
+
+echo "== tail picks up an event written after it started"
+# On the migrated store (5 index partitions): a tail from after its events,
+# started before the event is written (its first note says it runs).
+next_id=$(( $(tail -n 1 "$work/old_ids") + 1 ))
+"$tool" tail --events-table "$old_events" --from "$next_id" --horizon-ms 1000 --poll-ms 50 \
+  --limit 1 --progress >"$work/tail_out" 2>"$work/tail_err" </dev/null &
+tail_pid=$!
+started=$(date +%s%N)
+for _ in $(seq 300); do grep -qF "tail: following" "$work/tail_err" && break; sleep 0.1; done
+echo "tail started in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+grep -qF "ddb-es: tail: following $old_events from id $next_id; events show once 1.0 s old (the horizon)" \
+  "$work/tail_err" || fail "tail did not start: $(cat "$work/tail_err")"
+sleep 0.5 # a few empty polls
+python3 - "$old_events" "$agg" >"$work/live_id" <<'PY'
+import json, os, sys, time, boto3
+table, agg = sys.argv[1:]
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+def partition(pk, n):
+    h = 0xcbf29ce484222325
+    for b in pk.encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    return h % n
+id = time.time_ns() // 1000 * 1000
+pk = "live-" + agg
+c.put_item(TableName=table, Item={
+    "pk": {"S": pk}, "v": {"N": "1"}, "id": {"N": str(id)},
+    "g": {"S": "%d#%d" % (id // (86400 * 10**9), partition(pk, 5))}, "cls": {"S": "live"},
+    "ev": {"N": "1"}, "p": {"S": "{}"}, "m": {"S": "{}"}, "at": {"N": str(id // 1000)}})
+print(id)
+PY
+written=$(date +%s%N)
+for _ in $(seq 200); do kill -0 "$tail_pid" 2>/dev/null || break; sleep 0.1; done
+rc=0; wait "$tail_pid" || rc=$?
+tail_pid=
+echo "tail printed the event $(( ($(date +%s%N) - written) / 1000000 )) ms after it was written (horizon 1 s)"
+cat "$work/tail_err"
+[ "$rc" = 0 ] || fail "tail --limit 1 exited $rc"
+python3 -c 'import json,sys; v=[(json.loads(l)["id"], json.loads(l)["event_class"]) for l in open(sys.argv[1])]; assert v==[(int(open(sys.argv[2]).read()), "live")], v' \
+  "$work/tail_out" "$work/live_id"
+grep -qF "ddb-es: tail: 1 event, --limit reached (" "$work/tail_err" || fail "no summary"
 
 echo "== results to a full disk: exit 1 with the errno text"
 full count --events-table "$events"

@@ -2,8 +2,9 @@
 # ddb-es without a DynamoDB: help, version, usage errors (exit 2 with a short
 # hint), checked writes to stdout (/dev/full), and what a call that cannot
 # succeed reports: a closed port (exit 1, "after N attempts over T s", each
-# retry with --progress, exactly one attempt with --max-attempts 1), and a
-# peer that accepts and never answers (--timeout 2 ends it in about 2 s).
+# retry with --progress, exactly one attempt with --max-attempts 1; tail,
+# checkpoints and parked as the others), and a peer that accepts and never
+# answers (--timeout 2 ends it in about 2 s, tail's included).
 #
 #   ddb_es_offline.sh DDB_ES
 set -euo pipefail
@@ -64,13 +65,13 @@ has out "ddb-es $version"
 empty err
 run 0 --help
 mentions out "usage: ddb-es COMMAND"
-for c in create-tables describe count dump migrate; do mentions out "  $c "; done
+for c in create-tables describe count dump migrate tail checkpoints parked; do mentions out "  $c "; done
 mentions out "--timeout SECONDS"
 mentions out "AWS_ENDPOINT_URL_DYNAMODB"
 mentions out "Exit status"
 run 0 help
 mentions out "usage: ddb-es COMMAND"
-for c in create-tables describe count dump migrate; do
+for c in create-tables describe count dump migrate tail checkpoints parked; do
   run 0 "$c" --help
   cp "$work/out" "$work/help1"
   mentions out "usage: ddb-es $c"
@@ -92,6 +93,23 @@ run 0 migrate --help
 mentions out "--partitions K"
 mentions out "Stop every writer first"
 lacks out "--force"
+run 0 tail --help
+mentions out "usage: ddb-es tail [--from ID] [--aggregate U] [--class C]..."
+for o in "--horizon-ms N" "--poll-ms N" "--limit N" "--until-idle" "--events-table N" "SIGINT"; do
+  mentions out "$o"
+done
+lacks out "--uuid"
+lacks out "--checkpoints-table"
+run 0 checkpoints --help
+mentions out "usage: ddb-es checkpoints [--projection P] [--events-table N]"
+mentions out "--checkpoints-table N"
+mentions out "lag"
+lacks out "--redrive"
+run 0 parked --help
+mentions out "usage: ddb-es parked --projection P [--redrive ID KEY]..."
+mentions out "--json"
+mentions out "next lease round"
+lacks out "--events-table"
 
 echo "== usage errors: exit 2, one message and a short hint"
 run 2
@@ -132,12 +150,50 @@ run 2 create-tables --yes
 mentions err "--yes confirms --force"
 run 2 dump extra
 mentions err "unexpected argument 'extra'"
+run 2 tail --limit 0
+mentions err "--limit wants a number of events, at least 1, got '0'"
+mentions err "Try 'ddb-es tail --help'."
+run 2 tail --horizon-ms -1
+mentions err "--horizon-ms wants milliseconds from 0 to 86400000"
+run 2 tail --poll-ms 0
+mentions err "--poll-ms wants milliseconds from 1 to 3600000"
+run 2 tail --class=
+mentions err "--class wants an event class"
+run 2 tail --aggregate '$e#1'
+mentions err "--aggregate wants an aggregate uuid"
+run 2 tail --uuid u
+mentions err "option --uuid does not apply to tail"
+run 2 count --until-idle
+mentions err "option --until-idle does not apply to count"
+run 2 tail --projection p
+run 2 tail extra
+run 2 parked
+mentions err "parked needs --projection P"
+mentions err "Try 'ddb-es parked --help'."
+run 2 parked --projection ''
+mentions err "--projection wants a projection name"
+run 2 checkpoints --projection "$(printf 'a\tb')"
+mentions err "--projection wants a projection name (1 to 255 bytes, no control characters)"
+run 2 parked --projection p --redrive 12
+mentions err "--redrive wants two values (ID KEY)"
+run 2 parked --projection p --redrive=12
+run 2 parked --projection p --redrive abc 'k#1'
+mentions err "--redrive wants a parked event's id and key (ID KEY), got 'abc'"
+run 2 parked --projection p --redrive 12 ''
+run 2 parked --projection p --redrive 12 'k#1' --redrive-all
+mentions err "give it or --redrive, not both"
+run 2 parked --projection p --events-table t_1
+mentions err "option --events-table does not apply to parked"
+run 2 checkpoints --json
+mentions err "option --json does not apply to checkpoints"
 
 echo "== stdout to a full disk: exit 1 with the errno text"
 full --version
 full --help
 full help dump
 full count --help
+full help tail
+full parked --help
 
 echo "== configuration errors: one clear line, exit 1"
 rc=0
@@ -179,6 +235,24 @@ grep -qF "failed after 3 attempts" "$work/tty" || fail "no error on the terminal
 # --max-attempts overrides AWS_MAX_ATTEMPTS
 AWS_MAX_ATTEMPTS=5 run 1 count --max-attempts 1
 mentions err "failed after 1 attempt over "
+# The subscription commands: their first call's failure, as the others.
+run 1 tail --max-attempts 1
+lines err 1
+mentions err "GetItem failed after 1 attempt over "
+mentions err "Connection refused"
+run 1 tail --progress --max-attempts 2
+mentions err "ddb-es: tail: following stored_events from id 0; events show once 4.5 s old (the horizon)"
+mentions err "GetItem attempt 1 of 2 failed"
+mentions err "GetItem failed after 2 attempts over "
+run 1 checkpoints --max-attempts 1
+lines err 1
+mentions err "Scan failed after 1 attempt over "
+run 1 checkpoints --projection p --max-attempts 1
+mentions err "Query failed after 1 attempt over "
+run 1 parked --projection p --max-attempts 1
+mentions err "Query failed after 1 attempt over "
+run 1 parked --projection p --redrive 12 'k#1' --max-attempts 1
+mentions err "UpdateItem failed after 1 attempt over "
 
 echo "== a peer that closes every connection: the attempts, counted at the peer"
 python3 -c "$listening"'
@@ -225,6 +299,14 @@ mentions err "ddb-es: count: 0 queries, 2."
 run 1 describe --timeout 2 --quiet
 lines err 1
 mentions err "DescribeTable failed after 1 attempt over 2."
+run 1 tail --timeout 2 --quiet
+echo "tail took ${elapsed} ms"
+[ "$elapsed" -ge 1900 ] && [ "$elapsed" -lt 6000 ] || fail "tail --timeout 2 took ${elapsed} ms"
+lines err 1
+mentions err "GetItem failed after 1 attempt over 2."
+mentions err "(the --timeout limit)"
+run 1 checkpoints --projection p --timeout 1 --quiet
+mentions err "Query failed after 1 attempt over 1."
 # On a terminal the status line is rewritten in place every second.
 on_tty 1 count --timeout 2.5
 cat -v "$work/tty"; echo
@@ -233,6 +315,8 @@ grep -qF "$(printf '\r\033[Kddb-es: GetItem failed after 1 attempt')" "$work/tty
   fail "the status line was not cleared before the error"
 on_tty 1 count --timeout 1.5 --quiet
 grep -qF "count: " "$work/tty" && fail "--quiet showed a status line"
+on_tty 1 tail --timeout 2.5 # stdout is not a terminal: the status line
+grep -qF "$(printf '\r\033[Kddb-es: tail: 0 events, 0 queries, ')" "$work/tty" || fail "no tail status line"
 kill "$stalled_pid"
 stalled_pid=
 

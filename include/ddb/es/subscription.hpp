@@ -75,6 +75,12 @@ struct subscription_options {
     /// index_lag`. A smaller value lowers the latency and gives up the
     /// no-gap guarantee for writes slower than it.
     std::optional<std::chrono::milliseconds> horizon{};
+
+    /// End the generator after the first poll that finds nothing new
+    /// (nothing after the position, up to the horizon) instead of waiting
+    /// for more: a catch-up that stops once it is caught up, for scripts and
+    /// tools (`ddb-es tail --until-idle`).
+    bool stop_when_idle = false;
 };
 
 /// The horizon `options` gives on store `config`.
@@ -83,7 +89,8 @@ std::chrono::milliseconds safe_horizon(const store_config& config,
 
 /** Events after `from`, by ascending id: the history first, then new events
     as they settle past the horizon; it never ends by itself (abandon the
-    generator, or cancel the coroutine awaiting it, to stop). Each poll is
+    generator, or cancel the coroutine awaiting it, to stop) unless
+    `options.stop_when_idle`. Each poll is
     one global read from the position (on DynamoDB: one GetItem of the meta
     item and one Query per index partition and time bucket read; an idle
     subscription at `max_poll_interval` = 1 s on the default 4 partitions
