@@ -15,10 +15,13 @@
 
 #include "../support/fault_proxy.hpp"
 
+#include <ddb/es/aggregate_root.hpp>
 #include <ddb/es/error.hpp>
+#include <ddb/es/event_registry.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/describe.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -388,6 +391,37 @@ TEMPLATE_TEST_CASE("id order: expired caller ids at versions > 0, in append_all,
 
 // ---- Write attempts cut at their deadline (fault proxy; moto, dynalite) -----
 
+namespace order_test {
+
+struct noted {
+    std::string text;
+};
+BOOST_DESCRIBE_STRUCT(noted, (), (text))
+
+class notebook : public aggregate_root<notebook, noted> {
+public:
+    void write(std::string text) { record(noted{std::move(text)}); }
+
+private:
+    friend ddb::es::aggregate_access;
+    void apply(const noted&) {}
+};
+
+// With a snapshot state.
+class ledger : public aggregate_root<ledger, noted> {
+public:
+    void write(std::string text) { record(noted{std::move(text)}); }
+    int count() const { return count_; }
+
+private:
+    friend ddb::es::aggregate_access;
+    void apply(const noted&) { ++count_; }
+    int count_ = 0;
+    BOOST_DESCRIBE_CLASS(ledger, (), (), (), (count_))
+};
+
+} // namespace order_test
+
 namespace {
 
 // A store of backend B behind a fault proxy; the client does not retry, so
@@ -507,4 +541,74 @@ TEMPLATE_TEST_CASE("id order: drawn ids of an attempt cut at max_append_age are 
             CHECK(ids_increase(events));
         }
     }
+}
+
+TEMPLATE_TEST_CASE("id order: an aggregate whose ids expired after an unknown outcome draws new "
+                   "ones on the next persist",
+                   "[es][order][fault]", BOTH_SERVERS) {
+    store_config cfg;
+    cfg.max_append_age = milliseconds(1000);
+    proxied<TestType> p(cfg);
+    event_registry registry;
+    registry.add<order_test::noted>("noted");
+    repositories repos(*p.w.repo, registry);
+    auto book = order_test::notebook::create(repos, "book");
+    book.write("first");
+    // Not sent (twice: the transport resends once on a fresh connection).
+    p.proxy.push({ddb::test::fault::close_before_forward});
+    p.proxy.push({ddb::test::fault::close_before_forward});
+    try {
+        p.run([&]() -> awaitable<std::vector<stored_event>> { co_return co_await book.persist(); });
+        FAIL("no error");
+    } catch (const es_error&) {
+        FAIL("an event store error, not an unknown outcome");
+    } catch (const ddb::error&) {
+    }
+    p.w.clock->shift(milliseconds(5000));
+    refusal(
+        [&] {
+            p.run([&]() -> awaitable<std::vector<stored_event>> {
+                co_return co_await book.persist();
+            });
+        },
+        es_errc::ids_expired);
+    auto stored =
+        p.run([&]() -> awaitable<std::vector<stored_event>> { co_return co_await book.persist(); });
+    REQUIRE(stored.size() == 1);
+    CHECK(book.persisted_version() == 1);
+    CHECK(load(p, *p.w.repo, "book") == stored);
+}
+
+TEMPLATE_TEST_CASE("id order: an aggregate loaded from the snapshot of a writer ahead persists "
+                   "with ids drawn again above the stored ones",
+                   "[es][order]", TRANSACTIONAL_BACKENDS) {
+    store<TestType> s;
+    std::vector<writer> ws;
+    auto ahead = add_writer(s, ws, milliseconds(60'000));
+    auto behind = add_writer(s, ws, milliseconds(-60'000));
+    event_registry registry;
+    registry.add<order_test::noted>("noted");
+    repositories at_ahead(*ahead.repo, *s.snapshots, registry);
+    repositories at_behind(*behind.repo, *s.snapshots, registry);
+    auto book = order_test::ledger::create(at_ahead, "book");
+    book.write("1");
+    auto first =
+        s.run([&]() -> awaitable<std::vector<stored_event>> { co_return co_await book.persist(); });
+    s.run([&]() -> awaitable<void> { co_await book.snapshot(); });
+
+    // From the snapshot: no event read, so the ids drawn are below version
+    // 1's; the append refuses them (id_order), persist() draws again.
+    auto loaded = s.run([&]() -> awaitable<order_test::ledger> {
+        co_return co_await order_test::ledger::load(at_behind, "book");
+    });
+    REQUIRE(loaded.version() == 1);
+    REQUIRE(loaded.count() == 1);
+    loaded.write("2");
+    auto second = s.run(
+        [&]() -> awaitable<std::vector<stored_event>> { co_return co_await loaded.persist(); });
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].aggregate_version == 2);
+    CHECK(second[0].id > first[0].id);
+    CHECK(loaded.persisted_version() == 2);
+    CHECK(ids_increase(load(s, *ahead.repo, "book")));
 }

@@ -93,6 +93,10 @@ struct aggregate_access {
     static void persisted(A& a, const std::vector<stored_event>& stored) {
         a.persisted(stored);
     }
+    template <class A>
+    static bool drop_refused_ids(A& a, const es_error& e) {
+        return a.drop_refused_ids(e);
+    }
 };
 
 /// How an aggregate's state becomes snapshot bytes: its own
@@ -249,6 +253,14 @@ public:
         @throws concurrency_conflict when another writer appended since this
                 aggregate was loaded (`expected()`, `actual()`): nothing was
                 stored; reload and retry (`retry_on_conflict`).
+        @throws es_error(ids_expired) when its ids grew older than
+                `store_config::max_append_age` without being stored (a retry
+                long after an unknown outcome): the ids are dropped, so
+                calling `persist()` again draws new ones.
+        When the version it follows has a higher id than the ones drawn
+        (`id_order`: loaded from a snapshot that a writer whose clock is
+        ahead wrote, so its id was never read), the ids are drawn again above
+        it and the append tried once more.
         Nothing recorded: returns at once, without asking the store (the PHP
         framework still ran its version query; a check that writes nothing
         guarantees nothing to a caller either). */
@@ -256,10 +268,19 @@ public:
         if (recorded_.empty())
             co_return std::vector<stored_event>{};
         const repositories repos = attached();
-        assign_ids(*repos.events);
-        append_request request = pending(*repos.registry);
-        auto stored = co_await repos.events->append(std::move(request.uuid), request.expected,
-                                                    std::move(request.events));
+        std::vector<stored_event> stored;
+        for (int attempt = 0;; ++attempt) {
+            assign_ids(*repos.events);
+            append_request request = pending(*repos.registry);
+            try {
+                stored = co_await repos.events->append(std::move(request.uuid), request.expected,
+                                                       std::move(request.events));
+                break;
+            } catch (const es_error& e) {
+                if (!drop_refused_ids(e) || e.kind() != es_errc::id_order || attempt > 0)
+                    throw;
+            }
+        }
         persisted(stored);
         co_return stored;
     }
@@ -361,6 +382,16 @@ private:
             recorded_ids_.push_back(events.new_id());
     }
 
+    // After a refusal of the ids themselves (not stored: too old, or below
+    // the stored version's id), the next attempt draws new ones. Whether
+    // `e` was one.
+    bool drop_refused_ids(const es_error& e) {
+        if (e.kind() != es_errc::ids_expired && e.kind() != es_errc::id_order)
+            return false;
+        recorded_ids_.clear();
+        return true;
+    }
+
     append_request pending(const event_registry& registry) const {
         append_request r;
         r.uuid = uuid_;
@@ -405,14 +436,27 @@ private:
             written, every queue is kept).
     @throws transaction_too_large beyond DynamoDB's transaction limits
             (100 actions including one check per aggregate at version > 0,
-            4 MB), before sending. */
+            4 MB), before sending.
+    @throws es_error(ids_expired) as `persist()` (every aggregate's ids are
+            dropped); `id_order` is handled as there. */
 template <class... Aggregates>
 boost::asio::awaitable<std::vector<stored_event>>
 persist_in_transaction(repositories repos, Aggregates&... aggregates) {
-    std::vector<append_request> requests;
-    (aggregate_access::assign_ids(aggregates, *repos.events), ...);
-    (requests.push_back(aggregate_access::pending(aggregates, *repos.registry)), ...);
-    auto stored = co_await repos.events->append_all(std::move(requests));
+    std::vector<std::vector<stored_event>> stored;
+    for (int attempt = 0;; ++attempt) {
+        std::vector<append_request> requests;
+        (aggregate_access::assign_ids(aggregates, *repos.events), ...);
+        (requests.push_back(aggregate_access::pending(aggregates, *repos.registry)), ...);
+        try {
+            stored = co_await repos.events->append_all(std::move(requests));
+            break;
+        } catch (const es_error& e) {
+            // (Each aggregate's ids dropped when refused; id_order: once more.)
+            const bool refused = (aggregate_access::drop_refused_ids(aggregates, e) && ...);
+            if (!refused || e.kind() != es_errc::id_order || attempt > 0)
+                throw;
+        }
+    }
     std::size_t i = 0;
     (aggregate_access::persisted(aggregates, stored[i++]), ...);
     std::vector<stored_event> out;

@@ -107,6 +107,21 @@ public:
         answer) is still recognised, but a new call draws new ids and cannot
         tell.
 
+        Id order (docs/event-store.md, "Global order"): each event's id must
+        be above the id of the version before it, whatever the writers'
+        clocks, so that every global read yields an aggregate's versions in
+        order. Ids the repository draws are drawn above the aggregate's ids
+        it has read (`id_generator::observe`), and drawn again above the id
+        found at the base when the write's condition finds a higher one.
+        Caller ids must be increasing and above it (`id_order`).
+
+        `store_config::max_append_age`: a write is sent only while its first
+        id is younger than that by the id generator's clock, and is cut at
+        that deadline (then checked like a lost answer). Ids the repository
+        drew are drawn again when older; caller ids that are older and not
+        stored are refused (`ids_expired`): a retry after an unknown outcome
+        must come within that age, or it can only find the events stored.
+
         @throws concurrency_conflict when the aggregate is not at the
                 expected version (with `expected()` and `actual()`).
         @throws es_error(duplicate_id) when a version holds one of the ids
@@ -117,7 +132,14 @@ public:
                 cannot see ids outside the versions it reads, so ids must be
                 unique (draw them with `new_id()`).
         @throws es_error(invalid_argument) for ids that are not positive,
-                repeated within the append, or given to only some events. */
+                repeated within the append, or given to only some events.
+        @throws es_error(id_order) for caller ids at or below the id of the
+                version they follow, or not increasing (nothing of the chunk
+                stored; `new_id()` now draws above the stored id).
+        @throws es_error(ids_expired) for caller ids older than
+                `max_append_age` and not stored (nothing of the chunk
+                stored), or when no write attempt completed within it in 9
+                tries with ids drawn again. */
     virtual boost::asio::awaitable<std::vector<stored_event>>
     append(std::string uuid, expected_version expected, std::vector<new_event> events) = 0;
 
@@ -136,6 +158,7 @@ public:
                 sending anything; split such work yourself.
         @throws es_error(invalid_argument) when two requests name the same
                 aggregate.
+        @throws es_error(id_order, ids_expired) as `append`, for any part.
         Retries: as `append`, with ids on every event of every request (or
         on none); a retry whose first attempt was stored returns the events
         as stored. */
@@ -175,7 +198,9 @@ public:
 
     /// A fresh id from the repository's id generator, for `new_event::id`
     /// (draw them just before the first attempt of an append: the global
-    /// index orders events by id, which follows the time). Thread-safe.
+    /// index orders events by id, which follows the time, and ids older
+    /// than `max_append_age` are refused). Above the ids of the aggregates
+    /// this repository has read. Thread-safe.
     virtual std::int64_t new_id() = 0;
 };
 
