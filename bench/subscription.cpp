@@ -32,8 +32,8 @@
 //    "one_worker_events_per_s":..,"four_workers_events_per_s":..,"ratio":..}
 #include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
-#include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/checkpoint_store.hpp>
+#include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/projection_worker.hpp>
 #include <ddb/es/projector.hpp>
 #include <ddb/es/replay.hpp>
@@ -427,11 +427,15 @@ awaitable<void> workers_run(ddb::client& c, const ddb::es::event_registry& reg, 
     for (int r = 0; r < 3; ++r) {
         const std::string suffix = std::to_string(r);
         if (r % 2 == 0) {
-            one.push_back(co_await workers_catchup(repo, checkpoints, 1, a.worker_events, "one" + suffix));
-            four.push_back(co_await workers_catchup(repo, checkpoints, 4, a.worker_events, "four" + suffix));
+            one.push_back(
+                co_await workers_catchup(repo, checkpoints, 1, a.worker_events, "one" + suffix));
+            four.push_back(
+                co_await workers_catchup(repo, checkpoints, 4, a.worker_events, "four" + suffix));
         } else {
-            four.push_back(co_await workers_catchup(repo, checkpoints, 4, a.worker_events, "four" + suffix));
-            one.push_back(co_await workers_catchup(repo, checkpoints, 1, a.worker_events, "one" + suffix));
+            four.push_back(
+                co_await workers_catchup(repo, checkpoints, 4, a.worker_events, "four" + suffix));
+            one.push_back(
+                co_await workers_catchup(repo, checkpoints, 1, a.worker_events, "one" + suffix));
         }
     }
     const double m = static_cast<double>(a.worker_events);
