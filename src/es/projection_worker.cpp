@@ -261,6 +261,22 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
             tasks.begin(), tasks.end(), [](const auto& kv) { return !kv.second->stop; }));
     }
 
+    // Whether another live worker holds fewer than `least` valid leases.
+    awaitable<bool> someone_starved(const std::vector<std::string>& live, std::size_t least) {
+        std::map<std::string, std::size_t> held;
+        for (const auto& w : live)
+            held[w] = 0;
+        const auto now = system_clock::now();
+        const std::vector<lease> leases = co_await checkpoints.leases(opt.projection);
+        for (const auto& l : leases)
+            if (!l.owner.empty() && l.until > now && held.count(l.owner))
+                ++held[l.owner];
+        for (const auto& [w, n] : held)
+            if (w != opt.owner && n < least)
+                co_return true;
+        co_return false;
+    }
+
     // Takes free or expired partitions up to the fair share, or gives back
     // those above it.
     awaitable<void> balance(int partitions) {
@@ -268,10 +284,16 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         const std::size_t workers = std::max<std::size_t>(
             1, live.size() + (std::count(live.begin(), live.end(), opt.owner) == 0 ? 1 : 0));
         const std::size_t fair = (static_cast<std::size_t>(partitions) + workers - 1) / workers;
-        for (auto it = tasks.rbegin(); it != tasks.rend() && active() > fair; ++it)
+        const std::size_t least = static_cast<std::size_t>(partitions) / workers;
+        // Above the fair share: hand the extra back. At it, while a live
+        // worker has less than the least share: hand one back for it.
+        std::size_t keep = fair;
+        if (active() > least && co_await someone_starved(live, least))
+            keep = active() - 1;
+        for (auto it = tasks.rbegin(); it != tasks.rend() && active() > keep; ++it)
             if (!it->second->stop)
                 stop_task(*it->second);
-        if (active() >= fair)
+        if (active() >= fair || keep < fair)
             co_return;
         // Start at a place of our own, so that workers do not all contend for
         // partition 0.
