@@ -40,11 +40,13 @@ struct latest_event {
     std::int64_t id = 0;
 };
 
-// Strongly consistent; the generator observes the id (ids drawn next are
-// above it).
-awaitable<latest_event> latest_of(dynamodb_store& s, const std::string& uuid) {
+// The aggregate's `limit` newest versions and their ids, newest first,
+// strongly consistent; the generator observes the newest id (ids drawn
+// next are above it).
+awaitable<std::vector<latest_event>> newest(dynamodb_store& s, const std::string& uuid,
+                                            std::int32_t limit) {
     query_request req{.table_name = s.cfg.events_table,
-                      .limit = 1,
+                      .limit = limit,
                       .consistent_read = true,
                       .scan_index_forward = false};
     parameters p;
@@ -52,12 +54,19 @@ awaitable<latest_event> latest_of(dynamodb_store& s, const std::string& uuid) {
     req.projection_expression = p.render(expr::projection{path("v"), path("id")});
     p.apply_to(req);
     auto r = co_await s.c.query(req);
-    if (r.items.empty())
-        co_return latest_event{};
-    latest_event latest{r.items[0].at("v").as_n().as<std::int64_t>(),
-                        r.items[0].at("id").as_n().as<std::int64_t>()};
-    s.ids->observe(latest.id);
-    co_return latest;
+    std::vector<latest_event> out;
+    out.reserve(r.items.size());
+    for (auto& it : r.items)
+        out.push_back(latest_event{it.at("v").as_n().as<std::int64_t>(),
+                                   it.at("id").as_n().as<std::int64_t>()});
+    if (!out.empty())
+        s.ids->observe(out.front().id);
+    co_return out;
+}
+
+awaitable<latest_event> latest_of(dynamodb_store& s, const std::string& uuid) {
+    auto latest = co_await newest(s, uuid, 1);
+    co_return latest.empty() ? latest_event{} : latest.front();
 }
 
 awaitable<std::int64_t> latest_version(dynamodb_store& s, const std::string& uuid) {
@@ -135,22 +144,14 @@ awaitable<std::int64_t> any_base(dynamodb_store& s, const std::string& uuid,
                                  const std::vector<new_event>& events, bool given_ids) {
     if (!given_ids || events.empty())
         co_return co_await latest_version(s, uuid);
-    query_request req{.table_name = s.cfg.events_table,
-                      .limit = static_cast<std::int32_t>(events.size() + any_retry_window),
-                      .consistent_read = true,
-                      .scan_index_forward = false};
-    parameters p;
-    req.key_condition_expression = p.render(path("pk") == value(uuid));
-    req.projection_expression = p.render(expr::projection{path("v"), path("id")});
-    p.apply_to(req);
-    auto r = co_await s.c.query(req);
-    if (r.items.empty())
+    auto latest =
+        co_await newest(s, uuid, static_cast<std::int32_t>(events.size() + any_retry_window));
+    if (latest.empty())
         co_return 0;
-    s.ids->observe(r.items[0].at("id").as_n().as<std::int64_t>());
-    for (auto& it : r.items)
-        if (it.at("id").as_n().as<std::int64_t>() == *events.front().id)
-            co_return it.at("v").as_n().as<std::int64_t>() - 1;
-    co_return r.items[0].at("v").as_n().as<std::int64_t>();
+    for (auto& e : latest)
+        if (e.id == *events.front().id)
+            co_return e.version - 1;
+    co_return latest.front().version;
 }
 
 // The leading events of `events` (versions base+1, ...) that an earlier
