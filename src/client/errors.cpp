@@ -1,4 +1,5 @@
 #include <ddb/client/errors.hpp>
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/value/error.hpp>
 
@@ -42,7 +43,36 @@ const boost::system::error_category& service_category() noexcept {
         "unknown service error",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(service_errc::unknown));
-    static const detail::table_category instance("ddb.service", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::conditional_check_failed,
+        ddb::errc::transaction_canceled,
+        ddb::errc::transaction_conflict,
+        ddb::errc::transaction_conflict,
+        ddb::errc::not_found,
+        ddb::errc::resource_in_use,
+        ddb::errc::validation,
+        ddb::errc::throttled,
+        ddb::errc::throttled,
+        ddb::errc::throttled,
+        ddb::errc::throttled,
+        ddb::errc::validation,
+        ddb::errc::validation,
+        ddb::errc::service_failure,
+        ddb::errc::service_failure,
+        ddb::errc::access_denied,
+        ddb::errc::access_denied,
+        ddb::errc::access_denied,
+        ddb::errc::access_denied,
+        ddb::errc::access_denied,
+        ddb::errc::access_denied,
+        ddb::errc::validation,
+        ddb::errc::validation,
+        ddb::errc::bad_response,
+        ddb::errc::bad_response,
+        ddb::errc{},
+    };
+    static const detail::table_category instance("ddb.service", messages, conditions);
     return instance;
 }
 

@@ -1,3 +1,4 @@
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/credentials/error.hpp>
 
@@ -12,7 +13,12 @@ const boost::system::error_category& credentials_category() noexcept {
     };
     static_assert(std::size(messages) ==
                   static_cast<std::size_t>(credentials_errc::provider_failed));
-    static const detail::table_category instance("ddb.credentials", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::no_credentials, ddb::errc::no_credentials, ddb::errc::no_credentials,
+        ddb::errc::no_credentials, ddb::errc::no_credentials,
+    };
+    static const detail::table_category instance("ddb.credentials", messages, conditions);
     return instance;
 }
 

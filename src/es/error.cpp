@@ -1,3 +1,4 @@
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/es/error.hpp>
 
@@ -26,7 +27,27 @@ const boost::system::error_category& es_category() noexcept {
         "the store has the old index layout: run ddb-es migrate",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::old_layout));
-    static const ddb::detail::table_category instance("ddb.es", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::not_found,
+        ddb::errc::concurrency_conflict,
+        ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument,
+        ddb::errc::bad_response,
+        ddb::errc::not_found,
+        ddb::errc{},
+        ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument,
+        ddb::errc::lease_lost,
+        ddb::errc::lease_lost,
+        ddb::errc::bad_response,
+        ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument,
+    };
+    static const ddb::detail::table_category instance("ddb.es", messages, conditions);
     return instance;
 }
 

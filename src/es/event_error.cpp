@@ -1,3 +1,4 @@
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/es/event_error.hpp>
 #include <ddb/es/event_repository.hpp>
@@ -19,7 +20,13 @@ const boost::system::error_category& event_category() noexcept {
         "snapshot state does not fit the aggregate",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(event_errc::snapshot_mismatch));
-    static const ddb::detail::table_category instance("ddb.es.event", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+    };
+    static const ddb::detail::table_category instance("ddb.es.event", messages, conditions);
     return instance;
 }
 

@@ -1,3 +1,4 @@
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/http/error.hpp>
 
@@ -20,7 +21,14 @@ const boost::system::error_category& http_category() noexcept {
         "response body is not the expected JSON",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(errc::unparsable_body));
-    static const detail::table_category instance("ddb.http", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::network,      ddb::errc::network,      ddb::errc::timeout,
+        ddb::errc::network,      ddb::errc::timeout,      ddb::errc::network,
+        ddb::errc::network,      ddb::errc::bad_response, ddb::errc::bad_response,
+        ddb::errc::bad_response, ddb::errc::bad_response,
+    };
+    static const detail::table_category instance("ddb.http", messages, conditions);
     return instance;
 }
 

@@ -1,3 +1,4 @@
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/sigv4/error.hpp>
 
@@ -12,7 +13,12 @@ const boost::system::error_category& sigv4_category() noexcept {
         "invalid HTTP method",        "missing signing parameter",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(errc::missing_parameter));
-    static const detail::table_category instance("ddb.sigv4", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+    };
+    static const detail::table_category instance("ddb.sigv4", messages, conditions);
     return instance;
 }
 

@@ -1,3 +1,4 @@
+#include <ddb/core/errc.hpp>
 #include <ddb/core/error_category.hpp>
 #include <ddb/value/error.hpp>
 
@@ -23,7 +24,15 @@ const boost::system::error_category& value_category() noexcept {
         "request exceeds DynamoDB's limits",
     };
     static_assert(std::size(messages) == static_cast<std::size_t>(value_errc::request_too_large));
-    static const detail::table_category instance("ddb.value", messages);
+    // The condition each code compares equal to (<ddb/core/errc.hpp>).
+    static constexpr ddb::errc conditions[] = {
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+        ddb::errc::invalid_argument, ddb::errc::invalid_argument,
+    };
+    static const detail::table_category instance("ddb.value", messages, conditions);
     return instance;
 }
 

@@ -125,7 +125,10 @@ public:
     describe_time_to_live(std::string_view table_name);
     /// @}
 
-    /// The executor the client was built with.
+    using executor_type = boost::asio::any_io_executor;
+    /// The executor the client was built with; its operations run there.
+    executor_type get_executor() const noexcept;
+    /// The same (the name before `get_executor`).
     const boost::asio::any_io_executor& executor() const noexcept;
     const std::string& region() const noexcept;
     const ddb::endpoint& endpoint() const noexcept;
