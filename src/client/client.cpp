@@ -119,6 +119,9 @@ client::client(asio::any_io_executor ex, client_config config) {
 
 client::~client() = default;
 
+client::executor_type client::get_executor() const noexcept {
+    return executor();
+}
 const asio::any_io_executor& client::executor() const noexcept {
     return state_->ex;
 }
