@@ -292,13 +292,14 @@ void run_ddb(ddb::client& c, asio::io_context& ioc, int threads, const bench_op&
         return all[std::min(all.size() - 1, static_cast<std::size_t>(double(all.size()) * p))];
     };
     const double elapsed = std::chrono::duration<double>(last - start).count();
-    std::printf("{\"bench\":\"client\",\"impl\":\"ddb\",\"op\":\"%s\",\"concurrency\":%d,"
-                "\"threads\":%d,\"round\":%d,\"calls\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,"
-                "\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"cpu_s\":%.4f,"
-                "\"cpu_us_per_call\":%.2f}\n",
-                op.key.c_str(), concurrency, threads, round, all.size(), elapsed,
-                double(all.size()) / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999), cpu,
-                cpu * 1e6 / double(all.size()));
+    std::printf(
+        "{\"bench\":\"client\",\"impl\":\"ddb\",\"op\":\"%s\",\"concurrency\":%d,"
+        "\"threads\":%d,\"round\":%d,\"calls\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,"
+        "\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"cpu_s\":%.4f,"
+        "\"cpu_us_per_call\":%.2f}\n",
+        op.key.c_str(), concurrency, threads, round, all.size(), elapsed,
+        double(all.size()) / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999), cpu,
+        cpu * 1e6 / double(all.size()));
     std::fflush(stdout);
 }
 

@@ -708,7 +708,7 @@ class Context:
             self.seconds, self.rounds = 1, 1
             self.client_plan = [("getitem", [1, 16, 256]), ("putitem", [16])]
             self.scaling_concurrency = [64]
-            self.threads_concurrency, self.threads_rounds = [16], 2
+            self.threads_concurrency, self.threads_rounds = [16], 4
             self.replay_events = 5000
             self.subscription_latency_events, self.subscription_catchup_events = 50, 3000
             self.subscription_rounds = 5
