@@ -1,6 +1,10 @@
 // One ddb::client driven from 4 threads running one io_context, with
 // hundreds of typed calls in flight at once: every answer is checked against
-// what was written, and the connection pool's counters add up afterwards.
+// what was written, the connection pool's counters read from another thread
+// meanwhile are coherent, and they add up afterwards. Also clean under
+// ThreadSanitizer, run by hand: a tree configured with
+// -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread
+// (without DDB_SANITIZE), target test_client_threads.
 //
 // Against dynalite (keep-alive) and moto (run single-threaded, so werkzeug
 // answers HTTP/1.0 and closes each connection after its answer: every call
@@ -77,6 +81,8 @@ struct phase {
     std::mutex m;
     std::vector<std::string> errors; // a mismatch or an exception, per call
     std::set<std::thread::id> threads;
+    int samples = 0; // pool_stats() read from another thread while the calls ran
+    std::vector<std::string> bad_samples;
 
     void fail(std::string what) {
         std::lock_guard lock(m);
@@ -97,11 +103,25 @@ struct phase {
     }
 };
 
+// Reads the pool's counters from a thread of its own (not an io thread)
+// until `stop`: every snapshot must be coherent (idle <= open <= limit).
+void sample_pool(const client& c, phase& p, const std::atomic<bool>& stop) {
+    while (!stop) {
+        const auto s = c.pool_stats();
+        ++p.samples;
+        if (s.idle > s.open || s.open > max_connections)
+            p.bad_samples.push_back("open " + std::to_string(s.open) + ", idle " +
+                                    std::to_string(s.idle));
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+}
+
 // Spawns body(i) for i in [0, per_phase) on the io_context (no strand: each
 // resumes on whichever io thread) and runs it on `io_threads` threads until
-// all of them finished and the io_context ran out of work.
+// all of them finished and the io_context ran out of work, while another
+// thread reads the pool's counters.
 template <class Body>
-void run_phase(asio::io_context& ioc, phase& p, Body body) {
+void run_phase(asio::io_context& ioc, const client& c, phase& p, Body body) {
     for (int i = 0; i < per_phase; ++i)
         asio::co_spawn(ioc, body(i), [&p, i](std::exception_ptr e) {
             if (e) {
@@ -114,24 +134,32 @@ void run_phase(asio::io_context& ioc, phase& p, Body body) {
             ++p.done;
         });
     ioc.restart();
+    std::atomic<bool> stop{false};
+    std::thread sampler([&] { sample_pool(c, p, stop); });
     std::vector<std::thread> more;
     for (int t = 1; t < io_threads; ++t)
         more.emplace_back([&] { ioc.run(); });
     ioc.run();
     for (auto& t : more)
         t.join();
+    stop = true;
+    sampler.join();
 }
 
 void check_phase(const char* name, phase& p, int calls) {
     INFO(name);
     CHECK(p.done == per_phase);
     CHECK(p.calls == calls);
-    CHECK(p.errors.empty());
     for (std::size_t k = 0; k < std::min<std::size_t>(p.errors.size(), 5); ++k)
-        UNSCOPED_INFO(p.errors[k]);
+        UNSCOPED_INFO(p.errors[k]); // shown with the next assertion
+    CHECK(p.errors.empty());
     // All started before any answer came: hundreds in flight at once.
     CHECK(p.peak >= per_phase / 2);
     CHECK(p.threads.size() >= 2); // answers resumed on more than one thread
+    CHECK(p.samples > 0);
+    for (std::size_t k = 0; k < std::min<std::size_t>(p.bad_samples.size(), 5); ++k)
+        UNSCOPED_INFO(p.bad_samples[k]);
+    CHECK(p.bad_samples.empty());
 }
 
 } // namespace
@@ -156,7 +184,7 @@ TEST_CASE("one client on 4 io threads, hundreds of calls in flight", "[client][t
 
     // 1. 400 PutItem at once.
     phase puts;
-    run_phase(ioc, puts, [&](int i) -> awaitable<void> {
+    run_phase(ioc, c, puts, [&](int i) -> awaitable<void> {
         put_item_request req;
         req.table_name = table;
         req.item = item_of(i);
@@ -171,7 +199,7 @@ TEST_CASE("one client on 4 io threads, hundreds of calls in flight", "[client][t
     // 2. 400 reads at once: GetItem of each item, and a Query of a whole
     // group (all its items, in sort key order) for every fourth.
     phase reads;
-    run_phase(ioc, reads, [&](int i) -> awaitable<void> {
+    run_phase(ioc, c, reads, [&](int i) -> awaitable<void> {
         if (i % 4 == 0) {
             query_request req;
             req.table_name = table;
@@ -207,7 +235,7 @@ TEST_CASE("one client on 4 io threads, hundreds of calls in flight", "[client][t
     // i + 1, which another coroutine may be overwriting at that moment
     // (either version is right, nothing else is).
     phase mixed;
-    run_phase(ioc, mixed, [&](int i) -> awaitable<void> {
+    run_phase(ioc, c, mixed, [&](int i) -> awaitable<void> {
         put_item_request put;
         put.table_name = table;
         put.item = item_of(i, 1);
