@@ -717,7 +717,7 @@ class Context:
             self.seconds, self.rounds = 3, 2
             self.client_plan = [("getitem", [1, 4, 16, 64, 256]), ("putitem", [1, 4, 16, 64, 256])]
             self.scaling_concurrency = [16, 64]
-            self.threads_concurrency, self.threads_rounds = [16, 64], 4
+            self.threads_concurrency, self.threads_rounds = [1, 16, 64], 4
             self.replay_events = 100000
             self.subscription_latency_events, self.subscription_catchup_events = 200, 20000
             self.subscription_rounds = 7
