@@ -427,7 +427,9 @@ def build_rows(ctx, res, errors=None):
                                 rps_1=one["rps"], rps_2=two["rps"], rounds=one["rounds"]))
     if "alloc" in res:
         names = {"call_getitem": "GetItem (client::call)", "typed_getitem": "GetItem (client::get_item)",
-                 "call_putitem": "PutItem (client::call)"}
+                 "call_putitem": "PutItem (client::call)",
+                 "request_copy": "copy of a reused get_item_request (by-value requests)",
+                 "async_getitem": "GetItem (async_get_item, use_awaitable)"}
         for path, name in names.items():
             a = res["alloc"].get(path)
             if a:

@@ -54,6 +54,7 @@ asio::awaitable<std::optional<ddb::item>> open_account(ddb::client& db, const st
 //]
 
 //[callbacks
+#include <ddb/core/errc.hpp>
 #include <ddb/ops/table.hpp>
 
 #include <boost/asio.hpp>

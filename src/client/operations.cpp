@@ -122,8 +122,12 @@ client::transact_get_items(transact_get_items_request r) {
     check_transaction_actions("TransactGetItems", r.transact_items.size(), "items");
     return invoke<transact_get_items_response>(state_, "TransactGetItems", std::move(r));
 }
+namespace {
+
+// (A free coroutine, not a member one: a member coroutine keeps `this`,
+// and the async forms call it on a handle that is gone before it runs.)
 asio::awaitable<transact_write_items_response>
-client::transact_write_items(transact_write_items_request r) {
+transact_write(std::shared_ptr<detail::client_state> st, transact_write_items_request r) {
     check_transaction_actions("TransactWriteItems", r.transact_items.size(), "actions");
     std::size_t bytes = 0; // the items put and the keys addressed
     for (std::size_t i = 0; i < r.transact_items.size(); ++i) {
@@ -147,7 +151,15 @@ client::transact_write_items(transact_write_items_request r) {
                               std::to_string(max_transaction_size) + ")");
     if (!r.client_request_token || r.client_request_token->empty())
         r.client_request_token = random_request_token();
-    co_return co_await invoke<transact_write_items_response>(state_, "TransactWriteItems", std::move(r));
+    co_return co_await invoke<transact_write_items_response>(std::move(st), "TransactWriteItems",
+                                                             std::move(r));
+}
+
+} // namespace
+
+asio::awaitable<transact_write_items_response>
+client::transact_write_items(transact_write_items_request r) {
+    return transact_write(state_, std::move(r));
 }
 asio::awaitable<create_table_response> client::create_table(create_table_request r) {
     return invoke<create_table_response>(state_, "CreateTable", std::move(r));

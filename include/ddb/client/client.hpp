@@ -5,6 +5,7 @@
 #include <ddb/client/config.hpp>
 #include <ddb/client/errors.hpp>
 #include <ddb/core/async_run.hpp>
+#include <ddb/core/errc.hpp>
 #include <ddb/http/error.hpp>
 #include <ddb/http/pool_stats.hpp>
 #include <ddb/model.hpp>
