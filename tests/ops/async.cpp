@@ -536,3 +536,26 @@ TEST_CASE("repeated cancellations leave the pool bounded", "[ops][cancel]") {
     // One connection replaced per aborted Scan, none left in use.
     f.check_pool(before, 5 + 1);
 }
+
+TEST_CASE("async_wait_until_table_gone cancelled: every type stops the wait", "[ops][cancel]") {
+    auto type = GENERATE(ct::terminal, ct::partial, ct::total);
+    INFO("type " << static_cast<int>(type));
+    fixture f(0);
+    auto before = f.c->pool_stats();
+    asio::cancellation_signal sig; // (outlives the emitter)
+    error_code ec;
+    steady::duration took{};
+    test::run(f.ioc, [&]() -> awaitable<void> {
+        asio::steady_timer t(f.ioc, 200ms);
+        t.async_wait([&](error_code) { sig.emit(type); });
+        auto start = steady::now();
+        auto [e] = co_await async_wait_until_table_gone(
+            *f.c, f.table, 10s, 50ms,
+            asio::bind_cancellation_slot(sig.slot(), asio::as_tuple(asio::use_awaitable)));
+        took = steady::now() - start;
+        ec = e;
+    });
+    CHECK(ec == asio::error::operation_aborted);
+    CHECK(took < 1000ms);
+    f.check_pool(before);
+}
