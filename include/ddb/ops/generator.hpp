@@ -78,7 +78,7 @@ class generator {
 public:
     /// A sink the producer pushes values into; `push` waits while the
     /// prefetch buffer is full and throws `operation_aborted` once the
-    /// consumer is gone.
+    /// consumer is gone. Thread safety: the producer's (one push at a time).
     class sink;
     using producer_fn = std::function<boost::asio::awaitable<void>(sink&)>;
     using executor_type = boost::asio::any_io_executor;
