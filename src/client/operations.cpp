@@ -113,8 +113,7 @@ asio::awaitable<scan_response> client::scan(scan_request r) {
 asio::awaitable<batch_get_item_response> client::batch_get_item(batch_get_item_request r) {
     return invoke<batch_get_item_response>(state_, "BatchGetItem", std::move(r));
 }
-asio::awaitable<batch_write_item_response>
-client::batch_write_item(batch_write_item_request r) {
+asio::awaitable<batch_write_item_response> client::batch_write_item(batch_write_item_request r) {
     return invoke<batch_write_item_response>(state_, "BatchWriteItem", std::move(r));
 }
 asio::awaitable<transact_get_items_response>
@@ -147,7 +146,8 @@ client::transact_write_items(transact_write_items_request r) {
                               std::to_string(max_transaction_size) + ")");
     if (!r.client_request_token || r.client_request_token->empty())
         r.client_request_token = random_request_token();
-    co_return co_await invoke<transact_write_items_response>(state_, "TransactWriteItems", std::move(r));
+    co_return co_await invoke<transact_write_items_response>(state_, "TransactWriteItems",
+                                                             std::move(r));
 }
 asio::awaitable<create_table_response> client::create_table(create_table_request r) {
     return invoke<create_table_response>(state_, "CreateTable", std::move(r));

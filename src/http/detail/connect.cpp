@@ -60,8 +60,8 @@ std::optional<tcp::resolver::results_type> literal_address(const origin& o) {
 }
 
 // The pool's cached addresses, an IP literal, or a lookup raced against `deadline`.
-asio::awaitable<tcp::resolver::results_type> resolve(detail::pooled_transport_impl& t, host_pool& pool,
-                                                     clock_type::time_point deadline) {
+asio::awaitable<tcp::resolver::results_type>
+resolve(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline) {
     const origin& o = pool.where;
     {
         std::lock_guard lock(pool.mutex);
@@ -91,7 +91,8 @@ asio::awaitable<tcp::resolver::results_type> resolve(detail::pooled_transport_im
 
 // The TCP connection, on the transport's executor, with no delay and
 // non-blocking (synchronous writes, tried first, must never block).
-asio::awaitable<std::unique_ptr<connection>> open_tcp(detail::pooled_transport_impl& t, const origin& o,
+asio::awaitable<std::unique_ptr<connection>> open_tcp(detail::pooled_transport_impl& t,
+                                                      const origin& o,
                                                       const tcp::resolver::results_type& addresses,
                                                       clock_type::time_point connect_deadline) {
     auto c = std::make_unique<connection>();
@@ -142,8 +143,8 @@ asio::awaitable<void> handshake(detail::pooled_transport_impl& t, const origin& 
 
 } // namespace
 
-asio::awaitable<std::unique_ptr<connection>> connect(detail::pooled_transport_impl& t, host_pool& pool,
-                                                     clock_type::time_point deadline) {
+asio::awaitable<std::unique_ptr<connection>>
+connect(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline) {
     const origin& o = pool.where;
     auto connect_deadline = std::min(
         deadline, ddb::detail::saturating_add(clock_type::now(), t.options.connect_timeout));
