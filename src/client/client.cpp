@@ -94,7 +94,8 @@ void warn_of_empty_variables(const detail::client_state& st) {
 
 } // namespace
 
-detail::client_state::client_state(asio::any_io_executor e, client_config c, lazy_profile_set& files)
+detail::client_state::client_state(asio::any_io_executor e, client_config c,
+                                   lazy_profile_set& files)
     : ex(std::move(e))
     , cfg(checked(std::move(c)))
     , region(resolve_region(cfg.region, files))
@@ -155,10 +156,22 @@ asio::awaitable<json::value> client::call_json(std::string operation, std::strin
 
 cancellation_support client::cancellation_of(std::string_view operation) noexcept {
     static constexpr std::string_view reads[] = {
-        "GetItem",          "Query",          "Scan",          "BatchGetItem",
-        "TransactGetItems", "DescribeTable",  "ListTables",    "DescribeTimeToLive",
-        "DescribeLimits",   "DescribeEndpoints", "ListTagsOfResource", "DescribeContinuousBackups",
-        "ListBackups",      "DescribeBackup", "ListGlobalTables", "DescribeGlobalTable",
+        "GetItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "TransactGetItems",
+        "DescribeTable",
+        "ListTables",
+        "DescribeTimeToLive",
+        "DescribeLimits",
+        "DescribeEndpoints",
+        "ListTagsOfResource",
+        "DescribeContinuousBackups",
+        "ListBackups",
+        "DescribeBackup",
+        "ListGlobalTables",
+        "DescribeGlobalTable",
     };
     for (auto r : reads)
         if (r == operation)

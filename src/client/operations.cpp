@@ -113,8 +113,7 @@ asio::awaitable<scan_response> client::scan(scan_request r) {
 asio::awaitable<batch_get_item_response> client::batch_get_item(batch_get_item_request r) {
     return invoke<batch_get_item_response>(state_, "BatchGetItem", std::move(r));
 }
-asio::awaitable<batch_write_item_response>
-client::batch_write_item(batch_write_item_request r) {
+asio::awaitable<batch_write_item_response> client::batch_write_item(batch_write_item_request r) {
     return invoke<batch_write_item_response>(state_, "BatchWriteItem", std::move(r));
 }
 asio::awaitable<transact_get_items_response>

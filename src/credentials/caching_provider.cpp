@@ -52,7 +52,8 @@ void complete(waiter w, std::exception_ptr ep, const credentials& c) {
 }
 
 // Starts one refresh; the caller has set `refreshing` under the lock.
-void start_refresh(const std::shared_ptr<detail::caching_provider_state>& st, asio::any_io_executor ex) {
+void start_refresh(const std::shared_ptr<detail::caching_provider_state>& st,
+                   asio::any_io_executor ex) {
     asio::co_spawn(ex, st->inner->fetch(), [st](std::exception_ptr ep, credentials c) {
         std::vector<waiter> ws;
         {

@@ -120,8 +120,8 @@ TEST_CASE("client async forms: every completion token kind (moto)", "[asio]") {
             CHECK_FALSE(e1);
             CHECK_FALSE(e2);
             CHECK(r1.item.has_value());
-            auto [ec, answer] =
-                co_await c.async_get_item(get_of(table, "aw2"), asio::as_tuple(asio::use_awaitable));
+            auto [ec, answer] = co_await c.async_get_item(get_of(table, "aw2"),
+                                                          asio::as_tuple(asio::use_awaitable));
             CHECK_FALSE(ec);
             CHECK(answer.item.has_value());
             error_code ec2;
@@ -192,8 +192,8 @@ TEST_CASE("client async forms: typed failures as error codes, their data in diag
         CHECK(bec == value_errc::invalid_table_name);
 
         // A success clears the diagnostics.
-        auto [gec, got] =
-            co_await c.async_get_item(get_of(table, "a"), diag, asio::as_tuple(asio::use_awaitable));
+        auto [gec, got] = co_await c.async_get_item(get_of(table, "a"), diag,
+                                                    asio::as_tuple(asio::use_awaitable));
         CHECK_FALSE(gec);
         CHECK(diag.exception() == nullptr);
     });
@@ -220,7 +220,8 @@ TEST_CASE("client async forms: terminal, partial and total cancellation (fault p
         std::optional<error_code> got;
         proxy.push(test::fault(test::fault::delay, 200, {}, 600ms));
         auto t0 = std::chrono::steady_clock::now();
-        start(asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, auto&&...) { got = ec; }));
+        start(
+            asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, auto&&...) { got = ec; }));
         asio::steady_timer timer(ioc, 150ms);
         timer.async_wait([&](error_code) { sig.emit(type); });
         ioc.restart();
@@ -232,16 +233,14 @@ TEST_CASE("client async forms: terminal, partial and total cancellation (fault p
     };
 
     SECTION("a read honours every type") {
-        auto [ec, took] = cancel_during([&](auto handler) {
-            c.async_get_item(get_of(table, "held"), std::move(handler));
-        });
+        auto [ec, took] = cancel_during(
+            [&](auto handler) { c.async_get_item(get_of(table, "held"), std::move(handler)); });
         CHECK(ec == asio::error::operation_aborted);
         CHECK(took < 500ms);
     }
     SECTION("a write honours terminal and partial, and completes under total") {
-        auto [ec, took] = cancel_during([&](auto handler) {
-            c.async_put_item(put_of(table, "held", 2), std::move(handler));
-        });
+        auto [ec, took] = cancel_during(
+            [&](auto handler) { c.async_put_item(put_of(table, "held", 2), std::move(handler)); });
         if (type == ct::total) {
             CHECK_FALSE(ec);
             CHECK(took >= 550ms);

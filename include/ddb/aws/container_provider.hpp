@@ -39,7 +39,6 @@ public:
     boost::asio::awaitable<credentials> fetch() override;
     std::string name() const override { return "container"; }
 
-
 private:
     std::shared_ptr<detail::container_provider_impl> impl_;
 };

@@ -42,7 +42,6 @@ public:
     std::string name() const override { return "instance metadata"; }
     void invalidate() override;
 
-
 private:
     std::shared_ptr<detail::instance_metadata_provider_impl> impl_;
 };

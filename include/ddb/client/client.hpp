@@ -102,9 +102,8 @@ public:
     /// is allocated from `sp`: pass a `boost::json::monotonic_resource` that
     /// outlives the answer to decode a response without per-node frees (the
     /// typed operations do).
-    boost::asio::awaitable<boost::json::value> call_json(std::string operation,
-                                                         std::string request_json,
-                                                         boost::json::storage_ptr sp = {});
+    boost::asio::awaitable<boost::json::value>
+    call_json(std::string operation, std::string request_json, boost::json::storage_ptr sp = {});
 
     /// \name Typed operations
     /// Each encodes the request, calls `call_json` (same signing, retries,
@@ -126,8 +125,7 @@ public:
     boost::asio::awaitable<query_response> query(query_request request);
     boost::asio::awaitable<scan_response> scan(scan_request request);
     /// One call, unprocessed keys returned; `batch_get` re-drives them.
-    boost::asio::awaitable<batch_get_item_response>
-    batch_get_item(batch_get_item_request request);
+    boost::asio::awaitable<batch_get_item_response> batch_get_item(batch_get_item_request request);
     /// One call, unprocessed items returned; `batch_write` re-drives them.
     boost::asio::awaitable<batch_write_item_response>
     batch_write_item(batch_write_item_request request);
@@ -140,15 +138,13 @@ public:
     boost::asio::awaitable<transact_write_items_response>
     transact_write_items(transact_write_items_request request);
     boost::asio::awaitable<create_table_response> create_table(create_table_request request);
-    boost::asio::awaitable<describe_table_response>
-    describe_table(describe_table_request request);
+    boost::asio::awaitable<describe_table_response> describe_table(describe_table_request request);
     boost::asio::awaitable<describe_table_response> describe_table(std::string table_name);
     boost::asio::awaitable<update_table_response> update_table(update_table_request request);
     boost::asio::awaitable<delete_table_response> delete_table(delete_table_request request);
     boost::asio::awaitable<delete_table_response> delete_table(std::string table_name);
     /// One page; see `table_names` for all of them.
-    boost::asio::awaitable<list_tables_response>
-    list_tables(list_tables_request request = {});
+    boost::asio::awaitable<list_tables_response> list_tables(list_tables_request request = {});
     boost::asio::awaitable<update_time_to_live_response>
     update_time_to_live(update_time_to_live_request request);
     boost::asio::awaitable<describe_time_to_live_response>
@@ -193,9 +189,12 @@ public:
     DDB_CLIENT_ASYNC(query, query_request, query_response, all)
     DDB_CLIENT_ASYNC(scan, scan_request, scan_response, all)
     DDB_CLIENT_ASYNC(batch_get_item, batch_get_item_request, batch_get_item_response, all)
-    DDB_CLIENT_ASYNC(batch_write_item, batch_write_item_request, batch_write_item_response, terminal_partial)
-    DDB_CLIENT_ASYNC(transact_get_items, transact_get_items_request, transact_get_items_response, all)
-    DDB_CLIENT_ASYNC(transact_write_items, transact_write_items_request, transact_write_items_response, terminal_partial)
+    DDB_CLIENT_ASYNC(batch_write_item, batch_write_item_request, batch_write_item_response,
+                     terminal_partial)
+    DDB_CLIENT_ASYNC(transact_get_items, transact_get_items_request, transact_get_items_response,
+                     all)
+    DDB_CLIENT_ASYNC(transact_write_items, transact_write_items_request,
+                     transact_write_items_response, terminal_partial)
     DDB_CLIENT_ASYNC(create_table, create_table_request, create_table_response, terminal_partial)
     DDB_CLIENT_ASYNC(describe_table, describe_table_request, describe_table_response, all)
     DDB_CLIENT_ASYNC(describe_table, std::string, describe_table_response, all)
@@ -203,8 +202,10 @@ public:
     DDB_CLIENT_ASYNC(delete_table, delete_table_request, delete_table_response, terminal_partial)
     DDB_CLIENT_ASYNC(delete_table, std::string, delete_table_response, terminal_partial)
     DDB_CLIENT_ASYNC(list_tables, list_tables_request, list_tables_response, all)
-    DDB_CLIENT_ASYNC(update_time_to_live, update_time_to_live_request, update_time_to_live_response, terminal_partial)
-    DDB_CLIENT_ASYNC(describe_time_to_live, describe_time_to_live_request, describe_time_to_live_response, all)
+    DDB_CLIENT_ASYNC(update_time_to_live, update_time_to_live_request, update_time_to_live_response,
+                     terminal_partial)
+    DDB_CLIENT_ASYNC(describe_time_to_live, describe_time_to_live_request,
+                     describe_time_to_live_response, all)
     DDB_CLIENT_ASYNC(describe_time_to_live, std::string, describe_time_to_live_response, all)
 #undef DDB_CLIENT_ASYNC
 
@@ -241,7 +242,9 @@ public:
     /// retry quota and settings. For objects that go on using a client
     /// whatever happens to the caller's (paginators, the table view,
     /// repositories).
-    client share() const noexcept { return client(state_); }
+    client share() const noexcept {
+        return client(state_);
+    }
 
     /// A view of one table for the common calls in one statement
     /// (<ddb/ops/table.hpp>; include it to use this).

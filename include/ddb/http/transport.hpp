@@ -118,7 +118,6 @@ public:
 
     const pool_options& options() const noexcept;
 
-
 private:
     std::shared_ptr<detail::pooled_transport_impl> impl_;
 };

@@ -258,9 +258,8 @@ private:
     template <class T, class Fn, class Token>
     auto start(Fn fn, diagnostics* diag, cancellation_support support, Token&& token) const {
         return detail::async_run<T>(
-            get_executor(),
-            [t = *this, fn = std::move(fn)]() mutable { return fn(t); }, diag, support,
-            std::forward<Token>(token));
+            get_executor(), [t = *this, fn = std::move(fn)]() mutable { return fn(t); }, diag,
+            support, std::forward<Token>(token));
     }
 
     client client_; // a handle sharing the client's state

@@ -17,8 +17,8 @@ inline item key(std::string name, attribute_value value) {
     k.emplace(std::move(name), std::move(value));
     return k;
 }
-inline item key(std::string partition_name, attribute_value partition_value,
-                std::string sort_name, attribute_value sort_value) {
+inline item key(std::string partition_name, attribute_value partition_value, std::string sort_name,
+                attribute_value sort_value) {
     item k = key(std::move(partition_name), std::move(partition_value));
     k.emplace(std::move(sort_name), std::move(sort_value));
     return k;

@@ -66,11 +66,9 @@ inline bool has_cr_lf_nul(std::string_view s) noexcept {
 /// per string, array and object, and no per-node frees.
 /// The call keeps `st` alive; `operation` is copied (the typed operations'
 /// names fit the small-string buffer but for the Transact*/TimeToLive ones).
-boost::asio::awaitable<boost::json::value> send_call(std::shared_ptr<client_state> st,
-                                                     std::string operation,
-                                                     std::string_view request_json,
-                                                     std::string owned_json,
-                                                     boost::json::storage_ptr sp, bool own_arena);
+boost::asio::awaitable<boost::json::value>
+send_call(std::shared_ptr<client_state> st, std::string operation, std::string_view request_json,
+          std::string owned_json, boost::json::storage_ptr sp, bool own_arena);
 
 } // namespace detail
 

@@ -9,6 +9,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <openssl/err.h>
@@ -59,8 +60,8 @@ std::optional<tcp::resolver::results_type> literal_address(const origin& o) {
 }
 
 // The pool's cached addresses, an IP literal, or a lookup raced against `deadline`.
-asio::awaitable<tcp::resolver::results_type> resolve(detail::pooled_transport_impl& t, host_pool& pool,
-                                                     clock_type::time_point deadline) {
+asio::awaitable<tcp::resolver::results_type>
+resolve(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline) {
     const origin& o = pool.where;
     {
         std::lock_guard lock(pool.mutex);
@@ -90,13 +91,15 @@ asio::awaitable<tcp::resolver::results_type> resolve(detail::pooled_transport_im
 
 // The TCP connection, on the transport's executor, with no delay and
 // non-blocking (synchronous writes, tried first, must never block).
-asio::awaitable<std::unique_ptr<connection>> open_tcp(detail::pooled_transport_impl& t, const origin& o,
+asio::awaitable<std::unique_ptr<connection>> open_tcp(detail::pooled_transport_impl& t,
+                                                      const origin& o,
                                                       const tcp::resolver::results_type& addresses,
                                                       clock_type::time_point connect_deadline) {
     auto c = std::make_unique<connection>();
     c->plain.emplace(t.ex);
     c->plain->expires_at(t.clock->timeout_at(connect_deadline));
-    auto [ec, ep] = co_await c->plain->async_connect(addresses, tuple_awaitable);
+    terminal_relay relay(co_await asio::this_coro::cancellation_state);
+    auto [ec, ep] = co_await c->plain->async_connect(addresses, relay.bind(tuple_awaitable));
     if (ec == asio::error::operation_aborted)
         ec = co_await timeout_unless_cancelled(ec);
     if (ec == asio::error::operation_aborted)
@@ -119,7 +122,9 @@ asio::awaitable<void> handshake(detail::pooled_transport_impl& t, const origin& 
         fail(errc::tls_handshake_failed, o, "cannot set SNI host name", {});
     if (t.options.tls.verification == tls_verification::verify_peer)
         c.secure->set_verify_callback(asio::ssl::host_name_verification(o.host));
-    auto [ec] = co_await c.secure->async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
+    terminal_relay relay(co_await asio::this_coro::cancellation_state);
+    auto [ec] = co_await c.secure->async_handshake(asio::ssl::stream_base::client,
+                                                   relay.bind(tuple_awaitable));
     if (ec == asio::error::operation_aborted)
         ec = co_await timeout_unless_cancelled(ec);
     if (ec == asio::error::operation_aborted)
@@ -138,8 +143,8 @@ asio::awaitable<void> handshake(detail::pooled_transport_impl& t, const origin& 
 
 } // namespace
 
-asio::awaitable<std::unique_ptr<connection>> connect(detail::pooled_transport_impl& t, host_pool& pool,
-                                                     clock_type::time_point deadline) {
+asio::awaitable<std::unique_ptr<connection>>
+connect(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline) {
     const origin& o = pool.where;
     auto connect_deadline = std::min(
         deadline, ddb::detail::saturating_add(clock_type::now(), t.options.connect_timeout));
