@@ -88,7 +88,7 @@ TEST_CASE("client async forms: every completion token kind (moto)", "[asio]") {
         ioc.restart();
         ioc.run();
         REQUIRE(got);
-        CHECK(got->at("n").as_n().as_int64() == 1);
+        CHECK(got->at("n").as_n().as<std::int64_t>() == 1);
     }
     SECTION("use_future from a thread that does not run the io_context") {
         auto work = asio::make_work_guard(ioc);
@@ -98,7 +98,7 @@ TEST_CASE("client async forms: every completion token kind (moto)", "[asio]") {
         put.get();
         auto got = c.async_get_item(get_of(table, "fut"), asio::use_future).get();
         REQUIRE(got.item);
-        CHECK(got.item->at("n").as_n().as_int64() == 2);
+        CHECK(got.item->at("n").as_n().as<std::int64_t>() == 2);
         auto missing = c.async_describe_table(std::string("no-such-table-xyz"), asio::use_future);
         try {
             missing.get();
@@ -160,7 +160,7 @@ TEST_CASE("client async forms: typed failures as error codes, their data in diag
         const auto* failed = diag.get<conditional_check_failed>();
         REQUIRE(failed != nullptr);
         REQUIRE(failed->item());
-        CHECK(failed->item()->at("n").as_n().as_int64() == 1);
+        CHECK(failed->item()->at("n").as_n().as<std::int64_t>() == 1);
         CHECK_FALSE(failed->request_id().empty());
         CHECK(diag.message().find("conditional") != std::string::npos);
 
@@ -251,7 +251,7 @@ TEST_CASE("client async forms: terminal, partial and total cancellation (fault p
         // The write's outcome, whatever it is, is whole: n is 1 or 2.
         auto n = test::run(ioc, [&]() -> awaitable<std::int64_t> {
             auto r = co_await c.get_item(get_of(table, "held"));
-            co_return r.item->at("n").as_n().as_int64();
+            co_return r.item->at("n").as_n().as<std::int64_t>();
         });
         CHECK((n == 1 || n == 2));
         if (type == ct::total)
