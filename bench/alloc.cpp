@@ -158,8 +158,14 @@ struct snapshot {
 };
 
 // Runs `one()` W times, then N times counted; prints the per-call figures.
+// The paths to run (--paths): a comma-framed list, or empty for all.
+std::string selected_paths;
+
 template <class One>
 asio::awaitable<void> count(const char* path, int warmup, int calls, One& one) {
+    if (!selected_paths.empty() &&
+        selected_paths.find("," + std::string(path) + ",") == std::string::npos)
+        co_return;
     for (int i = 0; i < warmup; ++i)
         co_await one();
     const snapshot a = snapshot::now();
@@ -181,10 +187,13 @@ asio::awaitable<void> count(const char* path, int warmup, int calls, One& one) {
 int main(int argc, char** argv) try {
     std::string endpoint;
     int calls = 10000, warmup = 1000;
+    std::string paths; // a comma list; empty: all
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i], v = argv[i + 1];
         if (a == "--endpoint")
             endpoint = v;
+        else if (a == "--paths")
+            paths = "," + v + ",";
         else if (a == "--calls")
             calls = std::stoi(v);
         else if (a == "--warmup")
@@ -193,7 +202,9 @@ int main(int argc, char** argv) try {
             throw std::runtime_error("unknown option " + a);
     }
     if (endpoint.empty())
-        throw std::runtime_error("usage: bench_alloc --endpoint URL [--calls N] [--warmup W]");
+        throw std::runtime_error(
+            "usage: bench_alloc --endpoint URL [--calls N] [--warmup W] [--paths a,b]");
+    selected_paths = paths;
     const std::string dir = std::string(DDB_SOURCE_DIR) + "/bench/canned/";
     const json::value get_json = json::parse(read(dir + "getitem-request.json"));
     const json::value put_json = json::parse(read(dir + "putitem-request.json"));

@@ -69,10 +69,23 @@ def alloc_run(exe, nginx, calls):
     return {d["path"]: d for d in lines}
 
 
+COMMON_PATHS = "call_getitem,typed_getitem,call_putitem"
+
+
+def paths_option(exe, nginx):
+    """["--paths", the three paths every build has] when `exe` knows --paths
+    (later builds add paths, which must not change the mean), else []."""
+    p = subprocess.run([exe, "--endpoint", nginx.url, "--calls", "1", "--warmup", "0",
+                        "--paths", "call_getitem"], capture_output=True, text=True)
+    return ["--paths", COMMON_PATHS] if p.returncode == 0 else []
+
+
 def instructions(exe, nginx, calls):
-    """User-space instructions of one bench_alloc run of `calls` calls per path."""
+    """User-space instructions of one bench_alloc run of `calls` calls per
+    path, on the three paths every build has."""
     p = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-                        exe, "--endpoint", nginx.url, "--calls", str(calls), "--warmup", "200"],
+                        exe, "--endpoint", nginx.url, "--calls", str(calls), "--warmup", "200"]
+                       + paths_option(exe, nginx),
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     m = re.search(r"I\s+refs:\s+([\d,]+)", p.stderr)
     if p.returncode != 0 or not m:
