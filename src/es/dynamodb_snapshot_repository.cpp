@@ -114,6 +114,10 @@ dynamodb_snapshot_repository::dynamodb_snapshot_repository(client& c, store_conf
 
 dynamodb_snapshot_repository::~dynamodb_snapshot_repository() = default;
 
+snapshot_repository::executor_type dynamodb_snapshot_repository::get_executor() const {
+    return state_->c.get_executor();
+}
+
 awaitable<std::optional<snapshot>> dynamodb_snapshot_repository::retrieve(std::string uuid) {
     auto& st = *state_;
     detail::check_uuid(uuid);

@@ -8,6 +8,7 @@
 #include <ddb/ops/paginator.hpp>
 #include <ddb/value/expression.hpp>
 
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -86,6 +87,9 @@ struct attempt_outcome {
 };
 
 awaitable<attempt_outcome> caught(awaitable<bool> write) {
+    // A child of `||` below: let a partial cancellation of the append
+    // through too (the parent forwards only what it honours itself).
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
     try {
         co_return attempt_outcome{co_await std::move(write)};
     } catch (...) {
