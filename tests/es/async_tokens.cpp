@@ -89,8 +89,7 @@ TEMPLATE_TEST_CASE("es async: use_awaitable, deferred in a parallel group, as_tu
             co_await repo.async_append(a, expected_version::exact(0), first, asio::use_awaitable);
         REQUIRE(stored.size() == 2);
         CHECK(stored.back().aggregate_version == 2);
-        const std::int64_t v =
-            co_await repo.async_latest_aggregate_version(a, asio::use_awaitable);
+        const std::int64_t v = co_await repo.async_latest_aggregate_version(a, asio::use_awaitable);
         CHECK(v == 2);
         const stored_event found = co_await repo.async_find(stored[0].id, asio::use_awaitable);
         CHECK(found.event_properties.at("text").as_string() == "a0");
@@ -260,8 +259,8 @@ TEMPLATE_TEST_CASE("es async: aggregates, snapshots, retry_on_conflict, persist_
 
         // retry_on_conflict: the command runs until its append goes through.
         auto command = [](notebook& x) { x.note("retried"); };
-        notebook r = co_await async_retry_on_conflict<notebook>(repos, a, command, 3,
-                                                                asio::use_awaitable);
+        notebook r =
+            co_await async_retry_on_conflict<notebook>(repos, a, command, 3, asio::use_awaitable);
         CHECK(r.persisted_version() == 3);
 
         // persist_in_transaction: two aggregates at once.
@@ -269,8 +268,8 @@ TEMPLATE_TEST_CASE("es async: aggregates, snapshots, retry_on_conflict, persist_
         notebook y = notebook::create(repos, b);
         x.note("x");
         y.note("y");
-        auto both = co_await async_persist_in_transaction(repos, std::tie(x, y),
-                                                          asio::use_awaitable);
+        auto both =
+            co_await async_persist_in_transaction(repos, std::tie(x, y), asio::use_awaitable);
         CHECK(both.size() == 2);
         CHECK(x.persisted_version() == 4);
         CHECK(y.persisted_version() == 1);

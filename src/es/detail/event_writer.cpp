@@ -97,6 +97,15 @@ awaitable<attempt_outcome> caught(awaitable<bool> write) {
     }
 }
 
+// The other child of `||` below: the timer, which a partial cancellation
+// of the append cancels too. (Otherwise, once the parent forwarded a
+// cancellation, the group would not cancel it when the write completes,
+// and would wait for the deadline.)
+awaitable<void> deadline(asio::steady_timer& timer) {
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
 // `write` raced against the deadline `left` (none: no deadline): whether it
 // wrote, or empty when the deadline came first (the write is cancelled;
 // its outcome is unknown, as after a lost answer).
@@ -107,7 +116,7 @@ awaitable<std::optional<bool>> before_deadline(awaitable<bool> write,
     using asio::experimental::awaitable_operators::operator||; // (ddb::expr has one too)
     asio::steady_timer timer(co_await asio::this_coro::executor, *left);
     auto attempt = caught(std::move(write));
-    auto expiry = timer.async_wait(asio::use_awaitable);
+    auto expiry = deadline(timer);
     auto winner = co_await (std::move(attempt) || std::move(expiry));
     if (winner.index() == 1)
         co_return std::nullopt;
