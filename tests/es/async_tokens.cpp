@@ -6,8 +6,11 @@
 
 #include <ddb/core/errc.hpp>
 #include <ddb/es/aggregate_root.hpp>
+#include <ddb/es/checkpoint_store.hpp>
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_registry.hpp>
+#include <ddb/es/migrate.hpp>
+#include <ddb/es/projection_worker.hpp>
 #include <ddb/es/projector.hpp>
 #include <ddb/es/replay.hpp>
 
@@ -16,7 +19,9 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/describe.hpp>
@@ -296,4 +301,73 @@ TEMPLATE_TEST_CASE("es async: aggregates, snapshots, retry_on_conflict, persist_
         REQUIRE(snap.has_value());
         CHECK(snap->aggregate_version == 2);
     });
+}
+
+TEST_CASE("es async: the checkpoint store (lease_lost as an error code), tables, migrate, "
+          "a worker's redrive",
+          "[es][async]") {
+    store<moto_backend> s;
+    checkpoint_store checkpoints(*s.c, s.cfg);
+    s.run([&]() -> awaitable<void> {
+        // Tables and migration: idempotent on a store of the current layout.
+        std::vector<std::string> lines;
+        std::function<void(std::string_view)> progress = [&](std::string_view l) {
+            lines.emplace_back(l);
+        };
+        co_await async_create_tables(*s.c, s.cfg, false, progress, asio::use_awaitable);
+        CHECK(lines.size() >= 3);
+        ddb::diagnostics diag;
+        const migrate_options mo;
+        auto [mec, migrated] = co_await async_migrate_layout(
+            *s.c, s.cfg, mo, nullptr, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(mec);
+        CHECK_FALSE(migrated.migrated);
+
+        // A lease taken over: the old holder's commit is lease_lost.
+        auto l1 = co_await checkpoints.async_acquire("p", 0, "w1", std::chrono::milliseconds(100),
+                                                     asio::use_awaitable);
+        REQUIRE(l1.has_value());
+        asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(150));
+        co_await t.async_wait(asio::use_awaitable);
+        auto l2 = co_await checkpoints.async_acquire("p", 0, "w2", std::chrono::seconds(10),
+                                                     asio::use_awaitable);
+        REQUIRE(l2.has_value());
+        subscription_position next;
+        next.id = 42;
+        auto [cec] = co_await checkpoints.async_commit(*l1, next, diag,
+                                                       asio::as_tuple(asio::use_awaitable));
+        CHECK(cec == ddb::errc::lease_lost);
+        CHECK(cec == es_errc::lease_lost);
+        REQUIRE(diag.get<es_error>() != nullptr);
+        CHECK(diag.get<es_error>()->kind() == es_errc::lease_lost);
+        CHECK(l1->position.id == 0); // unchanged
+        const bool renewed = co_await checkpoints.async_renew(*l1, std::chrono::seconds(1),
+                                                              asio::use_awaitable);
+        CHECK_FALSE(renewed);
+        // The holder's commit goes through and moves its handle.
+        co_await checkpoints.async_commit(*l2, next, asio::use_awaitable);
+        CHECK(l2->position.id == 42);
+        auto leases = co_await checkpoints.async_leases("p", asio::use_awaitable);
+        REQUIRE(leases.size() == 1);
+        CHECK(leases[0].owner == "w2");
+        CHECK(leases[0].position.id == 42);
+        co_await checkpoints.async_release(*l2, asio::use_awaitable);
+        co_await checkpoints.async_heartbeat("p", "w3", std::chrono::seconds(10),
+                                             asio::use_awaitable);
+        auto live = co_await checkpoints.async_live_workers("p", asio::use_awaitable);
+        CHECK(live == std::vector<std::string>{"w3"});
+        co_await checkpoints.async_leave("p", "w3", asio::use_awaitable);
+        auto names = co_await checkpoints.async_projections(asio::use_awaitable);
+        CHECK(names == std::vector<std::string>{"p"});
+
+        // A worker's re-drive, with nothing parked.
+        projection_worker_options o;
+        o.projection = "p";
+        projection_worker w(*s.events, checkpoints, o,
+                            [](const stored_event&) -> awaitable<void> { co_return; });
+        const std::size_t redriven = co_await w.async_redrive_parked(true, asio::use_awaitable);
+        CHECK(redriven == 0);
+    });
+    auto stats = s.c->pool_stats();
+    CHECK(stats.open == stats.idle);
 }

@@ -15,8 +15,8 @@ namespace ddb::es {
 
 /// Thread safety: distinct objects: safe. Shared objects: safe (one mutex
 /// over the events, shared with the repositories made from it); the
-/// repository must outlive its operations. Operations never suspend: a
-/// cancellation reaches one only before it starts (then nothing is done).
+/// repository must outlive its operations. Its operations (not its
+/// generators) never suspend, so a cancellation does not interrupt them.
 ///
 /// Appends are atomic whatever their size (DynamoDB's are
 /// atomic per chunk of 100 events / 4 MB). Global reads see every event at
