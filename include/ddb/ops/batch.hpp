@@ -1,7 +1,14 @@
 // ddb — batch writes and reads of any size, with re-drive of unprocessed items.
+//
+// Each helper has a short form (`co_await batch_write(c, writes)`, throws)
+// and an asynchronous form (`async_batch_write(c, writes, token)`,
+// completing with `void(error_code, result)`; docs/asio.md). The client must
+// outlive the calls. The types here are plain values: distinct objects:
+// safe; shared objects: unsafe (as for any standard container).
 #pragma once
 
 #include <ddb/client/client.hpp>
+#include <ddb/ops/detail/async.hpp>
 #include <ddb/value/item.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -86,14 +93,101 @@ struct batch_get_result {
     @throws value_error before anything is sent when two requests address the
             same key of the same table (the key attributes of put items are
             read from DescribeTable, once per table).
+
+    Cancellation: terminal and partial stop it (`operation_aborted`, no
+    result): what the calls before wrote stays written, the call in flight
+    may or may not have applied (read back to know), nothing more is sent;
+    total is ignored by `async_batch_write` (it completes). The short form
+    passes what the awaiting coroutine lets through (terminal by default).
 */
 boost::asio::awaitable<batch_write_result>
 batch_write(client& c, std::vector<write_request> requests, batch_options options = {});
 
 /** Reads any number of keys: BatchGetItem calls of at most 100 keys and
     16 MB of answers, re-driving `UnprocessedKeys` like `batch_write`.
-    @throws value_error before anything is sent for a duplicate key. */
+    @throws value_error before anything is sent for a duplicate key.
+    Cancellation: terminal, partial and total: `operation_aborted`, the call
+    in flight aborted, no result (nothing is written). */
 boost::asio::awaitable<batch_get_result> batch_get(client& c, std::vector<get_request> keys,
                                                    batch_options options = {});
+
+/// \name Asynchronous forms
+/// `batch_write` / `batch_get` for any completion token: `void(error_code,
+/// batch_write_result)` / `void(error_code, batch_get_result)`; the
+/// overloads taking a `diagnostics&` keep the exception there. Cancellation
+/// as above: writes terminal and partial, reads all three.
+/// @{
+template <class Token = detail::ops_default_token>
+requires detail::completion_token_arg<Token, batch_options>
+auto async_batch_write(client& c, std::vector<write_request> requests,
+                       Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_write_result>(
+        c, [r = std::move(requests)](client& cl) mutable { return batch_write(cl, std::move(r)); },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_batch_write(client& c, std::vector<write_request> requests, diagnostics& diag,
+                       Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_write_result>(
+        c, [r = std::move(requests)](client& cl) mutable { return batch_write(cl, std::move(r)); },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_batch_write(client& c, std::vector<write_request> requests, batch_options options,
+                       Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_write_result>(
+        c,
+        [r = std::move(requests), o = std::move(options)](client& cl) mutable {
+            return batch_write(cl, std::move(r), std::move(o));
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_batch_write(client& c, std::vector<write_request> requests, batch_options options,
+                       diagnostics& diag, Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_write_result>(
+        c,
+        [r = std::move(requests), o = std::move(options)](client& cl) mutable {
+            return batch_write(cl, std::move(r), std::move(o));
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+
+template <class Token = detail::ops_default_token>
+requires detail::completion_token_arg<Token, batch_options>
+auto async_batch_get(client& c, std::vector<get_request> keys,
+                     Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_get_result>(
+        c, [k = std::move(keys)](client& cl) mutable { return batch_get(cl, std::move(k)); },
+        nullptr, cancellation_support::all, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_batch_get(client& c, std::vector<get_request> keys, diagnostics& diag,
+                     Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_get_result>(
+        c, [k = std::move(keys)](client& cl) mutable { return batch_get(cl, std::move(k)); }, &diag,
+        cancellation_support::all, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_batch_get(client& c, std::vector<get_request> keys, batch_options options,
+                     Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_get_result>(
+        c,
+        [k = std::move(keys), o = std::move(options)](client& cl) mutable {
+            return batch_get(cl, std::move(k), std::move(o));
+        },
+        nullptr, cancellation_support::all, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_batch_get(client& c, std::vector<get_request> keys, batch_options options,
+                     diagnostics& diag, Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<batch_get_result>(
+        c,
+        [k = std::move(keys), o = std::move(options)](client& cl) mutable {
+            return batch_get(cl, std::move(k), std::move(o));
+        },
+        &diag, cancellation_support::all, std::forward<Token>(token));
+}
+/// @}
 
 } // namespace ddb

@@ -8,6 +8,15 @@
 // until a page has none. `prefetch` pages are fetched ahead of the
 // consumer. Errors of a call are thrown by `next()` after the pages before
 // it. The same over DynamoDB JSON: <ddb/ops/raw.hpp>.
+//
+// Each returns a `ddb::generator` (<ddb/ops/generator.hpp>): its steps are
+// `co_await g.next()` and `g.async_next(token)` (`void(error_code,
+// std::optional<T>)`). Cancelling a step (they are reads): terminal closes
+// the paginator (the Query/Scan/ListTables call in flight is aborted, its
+// connection closed, not pooled); partial and total complete the step with
+// `operation_aborted` and lose nothing (the call in flight goes on; the
+// next step yields its first value). The client must outlive the
+// paginators it made. Thread safety: the generator's.
 #pragma once
 
 #include <ddb/client/client.hpp>

@@ -6,10 +6,15 @@
 // built on `client::call`: same paging, prefetch, cancellation, errors and
 // deadlines as their typed namesakes. They live in `ddb::raw` so that a call
 // says which family it uses, and `using namespace ddb` brings in one family.
+// The paginators return `ddb::generator`s (their steps: `next()` and
+// `async_next(token)`, cancellation in <ddb/ops/generator.hpp>); the other
+// helpers have `async_` forms for any completion token (docs/asio.md). The
+// client must outlive the calls.
 #pragma once
 
 #include <ddb/client/client.hpp>
 #include <ddb/client/request_token.hpp>
+#include <ddb/ops/detail/async.hpp>
 #include <ddb/ops/generator.hpp>
 #include <ddb/value/item.hpp>
 
@@ -66,16 +71,103 @@ generator<std::string> table_names(client& c, boost::json::object request = {});
 
     @throws transaction_canceled with one reason per action (and the item,
             when ReturnValuesOnConditionCheckFailure asked for it);
-            value_error(request_too_large) for 0 or more than 100 actions. */
+            value_error(request_too_large) for 0 or more than 100 actions.
+
+    Cancellation: terminal and partial abort the call (`operation_aborted`):
+    the transaction may or may not have applied (all or nothing; sending it
+    again with the same token within 10 minutes applies it at most once);
+    total is ignored by `async_transact_write` (it completes). */
 boost::asio::awaitable<boost::json::object>
 transact_write(client& c, boost::json::array actions,
                std::optional<std::string> client_request_token = {});
 
 /// `ddb::wait_until_table_active` (<ddb/ops/table_waiter.hpp>) returning the
 /// table description as DynamoDB JSON (DescribeTable's `Table`).
+/// Cancellation: terminal, partial and total (a read).
 boost::asio::awaitable<boost::json::object>
 wait_until_table_active(client& c, std::string table,
                         std::chrono::milliseconds deadline = std::chrono::minutes(5),
                         std::chrono::milliseconds poll = std::chrono::milliseconds(500));
+
+/// \name Asynchronous forms
+/// `transact_write` (`void(error_code, json::object)`; a random token when
+/// none is given) and `wait_until_table_active` (`void(error_code,
+/// json::object)`) for any completion token; the overloads taking a
+/// `diagnostics&` keep the exception there.
+/// @{
+template <class Token = detail::ops_default_token>
+auto async_transact_write(client& c, boost::json::array actions,
+                          std::optional<std::string> client_request_token,
+                          Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<boost::json::object>(
+        c,
+        [a = std::move(actions), t = std::move(client_request_token)](client& cl) mutable {
+            return raw::transact_write(cl, std::move(a), std::move(t));
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_transact_write(client& c, boost::json::array actions,
+                          std::optional<std::string> client_request_token, diagnostics& diag,
+                          Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<boost::json::object>(
+        c,
+        [a = std::move(actions), t = std::move(client_request_token)](client& cl) mutable {
+            return raw::transact_write(cl, std::move(a), std::move(t));
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+requires detail::completion_token_arg<Token, std::optional<std::string>>
+auto async_transact_write(client& c, boost::json::array actions,
+                          Token&& token = detail::ops_default_token()) {
+    return raw::async_transact_write(c, std::move(actions), std::nullopt,
+                                     std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_transact_write(client& c, boost::json::array actions, diagnostics& diag,
+                          Token&& token = detail::ops_default_token()) {
+    return raw::async_transact_write(c, std::move(actions), std::nullopt, diag,
+                                     std::forward<Token>(token));
+}
+
+template <class Token = detail::ops_default_token>
+auto async_wait_until_table_active(client& c, std::string table, std::chrono::milliseconds deadline,
+                                   std::chrono::milliseconds poll,
+                                   Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<boost::json::object>(
+        c,
+        [t = std::move(table), deadline, poll](client& cl) mutable {
+            return raw::wait_until_table_active(cl, std::move(t), deadline, poll);
+        },
+        nullptr, cancellation_support::all, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_wait_until_table_active(client& c, std::string table, std::chrono::milliseconds deadline,
+                                   std::chrono::milliseconds poll, diagnostics& diag,
+                                   Token&& token = detail::ops_default_token()) {
+    return detail::ops_run<boost::json::object>(
+        c,
+        [t = std::move(table), deadline, poll](client& cl) mutable {
+            return raw::wait_until_table_active(cl, std::move(t), deadline, poll);
+        },
+        &diag, cancellation_support::all, std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+requires detail::completion_token_arg<Token, std::chrono::milliseconds>
+auto async_wait_until_table_active(client& c, std::string table,
+                                   Token&& token = detail::ops_default_token()) {
+    return raw::async_wait_until_table_active(c, std::move(table), std::chrono::minutes(5),
+                                              std::chrono::milliseconds(500),
+                                              std::forward<Token>(token));
+}
+template <class Token = detail::ops_default_token>
+auto async_wait_until_table_active(client& c, std::string table, diagnostics& diag,
+                                   Token&& token = detail::ops_default_token()) {
+    return raw::async_wait_until_table_active(c, std::move(table), std::chrono::minutes(5),
+                                              std::chrono::milliseconds(500), diag,
+                                              std::forward<Token>(token));
+}
+/// @}
 
 } // namespace ddb::raw

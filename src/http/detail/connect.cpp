@@ -9,6 +9,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <openssl/err.h>
@@ -96,7 +97,8 @@ asio::awaitable<std::unique_ptr<connection>> open_tcp(pooled_transport::impl& t,
     auto c = std::make_unique<connection>();
     c->plain.emplace(t.ex);
     c->plain->expires_at(t.clock->timeout_at(connect_deadline));
-    auto [ec, ep] = co_await c->plain->async_connect(addresses, tuple_awaitable);
+    terminal_relay relay(co_await asio::this_coro::cancellation_state);
+    auto [ec, ep] = co_await c->plain->async_connect(addresses, relay.bind(tuple_awaitable));
     if (ec == asio::error::operation_aborted)
         ec = co_await timeout_unless_cancelled(ec);
     if (ec == asio::error::operation_aborted)
@@ -119,7 +121,9 @@ asio::awaitable<void> handshake(pooled_transport::impl& t, const origin& o, conn
         fail(errc::tls_handshake_failed, o, "cannot set SNI host name", {});
     if (t.options.tls.verification == tls_verification::verify_peer)
         c.secure->set_verify_callback(asio::ssl::host_name_verification(o.host));
-    auto [ec] = co_await c.secure->async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
+    terminal_relay relay(co_await asio::this_coro::cancellation_state);
+    auto [ec] = co_await c.secure->async_handshake(asio::ssl::stream_base::client,
+                                                   relay.bind(tuple_awaitable));
     if (ec == asio::error::operation_aborted)
         ec = co_await timeout_unless_cancelled(ec);
     if (ec == asio::error::operation_aborted)

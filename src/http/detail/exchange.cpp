@@ -5,6 +5,7 @@
 #include "response_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
@@ -50,6 +51,7 @@ asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::strin
                                             raw_parser& parser, exchange_info& info,
                                             bool& got_bytes) {
     const std::string_view head = c.head;
+    terminal_relay relay(co_await asio::this_coro::cancellation_state);
     beast::error_code ec;
     const std::size_t written = write_now(s, head, body, ec);
     info.bytes_sent += written;
@@ -60,14 +62,15 @@ asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::strin
         const std::string_view b = body.substr(written > head.size() ? written - head.size() : 0);
         const std::array<asio::const_buffer, 2> rest{asio::buffer(h.data(), h.size()),
                                                      asio::buffer(b.data(), b.size())};
-        auto [wec, sent] = co_await asio::async_write(s, rest, tuple_awaitable);
+        auto [wec, sent] = co_await asio::async_write(s, rest, relay.bind(tuple_awaitable));
         info.bytes_sent += sent;
         if (wec)
             co_return wec;
     }
     if (c.buffer.capacity() < pooled_transport::impl::read_buffer_size)
         c.buffer.reserve(pooled_transport::impl::read_buffer_size);
-    auto [rec, received] = co_await bhttp::async_read(s, c.buffer, parser, tuple_awaitable);
+    auto [rec, received] =
+        co_await bhttp::async_read(s, c.buffer, parser, relay.bind(tuple_awaitable));
     info.bytes_received += received;
     got_bytes = received > 0 || c.buffer.size() > 0;
     co_return rec;
