@@ -318,8 +318,8 @@ TEST_CASE("es async: the checkpoint store (lease_lost as an error code), tables,
         CHECK(lines.size() >= 3);
         ddb::diagnostics diag;
         const migrate_options mo;
-        auto [mec, migrated] = co_await async_migrate_layout(
-            *s.c, s.cfg, mo, nullptr, diag, asio::as_tuple(asio::use_awaitable));
+        auto [mec, migrated] = co_await async_migrate_layout(*s.c, s.cfg, mo, nullptr, diag,
+                                                             asio::as_tuple(asio::use_awaitable));
         CHECK_FALSE(mec);
         CHECK_FALSE(migrated.migrated);
 
@@ -334,15 +334,15 @@ TEST_CASE("es async: the checkpoint store (lease_lost as an error code), tables,
         REQUIRE(l2.has_value());
         subscription_position next;
         next.id = 42;
-        auto [cec] = co_await checkpoints.async_commit(*l1, next, diag,
-                                                       asio::as_tuple(asio::use_awaitable));
+        auto [cec] =
+            co_await checkpoints.async_commit(*l1, next, diag, asio::as_tuple(asio::use_awaitable));
         CHECK(cec == ddb::errc::lease_lost);
         CHECK(cec == es_errc::lease_lost);
         REQUIRE(diag.get<es_error>() != nullptr);
         CHECK(diag.get<es_error>()->kind() == es_errc::lease_lost);
         CHECK(l1->position.id == 0); // unchanged
-        const bool renewed = co_await checkpoints.async_renew(*l1, std::chrono::seconds(1),
-                                                              asio::use_awaitable);
+        const bool renewed =
+            co_await checkpoints.async_renew(*l1, std::chrono::seconds(1), asio::use_awaitable);
         CHECK_FALSE(renewed);
         // The holder's commit goes through and moves its handle.
         co_await checkpoints.async_commit(*l2, next, asio::use_awaitable);
