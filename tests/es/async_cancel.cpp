@@ -523,6 +523,33 @@ TEST_CASE("es cancel: a projection worker's run, partial: as stop(); terminal: a
                 CHECK(h1.in_hand.count(id) == 1);
         });
     }
+    SECTION("total: ignored (a worker has side effects)") {
+        handled h1(1ms);
+        s.run([&]() -> awaitable<void> {
+            projection_worker w1(*s.events, checkpoints, fast_options("px", "w1"), h1.handler());
+            asio::cancellation_signal sig;
+            outcome<int> out;
+            w1.async_run(asio::bind_cancellation_slot(
+                sig.slot(), [&](ddb::error_code ec) { out.handler()(ec, 0); }));
+            auto some = [&] { return !h1.finished.empty(); };
+            const bool ok1 = co_await wait_until(some, 20000ms);
+            CHECK(ok1);
+            sig.emit(ct::total);
+            auto all = [&] { return h1.finished.size() >= n; };
+            const bool ok2 = co_await wait_until(all, 20000ms);
+            CHECK(ok2); // it went on
+            CHECK_FALSE(out.done);
+            w1.stop();
+            auto done = [&] { return out.done; };
+            const bool ok3 = co_await wait_until(done, 10000ms);
+            CHECK(ok3);
+            CHECK_FALSE(out.ec);
+            CHECK(h1.finished.size() == n);
+            auto leases = co_await checkpoints.leases("px");
+            for (const auto& l : leases)
+                CHECK(l.owner.empty());
+        });
+    }
     const auto stats = s.c->pool_stats();
     CHECK(stats.open == stats.idle);
 }
