@@ -13,7 +13,9 @@
 //   {"bench":"alloc","path":"call_getitem","calls":N,"allocs_per_call":..,
 //    "news_per_call":..,"bytes_per_call":..,"frees_per_call":..}
 // path: call_getitem / call_putitem (client::call with a JSON request, as
-// bench_client), typed_getitem (client::get_item).
+// bench_client), typed_getitem (client::get_item, a reused request: copied,
+// as request_copy alone shows), async_getitem (async_get_item with
+// use_awaitable: the token layer).
 //
 #include <ddb/client/client.hpp>
 #include <ddb/credentials/static_provider.hpp>
@@ -226,6 +228,19 @@ int main(int argc, char** argv) try {
                 if (!r.item)
                     throw std::runtime_error("get_item: no item");
             };
+            // What the by-value request costs a caller that reuses one: its copy.
+            auto request_copy = [&]() -> asio::awaitable<void> {
+                ddb::get_item_request copy = typed_get;
+                if (copy.key.empty())
+                    throw std::runtime_error("no key");
+                co_return;
+            };
+            // The asynchronous form with use_awaitable: the token layer's cost.
+            auto get_async = [&]() -> asio::awaitable<void> {
+                auto r = co_await c.async_get_item(typed_get, asio::use_awaitable);
+                if (!r.item)
+                    throw std::runtime_error("async_get_item: no item");
+            };
             auto put_call = [&]() -> asio::awaitable<void> {
                 auto v = co_await c.call("PutItem", put_json);
                 if (!v.is_object())
@@ -234,6 +249,8 @@ int main(int argc, char** argv) try {
             co_await count("call_getitem", warmup, calls, get_call);
             co_await count("typed_getitem", warmup, calls, get_typed);
             co_await count("call_putitem", warmup, calls, put_call);
+            co_await count("request_copy", warmup, calls, request_copy);
+            co_await count("async_getitem", warmup, calls, get_async);
         },
         [&](std::exception_ptr e) {
             error = e;

@@ -5,18 +5,22 @@
 // hit the same endpoint in the same run, driven by bench/run.py.
 //
 //   bench_client [--endpoint URL] [--op getitem|putitem] [--concurrency 1,16,..]
-//                [--seconds S] [--threads T]
+//                [--seconds S] [--threads 1,2,..] [--rounds R]
 //   bench_client --endpoint URL --op OP --wrk-lua FILE
 //
 // Without --endpoint it starts its own nginx (for profiling ddb alone).
 // --threads T runs the io_context on T threads (the same client, the same
-// workers): the multi-threaded scaling figure.
+// workers): the multi-threaded scaling figure. With a list (--threads 1,2)
+// each concurrency is measured with each thread count in the same process,
+// R rounds (--rounds) with the order reversed every other round: the CPU per
+// call of 1 and 2 io threads side by side. Each measurement has a client and
+// an io_context of its own (concurrency hint = its thread count).
 // --wrk-lua writes a wrk script sending the exact request ddb sends (signed
 // the same way) whose done() prints a JSON line like the one below.
 //
 // One JSON line per concurrency:
 //   {"bench":"client","impl":"ddb","op":"getitem","concurrency":16,"threads":1,
-//    "calls":..,"seconds":..,"rps":..,"p50_us":..,"p90_us":..,"p99_us":..,
+//    "round":0,"calls":..,"seconds":..,"rps":..,"p50_us":..,"p90_us":..,"p99_us":..,
 //    "p999_us":..,"cpu_s":..,"cpu_us_per_call":..}
 // CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase (all threads).
 //
@@ -241,7 +245,7 @@ struct worker_stats {
 };
 
 void run_ddb(ddb::client& c, asio::io_context& ioc, int threads, const bench_op& op,
-             int concurrency, double seconds) {
+             int concurrency, double seconds, int round) {
     // Warm-up: one connection per worker, code paths and caches.
     const int warm_calls = std::max(20, 2000 / concurrency);
     drive(ioc, threads, concurrency, [&](int) -> asio::awaitable<void> {
@@ -288,13 +292,14 @@ void run_ddb(ddb::client& c, asio::io_context& ioc, int threads, const bench_op&
         return all[std::min(all.size() - 1, static_cast<std::size_t>(double(all.size()) * p))];
     };
     const double elapsed = std::chrono::duration<double>(last - start).count();
-    std::printf("{\"bench\":\"client\",\"impl\":\"ddb\",\"op\":\"%s\",\"concurrency\":%d,"
-                "\"threads\":%d,\"calls\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,"
-                "\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"cpu_s\":%.4f,"
-                "\"cpu_us_per_call\":%.2f}\n",
-                op.key.c_str(), concurrency, threads, all.size(), elapsed,
-                double(all.size()) / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999), cpu,
-                cpu * 1e6 / double(all.size()));
+    std::printf(
+        "{\"bench\":\"client\",\"impl\":\"ddb\",\"op\":\"%s\",\"concurrency\":%d,"
+        "\"threads\":%d,\"round\":%d,\"calls\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,"
+        "\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"cpu_s\":%.4f,"
+        "\"cpu_us_per_call\":%.2f}\n",
+        op.key.c_str(), concurrency, threads, round, all.size(), elapsed,
+        double(all.size()) / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999), cpu,
+        cpu * 1e6 / double(all.size()));
     std::fflush(stdout);
 }
 
@@ -311,9 +316,9 @@ std::vector<int> parse_list(const std::string& s) {
 
 int main(int argc, char** argv) try {
     std::string endpoint, op_key = "getitem", wrk_lua;
-    std::vector<int> concurrencies{1, 16};
+    std::vector<int> concurrencies{1, 16}, thread_counts{1};
     double seconds = 3;
-    int threads = 1;
+    int rounds = 1;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (i + 1 >= argc)
@@ -328,7 +333,9 @@ int main(int argc, char** argv) try {
         else if (a == "--seconds")
             seconds = std::stod(v);
         else if (a == "--threads")
-            threads = std::stoi(v);
+            thread_counts = parse_list(v);
+        else if (a == "--rounds")
+            rounds = std::stoi(v);
         else if (a == "--wrk-lua")
             wrk_lua = v;
         else if (a == "--only") // accepted for old command lines: ddb is always alone now
@@ -346,7 +353,6 @@ int main(int argc, char** argv) try {
         write_wrk_lua(op, endpoint, wrk_lua);
         return 0;
     }
-    asio::io_context ioc(threads);
     ddb::client_config cfg;
     cfg.region = "us-east-1";
     cfg.endpoint = endpoint;
@@ -354,9 +360,17 @@ int main(int argc, char** argv) try {
     ddb::retry_config retry;
     retry.max_attempts = 1;
     cfg.retry = retry;
-    ddb::client c(ioc.get_executor(), cfg);
     for (int concurrency : concurrencies)
-        run_ddb(c, ioc, threads, op, concurrency, seconds);
+        for (int round = 0; round < rounds; ++round) {
+            auto order = thread_counts;
+            if (round % 2 == 1)
+                std::reverse(order.begin(), order.end());
+            for (int threads : order) {
+                asio::io_context ioc(threads);
+                ddb::client c(ioc.get_executor(), cfg);
+                run_ddb(c, ioc, threads, op, concurrency, seconds, round);
+            }
+        }
 } catch (const std::exception& e) {
     std::cerr << "bench_client: " << e.what() << "\n";
     return 1;

@@ -204,6 +204,23 @@ def bench_client(ctx, nginx):
     return runs
 
 
+def bench_client_threads(ctx, nginx):
+    """Client CPU per call (user+sys of the process, getrusage) of one client on
+    1 and on 2 io threads, both in the same bench_client process, rounds
+    alternating the order: what a second io thread costs per call (locking,
+    wake-ups, cache traffic), not the throughput it adds."""
+    runs = []
+    for c in ctx.threads_concurrency:
+        lines, _ = run_json([ctx.bin("bench_client"), "--endpoint", nginx.url, "--op", "getitem",
+                             "--concurrency", str(c), "--seconds", str(ctx.seconds), "--threads", "1,2",
+                             "--rounds", str(ctx.threads_rounds)])
+        runs += lines
+        for t in (1, 2):
+            cpu = statistics.median(d["cpu_us_per_call"] for d in lines if d["threads"] == t)
+            log(f"client threads c{c}: {t} io thread(s): {cpu:.2f} µs CPU per call")
+    return runs
+
+
 def bench_scaling(ctx, nginx):
     """The same client on 1 and 2 io threads, alternated."""
     runs = []
@@ -351,6 +368,7 @@ def row(benchmark, ddb, peer, ratio, target, met, key, data=None, **more):
 
 
 OPS = {"getitem": "GetItem", "putitem": "PutItem"}
+THREADS_TARGET = 1.15  # 2 io threads: CPU per call at most 1.15 × that of 1 thread
 CLIENT_TARGETS = {("getitem", 1, "wrk"): 0.75, ("getitem", 16, "wrk"): 0.5, ("getitem", 16, "js"): 40}
 
 
@@ -395,9 +413,23 @@ def build_rows(ctx, res, errors=None):
                             f"JS SDK {fmt_us(j['cpu_us_per_call'])}", j["cpu_us_per_call"] / d["cpu_us_per_call"],
                             "— (ratio: JS/ddb)", None, f"getitem_c{c}_cpu_per_call",
                             ddb_us=d["cpu_us_per_call"], js_us=j["cpu_us_per_call"]))
+    if "client_threads" in res:
+        sm = res["client_threads_summary"]
+        for c in ctx.threads_concurrency:
+            one, two = pick(sm, "ddb", "getitem", c, 1), pick(sm, "ddb", "getitem", c, 2)
+            if one and two:
+                f = two["cpu_us_per_call"] / one["cpu_us_per_call"]
+                rows.append(row(f"GetItem client CPU per call, {c} in flight, 2 io threads vs 1 (same run)",
+                                f"2 threads {fmt_us(two['cpu_us_per_call'])}",
+                                f"1 thread {fmt_us(one['cpu_us_per_call'])}", f,
+                                f"2t/1t ≤ {THREADS_TARGET:g}", f <= THREADS_TARGET, f"client_threads_c{c}_cpu",
+                                cpu_us_1=one["cpu_us_per_call"], cpu_us_2=two["cpu_us_per_call"],
+                                rps_1=one["rps"], rps_2=two["rps"], rounds=one["rounds"]))
     if "alloc" in res:
         names = {"call_getitem": "GetItem (client::call)", "typed_getitem": "GetItem (client::get_item)",
-                 "call_putitem": "PutItem (client::call)"}
+                 "call_putitem": "PutItem (client::call)",
+                 "request_copy": "copy of a reused get_item_request (by-value requests)",
+                 "async_getitem": "GetItem (async_get_item, use_awaitable)"}
         for path, name in names.items():
             a = res["alloc"].get(path)
             if a:
@@ -678,6 +710,7 @@ class Context:
             self.seconds, self.rounds = 1, 1
             self.client_plan = [("getitem", [1, 16, 256]), ("putitem", [16])]
             self.scaling_concurrency = [64]
+            self.threads_concurrency, self.threads_rounds = [16], 4
             self.replay_events = 5000
             self.subscription_latency_events, self.subscription_catchup_events = 50, 3000
             self.subscription_rounds = 5
@@ -686,6 +719,7 @@ class Context:
             self.seconds, self.rounds = 3, 2
             self.client_plan = [("getitem", [1, 4, 16, 64, 256]), ("putitem", [1, 4, 16, 64, 256])]
             self.scaling_concurrency = [16, 64]
+            self.threads_concurrency, self.threads_rounds = [1, 16, 64], 4
             self.replay_events = 100000
             self.subscription_latency_events, self.subscription_catchup_events = 200, 20000
             self.subscription_rounds = 7
@@ -760,6 +794,9 @@ def main():
                     attempt("client", lambda: bench_client(ctx, nginx))
                     if "client" in res:
                         res["client_summary"] = summarize_client(res["client"])
+                    attempt("client_threads", lambda: bench_client_threads(ctx, nginx))
+                    if "client_threads" in res:
+                        res["client_threads_summary"] = summarize_client(res["client_threads"])
                 if "scaling" in ctx.parts:
                     attempt("scaling", lambda: bench_scaling(ctx, nginx))
                     if "scaling" in res:
@@ -789,7 +826,9 @@ def main():
         "date": ctx.date, "commit": ctx.commit, "dirty": bool(git("status", "--porcelain", "--", "src", "include")),
         "mode": ctx.mode, "duration_s": round(time.monotonic() - T0, 1), "machine": machine, "parts": ctx.parts,
         "settings": {"seconds": ctx.seconds, "rounds": ctx.rounds, "client_plan": ctx.client_plan,
-                     "scaling_concurrency": ctx.scaling_concurrency, "replay_events": ctx.replay_events,
+                     "scaling_concurrency": ctx.scaling_concurrency,
+                     "threads_concurrency": ctx.threads_concurrency, "threads_rounds": ctx.threads_rounds,
+                     "replay_events": ctx.replay_events,
                      "subscription_latency_events": ctx.subscription_latency_events,
                      "subscription_catchup_events": ctx.subscription_catchup_events,
                      "subscription_rounds": ctx.subscription_rounds,
@@ -820,6 +859,12 @@ def write_report(ctx, report, out, docs=False):
     notes.append("Client rows: GetItem/PutItem through `client::call` against nginx (one worker) with canned "
                  "answers; wrk and the JS SDK send the same request to the same nginx in the same run; one "
                  "client thread each (wrk -t1, one io thread, one Node.js process). Ratios are ddb/peer.")
+    if "client_threads" in res:
+        notes.append("2 io threads vs 1: one bench_client process measures GetItem with one client on 1 and on 2 "
+                     "io threads (a client and an io_context each), in rounds alternating the order; CPU is "
+                     "getrusage(RUSAGE_SELF) user+sys over the timed phase, per call, median of the rounds. The "
+                     "ratio is what a second io thread costs per call (locking, wake-ups), not throughput: "
+                     f"nginx shares the machine's {machine['nproc']} cores.")
     if "subscription" in res:
         notes.append("Subscription latency: from `append` returning to the live subscriber receiving the event, "
                      "same process; a subscription delivers an event only once it is older than the horizon, so "

@@ -1,12 +1,14 @@
 //
-// Example: the data API on ddb::client — a conditional put, an update with
-// the expression builder, a paginated query consumed with co_await, a batch
+// Example: the data API on ddb::client — the table view's one-line calls, a
+// callback and an as_tuple call, a conditional put, an update with the
+// expression builder, a paginated query consumed with co_await, a batch
 // write of 1,000 items, and a transaction. Runs against whatever
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_REGION name (a local moto in the tests).
 //
 #include <ddb/client/client.hpp>
 #include <ddb/ops/batch.hpp>
 #include <ddb/ops/paginator.hpp>
+#include <ddb/ops/table.hpp>
 #include <ddb/ops/table_waiter.hpp>
 #include <ddb/ops/transaction.hpp>
 #include <ddb/value/expression.hpp>
@@ -17,6 +19,76 @@
 namespace asio = boost::asio;
 using ddb::attribute_value;
 using namespace ddb::expr;
+
+//[table_view
+#include <ddb/ops/table.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <iostream>
+#include <optional>
+#include <string>
+
+namespace asio = boost::asio;
+using namespace ddb::expr;
+
+// One statement per call: every argument is a class with constructors (no
+// braced aggregate, no initializer list), which GCC 12 handles correctly
+// inside a co_await.
+asio::awaitable<std::optional<ddb::item>> open_account(ddb::client& db, const std::string& table,
+                                                       const std::string& id) {
+    auto accounts = db.table(table);
+    co_await accounts.put(ddb::key("pk", id, "sk", ddb::number(0)),
+                          ddb::write_options().only_if(attribute_not_exists(path("pk"))));
+    co_await accounts.update(ddb::key("pk", id, "sk", ddb::number(0)),
+                             update().set(path("balance"), value(10)));
+    co_await accounts.update(ddb::key("pk", id, "sk", ddb::number(0)),
+                             update().set(path("owner"), value("Zoë")),
+                             ddb::write_options().only_if(attribute_exists(path("balance"))));
+    auto items = accounts.query(path("pk") == value(id), ddb::read_options().consistent());
+    while (auto account = co_await items.next())
+        std::cout << "query: " << account->at("pk").as_s() << "\n";
+    co_return co_await accounts.get(ddb::key("pk", id, "sk", ddb::number(0)),
+                                    ddb::get_options().consistent());
+}
+//]
+
+//[callbacks
+#include <ddb/core/errc.hpp>
+#include <ddb/ops/table.hpp>
+
+#include <boost/asio.hpp>
+
+#include <iostream>
+#include <string>
+
+namespace asio = boost::asio;
+
+// A plain callback: the handler gets (error_code, result), no exception.
+void print_balance(ddb::table accounts, const std::string& id) {
+    accounts.async_get(ddb::key("pk", id, "sk", ddb::number(0)), {},
+                       [](ddb::error_code ec, std::optional<ddb::item> account) {
+                           if (ec)
+                               std::cerr << "get failed: " << ec.message() << "\n";
+                           else if (account)
+                               std::cout << "callback: balance "
+                                         << account->at("balance").as_n().str() << "\n";
+                       });
+}
+
+// as_tuple: a routine failure (the condition) is a value to test, not an exception.
+asio::awaitable<bool> close_if_empty(ddb::table accounts, const std::string& id) {
+    auto [ec, answer] = co_await accounts.async_remove(
+        ddb::key("pk", id, "sk", ddb::number(0)),
+        ddb::write_options().only_if(ddb::expr::path("balance") == ddb::expr::value(0)),
+        asio::as_tuple(asio::use_awaitable));
+    if (ec == ddb::errc::conditional_check_failed)
+        co_return false; // not empty: still open
+    if (ec)
+        throw boost::system::system_error(ec);
+    co_return true;
+}
+//]
 
 //[conditional_put
 #include <ddb/client/client.hpp>
@@ -174,6 +246,12 @@ asio::awaitable<void> run(ddb::client& db) {
         .billing_mode = ddb::billing_mode::pay_per_request};
     co_await db.create_table(create);
     co_await ddb::wait_until_table_active(db, table);
+
+    auto opened = co_await open_account(db, table, "carol");
+    std::cout << "table view: carol's owner is " << opened->at("owner").as_s() << "\n";
+    print_balance(db.table(table), "carol"); // runs while this coroutine goes on
+    bool closed = co_await close_if_empty(db.table(table), "carol");
+    std::cout << "as_tuple: carol closed " << closed << "\n";
 
     ddb::item event{{"pk", attribute_value("order-1")}, {"sk", attribute_value(ddb::number(1))}};
     // (Requests and results are named locals: GCC 12 destroys aggregate

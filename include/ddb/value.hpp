@@ -5,5 +5,6 @@
 #include <ddb/value/error.hpp>
 #include <ddb/value/expression.hpp>
 #include <ddb/value/item.hpp>
+#include <ddb/value/key.hpp>
 #include <ddb/value/mapping.hpp>
 #include <ddb/value/number.hpp>

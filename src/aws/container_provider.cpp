@@ -17,8 +17,8 @@ namespace ddb {
 
 namespace bhttp = boost::beast::http;
 
-struct container_provider::impl {
-    explicit impl(options o)
+struct detail::container_provider_impl {
+    explicit container_provider_impl(container_provider::options o)
         : opts(o) {
         if (opts.timeout <= std::chrono::milliseconds::zero())
             throw config_error(config_errc::invalid_setting,
@@ -30,7 +30,7 @@ struct container_provider::impl {
                                "container_provider::options::attempts must be >= 1, got " +
                                    std::to_string(opts.attempts));
     }
-    options opts;
+    container_provider::options opts;
 };
 
 namespace {
@@ -53,7 +53,7 @@ std::string trim(std::string s) {
 container_provider::container_provider()
     : container_provider(options{}) {}
 container_provider::container_provider(options opts)
-    : impl_(std::make_shared<impl>(opts)) {}
+    : impl_(std::make_shared<detail::container_provider_impl>(opts)) {}
 container_provider::~container_provider() = default;
 
 boost::asio::awaitable<credentials> container_provider::fetch() {

@@ -17,8 +17,8 @@ namespace ddb {
 namespace bhttp = boost::beast::http;
 using steady = std::chrono::steady_clock;
 
-struct instance_metadata_provider::impl {
-    explicit impl(options o)
+struct detail::instance_metadata_provider_impl {
+    explicit instance_metadata_provider_impl(instance_metadata_provider::options o)
         : opts(o) {
         auto bad = [](const std::string& what) {
             throw config_error(config_errc::invalid_setting,
@@ -34,7 +34,7 @@ struct instance_metadata_provider::impl {
             bad("token_ttl must be 1 to 21600 s, got " + std::to_string(opts.token_ttl.count()) +
                 " s");
     }
-    options opts;
+    instance_metadata_provider::options opts;
     std::mutex mutex;
     std::string token; // IMDSv2 session token (not a credential; still never logged)
     steady::time_point token_expiry{};
@@ -59,7 +59,7 @@ bool is_true(const std::string& v) {
 instance_metadata_provider::instance_metadata_provider()
     : instance_metadata_provider(options{}) {}
 instance_metadata_provider::instance_metadata_provider(options opts)
-    : impl_(std::make_shared<impl>(opts)) {}
+    : impl_(std::make_shared<detail::instance_metadata_provider_impl>(opts)) {}
 instance_metadata_provider::~instance_metadata_provider() = default;
 
 void instance_metadata_provider::invalidate() {
@@ -92,7 +92,7 @@ struct fetch_state {
 
 // Step 1: a session token, reused until shortly before its TTL ends; empty
 // (with the problem noted) when the token request was refused.
-boost::asio::awaitable<std::string> session_token(instance_metadata_provider::impl& self,
+boost::asio::awaitable<std::string> session_token(detail::instance_metadata_provider_impl& self,
                                                   detail::metadata_client& http, fetch_state& st) {
     {
         std::lock_guard lock(self.mutex);
@@ -122,7 +122,7 @@ boost::asio::awaitable<std::string> session_token(instance_metadata_provider::im
 // Steps 2 and 3: the role name, then the role's credentials; nullopt (with
 // the problem noted) when another attempt may do better.
 boost::asio::awaitable<std::optional<credentials>>
-role_credentials(instance_metadata_provider::impl& self, detail::metadata_client& http,
+role_credentials(detail::instance_metadata_provider_impl& self, detail::metadata_client& http,
                  fetch_state& st, const std::string& token) {
     header_list auth{{"x-aws-ec2-metadata-token", token}};
     auto roles = co_await http.request(st.ep, bhttp::verb::get, credentials_path, auth);

@@ -77,7 +77,7 @@ std::shared_ptr<http::transport> client_transport(const asio::any_io_executor& e
 }
 
 // Variables set to "" are ignored, as the AWS SDKs do; say so.
-void warn_of_empty_variables(const client::state& st) {
+void warn_of_empty_variables(const detail::client_state& st) {
     if (!(st.cfg.region && !st.cfg.region->empty()))
         for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"})
             if (detail::getenv_set_but_empty(name))
@@ -94,7 +94,8 @@ void warn_of_empty_variables(const client::state& st) {
 
 } // namespace
 
-client::state::state(asio::any_io_executor e, client_config c, lazy_profile_set& files)
+detail::client_state::client_state(asio::any_io_executor e, client_config c,
+                                   lazy_profile_set& files)
     : ex(std::move(e))
     , cfg(checked(std::move(c)))
     , region(resolve_region(cfg.region, files))
@@ -114,10 +115,15 @@ client::state::state(asio::any_io_executor e, client_config c, lazy_profile_set&
 
 client::client(asio::any_io_executor ex, client_config config) {
     lazy_profile_set files;
-    state_ = std::make_shared<state>(std::move(ex), std::move(config), files);
+    state_ = std::make_shared<detail::client_state>(std::move(ex), std::move(config), files);
 }
 
+client::client(std::shared_ptr<detail::client_state> st) noexcept
+    : state_(std::move(st)) {}
+
 client::~client() = default;
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
 
 client::executor_type client::get_executor() const noexcept {
     return executor();
@@ -138,13 +144,39 @@ const retry_policy& client::retries() const noexcept {
     return state_->retries;
 }
 
-asio::awaitable<json::value> client::call(std::string_view operation, const json::value& request) {
-    return detail::send_call(*state_, operation, {}, json::serialize(request), {}, true);
+asio::awaitable<json::value> client::call(std::string operation, const json::value& request) {
+    return detail::send_call(state_, std::move(operation), {}, json::serialize(request), {}, true);
 }
 
-asio::awaitable<json::value>
-client::call_json(std::string_view operation, std::string_view request_json, json::storage_ptr sp) {
-    return detail::send_call(*state_, operation, request_json, {}, std::move(sp), false);
+asio::awaitable<json::value> client::call_json(std::string operation, std::string request_json,
+                                               json::storage_ptr sp) {
+    return detail::send_call(state_, std::move(operation), {}, std::move(request_json),
+                             std::move(sp), false);
+}
+
+cancellation_support client::cancellation_of(std::string_view operation) noexcept {
+    static constexpr std::string_view reads[] = {
+        "GetItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "TransactGetItems",
+        "DescribeTable",
+        "ListTables",
+        "DescribeTimeToLive",
+        "DescribeLimits",
+        "DescribeEndpoints",
+        "ListTagsOfResource",
+        "DescribeContinuousBackups",
+        "ListBackups",
+        "DescribeBackup",
+        "ListGlobalTables",
+        "DescribeGlobalTable",
+    };
+    for (auto r : reads)
+        if (r == operation)
+            return cancellation_support::all;
+    return cancellation_support::terminal_partial;
 }
 
 } // namespace ddb

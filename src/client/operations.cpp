@@ -4,6 +4,8 @@
 #include <ddb/client/request_token.hpp>
 #include <ddb/model/wire.hpp>
 
+#include "detail/state.hpp"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -58,8 +60,10 @@ void check_table_names(std::string_view operation, const json::object& body) {
                         check_table_names(operation, kv.value().get_object());
 }
 
+// Owns the request and the client's state for the whole call.
 template <class Response, class Request>
-asio::awaitable<Response> invoke(client& c, std::string_view operation, const Request& request) {
+asio::awaitable<Response> invoke(std::shared_ptr<detail::client_state> st,
+                                 std::string_view operation, Request request) {
     json::object body;
     model::encode(request, body);
     check_table_names(operation, body);
@@ -68,7 +72,8 @@ asio::awaitable<Response> invoke(client& c, std::string_view operation, const Re
     // the typed response is built.
     unsigned char first_block[4096];
     json::monotonic_resource arena(first_block, sizeof first_block);
-    json::value answer = co_await c.call_json(operation, text, &arena);
+    json::value answer =
+        co_await detail::send_call(std::move(st), std::string(operation), text, {}, &arena, false);
     Response out;
     try {
         model::decode(answer, out);
@@ -87,38 +92,41 @@ asio::awaitable<Response> invoke(client& c, std::string_view operation, const Re
 
 } // namespace
 
-asio::awaitable<get_item_response> client::get_item(const get_item_request& r) {
-    return invoke<get_item_response>(*this, "GetItem", r);
+asio::awaitable<get_item_response> client::get_item(get_item_request r) {
+    return invoke<get_item_response>(state_, "GetItem", std::move(r));
 }
-asio::awaitable<put_item_response> client::put_item(const put_item_request& r) {
-    return invoke<put_item_response>(*this, "PutItem", r);
+asio::awaitable<put_item_response> client::put_item(put_item_request r) {
+    return invoke<put_item_response>(state_, "PutItem", std::move(r));
 }
-asio::awaitable<update_item_response> client::update_item(const update_item_request& r) {
-    return invoke<update_item_response>(*this, "UpdateItem", r);
+asio::awaitable<update_item_response> client::update_item(update_item_request r) {
+    return invoke<update_item_response>(state_, "UpdateItem", std::move(r));
 }
-asio::awaitable<delete_item_response> client::delete_item(const delete_item_request& r) {
-    return invoke<delete_item_response>(*this, "DeleteItem", r);
+asio::awaitable<delete_item_response> client::delete_item(delete_item_request r) {
+    return invoke<delete_item_response>(state_, "DeleteItem", std::move(r));
 }
-asio::awaitable<query_response> client::query(const query_request& r) {
-    return invoke<query_response>(*this, "Query", r);
+asio::awaitable<query_response> client::query(query_request r) {
+    return invoke<query_response>(state_, "Query", std::move(r));
 }
-asio::awaitable<scan_response> client::scan(const scan_request& r) {
-    return invoke<scan_response>(*this, "Scan", r);
+asio::awaitable<scan_response> client::scan(scan_request r) {
+    return invoke<scan_response>(state_, "Scan", std::move(r));
 }
-asio::awaitable<batch_get_item_response> client::batch_get_item(const batch_get_item_request& r) {
-    return invoke<batch_get_item_response>(*this, "BatchGetItem", r);
+asio::awaitable<batch_get_item_response> client::batch_get_item(batch_get_item_request r) {
+    return invoke<batch_get_item_response>(state_, "BatchGetItem", std::move(r));
 }
-asio::awaitable<batch_write_item_response>
-client::batch_write_item(const batch_write_item_request& r) {
-    return invoke<batch_write_item_response>(*this, "BatchWriteItem", r);
+asio::awaitable<batch_write_item_response> client::batch_write_item(batch_write_item_request r) {
+    return invoke<batch_write_item_response>(state_, "BatchWriteItem", std::move(r));
 }
 asio::awaitable<transact_get_items_response>
-client::transact_get_items(const transact_get_items_request& r) {
+client::transact_get_items(transact_get_items_request r) {
     check_transaction_actions("TransactGetItems", r.transact_items.size(), "items");
-    return invoke<transact_get_items_response>(*this, "TransactGetItems", r);
+    return invoke<transact_get_items_response>(state_, "TransactGetItems", std::move(r));
 }
+namespace {
+
+// (A free coroutine, not a member one: a member coroutine keeps `this`,
+// and the async forms call it on a handle that is gone before it runs.)
 asio::awaitable<transact_write_items_response>
-client::transact_write_items(transact_write_items_request r) {
+transact_write(std::shared_ptr<detail::client_state> st, transact_write_items_request r) {
     check_transaction_actions("TransactWriteItems", r.transact_items.size(), "actions");
     std::size_t bytes = 0; // the items put and the keys addressed
     for (std::size_t i = 0; i < r.transact_items.size(); ++i) {
@@ -142,43 +150,51 @@ client::transact_write_items(transact_write_items_request r) {
                               std::to_string(max_transaction_size) + ")");
     if (!r.client_request_token || r.client_request_token->empty())
         r.client_request_token = random_request_token();
-    co_return co_await invoke<transact_write_items_response>(*this, "TransactWriteItems", r);
+    co_return co_await invoke<transact_write_items_response>(std::move(st), "TransactWriteItems",
+                                                             std::move(r));
 }
-asio::awaitable<create_table_response> client::create_table(const create_table_request& r) {
-    return invoke<create_table_response>(*this, "CreateTable", r);
+
+} // namespace
+
+asio::awaitable<transact_write_items_response>
+client::transact_write_items(transact_write_items_request r) {
+    return transact_write(state_, std::move(r));
 }
-asio::awaitable<describe_table_response> client::describe_table(const describe_table_request& r) {
-    return invoke<describe_table_response>(*this, "DescribeTable", r);
+asio::awaitable<create_table_response> client::create_table(create_table_request r) {
+    return invoke<create_table_response>(state_, "CreateTable", std::move(r));
 }
-asio::awaitable<describe_table_response> client::describe_table(std::string_view table_name) {
-    describe_table_request r{std::string(table_name)};
-    co_return co_await invoke<describe_table_response>(*this, "DescribeTable", r);
+asio::awaitable<describe_table_response> client::describe_table(describe_table_request r) {
+    return invoke<describe_table_response>(state_, "DescribeTable", std::move(r));
 }
-asio::awaitable<delete_table_response> client::delete_table(std::string_view table_name) {
-    delete_table_request r{std::string(table_name)};
-    co_return co_await invoke<delete_table_response>(*this, "DeleteTable", r);
+asio::awaitable<describe_table_response> client::describe_table(std::string table_name) {
+    describe_table_request r{std::move(table_name)};
+    return invoke<describe_table_response>(state_, "DescribeTable", std::move(r));
+}
+asio::awaitable<delete_table_response> client::delete_table(std::string table_name) {
+    delete_table_request r{std::move(table_name)};
+    return invoke<delete_table_response>(state_, "DeleteTable", std::move(r));
 }
 asio::awaitable<describe_time_to_live_response>
-client::describe_time_to_live(std::string_view table_name) {
-    describe_time_to_live_request r{std::string(table_name)};
-    co_return co_await invoke<describe_time_to_live_response>(*this, "DescribeTimeToLive", r);
+client::describe_time_to_live(std::string table_name) {
+    describe_time_to_live_request r{std::move(table_name)};
+    return invoke<describe_time_to_live_response>(state_, "DescribeTimeToLive", std::move(r));
 }
-asio::awaitable<update_table_response> client::update_table(const update_table_request& r) {
-    return invoke<update_table_response>(*this, "UpdateTable", r);
+asio::awaitable<update_table_response> client::update_table(update_table_request r) {
+    return invoke<update_table_response>(state_, "UpdateTable", std::move(r));
 }
-asio::awaitable<delete_table_response> client::delete_table(const delete_table_request& r) {
-    return invoke<delete_table_response>(*this, "DeleteTable", r);
+asio::awaitable<delete_table_response> client::delete_table(delete_table_request r) {
+    return invoke<delete_table_response>(state_, "DeleteTable", std::move(r));
 }
-asio::awaitable<list_tables_response> client::list_tables(const list_tables_request& r) {
-    return invoke<list_tables_response>(*this, "ListTables", r);
+asio::awaitable<list_tables_response> client::list_tables(list_tables_request r) {
+    return invoke<list_tables_response>(state_, "ListTables", std::move(r));
 }
 asio::awaitable<update_time_to_live_response>
-client::update_time_to_live(const update_time_to_live_request& r) {
-    return invoke<update_time_to_live_response>(*this, "UpdateTimeToLive", r);
+client::update_time_to_live(update_time_to_live_request r) {
+    return invoke<update_time_to_live_response>(state_, "UpdateTimeToLive", std::move(r));
 }
 asio::awaitable<describe_time_to_live_response>
-client::describe_time_to_live(const describe_time_to_live_request& r) {
-    return invoke<describe_time_to_live_response>(*this, "DescribeTimeToLive", r);
+client::describe_time_to_live(describe_time_to_live_request r) {
+    return invoke<describe_time_to_live_response>(state_, "DescribeTimeToLive", std::move(r));
 }
 
 } // namespace ddb

@@ -80,7 +80,7 @@ void refuse_invalid_utf8(std::string_view operation, std::string_view request_js
 
 // One call across its attempts.
 struct call_state {
-    call_state(client::state& s, std::string_view op, std::string_view request_json)
+    call_state(client_state& s, std::string_view op, std::string_view request_json)
         : st(s)
         , operation(op)
         , body(request_json)
@@ -98,7 +98,7 @@ struct call_state {
             metrics.operation = operation;
     }
 
-    client::state& st;
+    client_state& st;
     std::string_view operation;
     std::string_view body; // the request's JSON
     std::string target;    // X-Amz-Target
@@ -140,7 +140,7 @@ struct signed_request {
 // The attempt's request: the call's fixed fields, then the signature's
 // (X-Amz-Date, the session token, Authorization), signed now with `req.creds`.
 void render_and_sign(call_state& call, signed_request& req) {
-    const client::state& st = call.st;
+    const client_state& st = call.st;
     const sigv4::header to_sign[] = {{"host", st.host_header},
                                      {"content-type", json_content_type},
                                      {"x-amz-target", call.target}};
@@ -283,7 +283,7 @@ struct decision {
 // credentials are refreshed and re-signed at once (once); a retryable error
 // within the attempts, the quota and the call's deadline waits its backoff.
 decision decide(call_state& call, const attempt_record& rec) {
-    client::state& st = call.st;
+    client_state& st = call.st;
     decision d;
     d.cls = classify_retry(rec.error);
     if (st.limiter)
@@ -333,9 +333,10 @@ void observe_failure(call_state& call, const attempt_record& rec, const decision
 
 } // namespace
 
-asio::awaitable<json::value> send_call(client::state& st, std::string_view operation,
+asio::awaitable<json::value> send_call(std::shared_ptr<client_state> keep, std::string operation,
                                        std::string_view request_json, std::string owned_json,
                                        json::storage_ptr sp, bool own_arena) {
+    client_state& st = *keep;
     if (!owned_json.empty())
         request_json = owned_json;
     refuse_invalid_utf8(operation, request_json);

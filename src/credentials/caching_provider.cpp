@@ -25,9 +25,9 @@ struct waiter {
     asio::any_io_executor ex;
 };
 
-struct caching_provider::state {
+struct detail::caching_provider_state {
     credentials_provider_ptr inner;
-    options opts;
+    caching_provider::options opts;
     std::mutex mutex; // guards everything below; never held across a suspension
     std::optional<credentials> cached;
     bool refreshing = false;
@@ -52,7 +52,8 @@ void complete(waiter w, std::exception_ptr ep, const credentials& c) {
 }
 
 // Starts one refresh; the caller has set `refreshing` under the lock.
-void start_refresh(const std::shared_ptr<caching_provider::state>& st, asio::any_io_executor ex) {
+void start_refresh(const std::shared_ptr<detail::caching_provider_state>& st,
+                   asio::any_io_executor ex) {
     asio::co_spawn(ex, st->inner->fetch(), [st](std::exception_ptr ep, credentials c) {
         std::vector<waiter> ws;
         {
@@ -73,7 +74,7 @@ caching_provider::caching_provider(credentials_provider_ptr inner)
     : caching_provider(std::move(inner), options{}) {}
 
 caching_provider::caching_provider(credentials_provider_ptr inner, options opts)
-    : state_(std::make_shared<state>()) {
+    : state_(std::make_shared<detail::caching_provider_state>()) {
     if (opts.refresh_before < std::chrono::seconds::zero())
         throw config_error(config_errc::invalid_setting,
                            "caching_provider::options::refresh_before must be >= 0, got " +

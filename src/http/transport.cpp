@@ -45,8 +45,8 @@ asio::awaitable<response> transport::send(const origin& to, const request& req,
 
 // ---- The pooled transport ----------------------------------------------
 
-pooled_transport::impl::impl(asio::any_io_executor e, pool_options o,
-                             const std::string& settings_name)
+detail::pooled_transport_impl::pooled_transport_impl(asio::any_io_executor e, pool_options o,
+                                                     const std::string& settings_name)
     : ex(std::move(e))
     , options(std::move(o))
     , ssl(asio::ssl::context::tls_client)
@@ -57,7 +57,8 @@ pooled_transport::impl::impl(asio::any_io_executor e, pool_options o,
 
 pooled_transport::pooled_transport(asio::any_io_executor ex, pool_options opts,
                                    const std::string& settings_name)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(opts), settings_name)) {}
+    : impl_(std::make_shared<detail::pooled_transport_impl>(std::move(ex), std::move(opts),
+                                                            settings_name)) {}
 
 pooled_transport::~pooled_transport() {
     impl_->clock->stop();

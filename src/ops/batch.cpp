@@ -110,8 +110,9 @@ asio::awaitable<void> redrive(std::deque<Request>& pending, const batch_options&
 
 } // namespace
 
-asio::awaitable<batch_write_result> batch_write(client& c, std::vector<write_request> requests,
+asio::awaitable<batch_write_result> batch_write(client& caller, std::vector<write_request> requests,
                                                 batch_options options) {
+    client c = caller.share(); // whatever happens to the caller's object
     batch_write_result result;
     // Duplicate keys: refused before anything is sent.
     {
@@ -175,8 +176,9 @@ asio::awaitable<batch_write_result> batch_write(client& c, std::vector<write_req
     co_return result;
 }
 
-asio::awaitable<batch_get_result> batch_get(client& c, std::vector<get_request> keys,
+asio::awaitable<batch_get_result> batch_get(client& caller, std::vector<get_request> keys,
                                             batch_options options) {
+    client c = caller.share(); // whatever happens to the caller's object
     batch_get_result result;
     {
         std::set<std::string> seen;

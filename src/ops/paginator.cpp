@@ -51,9 +51,10 @@ bool continue_after(const list_tables_response& page, list_tables_request& reque
 
 // The typed pages of `request` (`call` is the client member) into `emit`.
 template <class Request, class Call, class Emit>
-asio::awaitable<void> produce_typed(client& c, Request request, Call call, Emit& emit) {
+asio::awaitable<void> produce_typed(std::shared_ptr<client> c, Request request, Call call,
+                                    Emit& emit) {
     for (;;) {
-        auto page = co_await (c.*call)(request);
+        auto page = co_await ((*c).*call)(request);
         bool more = continue_after(page, request);
         co_await emit(std::move(page));
         if (!more)
@@ -63,10 +64,11 @@ asio::awaitable<void> produce_typed(client& c, Request request, Call call, Emit&
 
 // The JSON answers of `operation` into `emit`, while they have `token_out`.
 template <class Emit>
-asio::awaitable<void> produce_json(client& c, std::string operation, json::object request,
-                                   std::string token_in, std::string token_out, Emit& emit) {
+asio::awaitable<void> produce_json(std::shared_ptr<client> c, std::string operation,
+                                   json::object request, std::string token_in,
+                                   std::string token_out, Emit& emit) {
     for (;;) {
-        json::value answer = co_await c.call(operation, request);
+        json::value answer = co_await c->call(operation, request);
         if (!answer.is_object())
             co_return;
         json::object page = std::move(answer.as_object());
@@ -81,15 +83,18 @@ asio::awaitable<void> produce_json(client& c, std::string operation, json::objec
     }
 }
 
+// The pages use a handle sharing the caller's client (<ddb/client/client.hpp>
+// `share`): the generator may outlive the caller's client object.
 template <class Call>
 auto typed_pages(client& c, Call call) {
-    return [&c, call](auto request, auto& emit) {
+    return [c = std::make_shared<client>(c.share()), call](auto request, auto& emit) {
         return produce_typed(c, std::move(request), call, emit);
     };
 }
 
 auto json_pages(client& c, std::string operation, std::string token_in, std::string token_out) {
-    return [&c, operation = std::move(operation), token_in = std::move(token_in),
+    return [c = std::make_shared<client>(c.share()), operation = std::move(operation),
+            token_in = std::move(token_in),
             token_out = std::move(token_out)](json::object request, auto& emit) {
         return produce_json(c, operation, std::move(request), token_in, token_out, emit);
     };

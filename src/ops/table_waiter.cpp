@@ -76,9 +76,10 @@ auto poll_until_active(const std::string& table, std::chrono::milliseconds deadl
 
 } // namespace
 
-asio::awaitable<table_description> wait_until_table_active(client& c, std::string table,
+asio::awaitable<table_description> wait_until_table_active(client& caller, std::string table,
                                                            std::chrono::milliseconds deadline,
                                                            std::chrono::milliseconds poll) {
+    client c = caller.share(); // whatever happens to the caller's object
     auto describe = [&c, &table]() -> asio::awaitable<table_description> {
         auto answer = co_await c.describe_table(table);
         co_return std::move(answer.table);
@@ -86,9 +87,10 @@ asio::awaitable<table_description> wait_until_table_active(client& c, std::strin
     co_return co_await poll_until_active(table, deadline, poll, describe);
 }
 
-asio::awaitable<json::object> raw::wait_until_table_active(client& c, std::string table,
+asio::awaitable<json::object> raw::wait_until_table_active(client& caller, std::string table,
                                                            std::chrono::milliseconds deadline,
                                                            std::chrono::milliseconds poll) {
+    client c = caller.share(); // whatever happens to the caller's object
     json::value req = {{"TableName", table}};
     auto describe = [&c, &req]() -> asio::awaitable<json::object> {
         auto answer = co_await c.call("DescribeTable", req);
@@ -97,9 +99,10 @@ asio::awaitable<json::object> raw::wait_until_table_active(client& c, std::strin
     co_return co_await poll_until_active(table, deadline, poll, describe);
 }
 
-asio::awaitable<void> wait_until_table_gone(client& c, std::string table,
+asio::awaitable<void> wait_until_table_gone(client& caller, std::string table,
                                             std::chrono::milliseconds deadline,
                                             std::chrono::milliseconds poll) {
+    client c = caller.share(); // whatever happens to the caller's object
     auto until = checked_deadline("wait_until_table_gone", deadline, poll);
     json::value req = {{"TableName", table}};
     for (;;) {

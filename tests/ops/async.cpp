@@ -36,6 +36,7 @@
 #include <boost/asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <set>
@@ -558,4 +559,31 @@ TEST_CASE("async_wait_until_table_gone cancelled: every type stops the wait", "[
     CHECK(ec == asio::error::operation_aborted);
     CHECK(took < 1000ms);
     f.check_pool(before);
+}
+
+TEST_CASE("the asynchronous forms and paginators outlive the caller's client object",
+          "[ops][async]") {
+    fixture f(20);
+    auto own = std::make_unique<client>(f.c->share());
+    error_code wec;
+    std::size_t written = 0;
+    async_batch_write(*own, puts(f.table, "moved", 30), fast(),
+                      [&](error_code ec, batch_write_result r) {
+                          wec = ec;
+                          written = r.written;
+                      });
+    scan_request all{.table_name = f.table, .consistent_read = true};
+    auto items = scan_items(*own, std::move(all));
+    own.reset(); // the caller's object is gone; the operations go on
+    std::size_t scanned = 0;
+    test::run(f.ioc, [&]() -> awaitable<void> {
+        while (auto it = co_await items.next())
+            ++scanned;
+    });
+    CHECK_FALSE(wec);
+    CHECK(written == 30);
+    CHECK(scanned >= 20);
+    auto stored = f.stored();
+    auto want = range("moved", 0, 30);
+    CHECK(std::includes(stored.begin(), stored.end(), want.begin(), want.end()));
 }

@@ -8,6 +8,10 @@
 
 namespace ddb {
 
+namespace detail {
+struct container_provider_impl; // the implementation (src/)
+}
+
 /// Fetches temporary credentials over HTTP from
 /// `http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, or from
 /// `AWS_CONTAINER_CREDENTIALS_FULL_URI` (https, or http to a loopback or the
@@ -17,6 +21,9 @@ namespace ddb {
 /// Errors from `fetch()`: `not_found` when neither URI variable is set;
 /// `malformed` for a disallowed URI or a bad answer; `provider_failed` when
 /// the endpoint cannot be reached or refuses after `attempts` tries.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
+/// may be called concurrently, as for every `credentials_provider`).
 class container_provider final : public credentials_provider {
 public:
     struct options {
@@ -32,10 +39,8 @@ public:
     boost::asio::awaitable<credentials> fetch() override;
     std::string name() const override { return "container"; }
 
-    struct impl;
-
 private:
-    std::shared_ptr<impl> impl_;
+    std::shared_ptr<detail::container_provider_impl> impl_;
 };
 
 } // namespace ddb

@@ -1,4 +1,7 @@
 // ddb — the URL a client sends its requests to.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/core/config_error.hpp>

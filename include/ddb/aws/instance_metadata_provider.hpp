@@ -8,6 +8,10 @@
 
 namespace ddb {
 
+namespace detail {
+struct instance_metadata_provider_impl; // the implementation (src/)
+}
+
 /// IMDSv2: `PUT /latest/api/token` (with a TTL header) for a session token,
 /// then `GET /latest/meta-data/iam/security-credentials/` for the role name,
 /// then the role's credentials. The endpoint is
@@ -17,6 +21,9 @@ namespace ddb {
 /// Short timeouts and few attempts, so an application that is not on EC2
 /// does not stall at start: an unreachable endpoint is `not_found`. A
 /// reachable one that fails is `provider_failed`; no role is `not_found`.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
+/// may be called concurrently, as for every `credentials_provider`).
 class instance_metadata_provider final : public credentials_provider {
 public:
     struct options {
@@ -35,10 +42,8 @@ public:
     std::string name() const override { return "instance metadata"; }
     void invalidate() override;
 
-    struct impl;
-
 private:
-    std::shared_ptr<impl> impl_;
+    std::shared_ptr<detail::instance_metadata_provider_impl> impl_;
 };
 
 } // namespace ddb

@@ -1,4 +1,7 @@
 // ddb — how a client is set up.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/client/metrics.hpp>

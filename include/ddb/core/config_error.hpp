@@ -1,4 +1,6 @@
 // ddb — errors in the client's configuration (region, endpoint).
+// Thread safety: exceptions and codes are immutable once built: safe to
+// share between threads.
 #pragma once
 
 #include <ddb/core/error.hpp>

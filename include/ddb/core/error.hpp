@@ -1,4 +1,6 @@
 // ddb — the root of every exception ddb throws.
+// Thread safety: exceptions and codes are immutable once built: safe to
+// share between threads.
 #pragma once
 
 #include <boost/system/error_code.hpp>

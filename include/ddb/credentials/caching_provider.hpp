@@ -9,6 +9,10 @@
 
 namespace ddb {
 
+namespace detail {
+struct caching_provider_state; // the implementation (src/)
+}
+
 /// Caches the credentials of an inner provider.
 ///
 /// - Credentials without expiration are fetched once and kept.
@@ -47,9 +51,8 @@ public:
     /// How many times the inner provider was called; for tests and metrics.
     std::uint64_t refreshes() const;
 
-    struct state; ///< shared with in-flight refreshes (implementation detail)
 private:
-    std::shared_ptr<state> state_;
+    std::shared_ptr<detail::caching_provider_state> state_;
 };
 
 } // namespace ddb

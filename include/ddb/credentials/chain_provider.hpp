@@ -14,6 +14,9 @@ namespace ddb {
 /// in order, in its message and in `tried()`: "no AWS credentials:
 /// environment: ... are not set; profile 'default': ...; container: ...;
 /// instance metadata (failed; the chain stops here): ... HTTP 403 ...".
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
+/// may be called concurrently, as for every `credentials_provider`).
 class chain_provider final : public credentials_provider {
 public:
     explicit chain_provider(std::vector<credentials_provider_ptr> providers);

@@ -1,4 +1,7 @@
 // ddb — the shared AWS config and credentials files (~/.aws/config, ~/.aws/credentials).
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <map>

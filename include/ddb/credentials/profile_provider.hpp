@@ -16,6 +16,9 @@ namespace ddb {
 /// has no keys; `profile_not_found` when an explicitly chosen profile
 /// (AWS_PROFILE) is absent; `malformed` for a key id without secret;
 /// `unsupported` for role_arn, credential_process, SSO or web identity.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
+/// may be called concurrently, as for every `credentials_provider`).
 class profile_provider final : public credentials_provider {
 public:
     /// Reads the files named by the environment and selects the profile

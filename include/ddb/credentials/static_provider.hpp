@@ -7,6 +7,9 @@ namespace ddb {
 
 /// Returns the credentials it was built with. Throws
 /// `credentials_errc::malformed` from `fetch()` when the key id or secret is empty.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
+/// may be called concurrently, as for every `credentials_provider`).
 class static_provider final : public credentials_provider {
 public:
     explicit static_provider(credentials creds);

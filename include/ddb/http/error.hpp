@@ -1,4 +1,6 @@
 // ddb — transport errors: what went wrong between ddb and the endpoint.
+// Thread safety: exceptions and codes are immutable once built: safe to
+// share between threads.
 #pragma once
 
 #include <ddb/core/error.hpp>

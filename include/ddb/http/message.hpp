@@ -1,4 +1,7 @@
 // ddb — what crosses the transport seam: a request to send, the response read.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <cstddef>

@@ -5,6 +5,7 @@
 #include <ddb/http/error.hpp>
 #include <ddb/http/message.hpp>
 #include <ddb/http/options.hpp>
+#include <ddb/http/pool_stats.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -18,6 +19,10 @@
 #include <string_view>
 
 namespace ddb::http {
+
+namespace detail {
+struct pooled_transport_impl; // the implementation (src/)
+}
 
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 using response = boost::beast::http::response<boost::beast::http::string_body>;
@@ -36,16 +41,6 @@ struct exchange_info {
     bool resent = false;            ///< a stale pooled connection failed; resent on a new one
     std::size_t bytes_sent = 0;
     std::size_t bytes_received = 0;
-};
-
-/// Counters of one origin's pool.
-struct pool_stats {
-    std::size_t open = 0;                 ///< connections open now (in use + idle)
-    std::size_t idle = 0;                 ///< of which idle in the pool
-    std::uint64_t connections_opened = 0; ///< ever opened
-    std::uint64_t requests = 0;           ///< requests sent
-    std::uint64_t reused = 0;             ///< requests sent on a pooled connection
-    std::uint64_t discarded_stale = 0;    ///< pooled connections found closed or expired
 };
 
 /// The seam between the client and the wire: takes a request, returns the
@@ -123,10 +118,8 @@ public:
 
     const pool_options& options() const noexcept;
 
-    struct impl;
-
 private:
-    std::shared_ptr<impl> impl_;
+    std::shared_ptr<detail::pooled_transport_impl> impl_;
 };
 
 } // namespace ddb::http

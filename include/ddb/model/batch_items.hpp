@@ -1,6 +1,9 @@
 // ddb — BatchGetItem and BatchWriteItem as DynamoDB defines them: one call,
 // at most 100 keys / 25 writes, possibly partly unprocessed. For any number
 // of items with re-drive of the unprocessed ones, use <ddb/ops/batch.hpp>.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

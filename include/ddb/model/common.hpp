@@ -7,6 +7,9 @@
 // responses, a missing `std::optional` is empty, a missing collection is
 // empty, and any other missing field is a `malformed_response` error naming
 // its path; fields DynamoDB adds later are ignored.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/value/item.hpp>

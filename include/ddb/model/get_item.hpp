@@ -1,4 +1,7 @@
 // ddb — GetItem: one item by its full primary key.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

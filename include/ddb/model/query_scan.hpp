@@ -1,5 +1,8 @@
 // ddb — Query and Scan: one page of a paginated read. To read every page use
 // the generators of <ddb/ops/paginator.hpp>.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

@@ -1,5 +1,8 @@
 // ddb — TableDescription: what DescribeTable, CreateTable, UpdateTable and
 // DeleteTable say about a table.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/table_schema.hpp>

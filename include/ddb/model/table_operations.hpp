@@ -1,6 +1,9 @@
 // ddb — CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables.
 // CreateTable and DeleteTable return before the table is ready or gone: wait
 // with <ddb/ops/table_waiter.hpp>.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/table_description.hpp>

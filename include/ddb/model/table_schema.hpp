@@ -1,5 +1,8 @@
 // ddb — what a table is made of: keys, attribute types, indexes, capacity,
 // streams. Used by CreateTable and UpdateTable, and in table descriptions.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

@@ -1,6 +1,9 @@
 // ddb — UpdateTimeToLive and DescribeTimeToLive. Items whose TTL attribute
 // (a number: seconds since the epoch) is in the past are deleted by DynamoDB
 // in the background, typically within days, not at once.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

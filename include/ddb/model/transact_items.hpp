@@ -1,5 +1,8 @@
 // ddb — TransactGetItems and TransactWriteItems: up to 100 actions, all or
 // nothing, on items of one account and region.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

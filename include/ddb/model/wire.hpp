@@ -1,6 +1,9 @@
 // ddb — the DynamoDB JSON form of the typed requests and responses: what the
 // client sends and reads. Wire names come from member names (table_name ->
 // TableName); the member lists are the model's (src/model/detail/describe.hpp).
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model.hpp>

@@ -1,5 +1,8 @@
 // ddb — PutItem, UpdateItem and DeleteItem: single-item writes, optionally
 // conditional, that can return the item's old or new attributes.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/model/common.hpp>

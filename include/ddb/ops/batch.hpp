@@ -2,9 +2,12 @@
 //
 // Each helper has a short form (`co_await batch_write(c, writes)`, throws)
 // and an asynchronous form (`async_batch_write(c, writes, token)`,
-// completing with `void(error_code, result)`; docs/asio.md). The client must
-// outlive the calls. The types here are plain values: distinct objects:
-// safe; shared objects: unsafe (as for any standard container).
+// completing with `void(error_code, result)`; docs/asio.md). Both use a
+// handle sharing the client's state (`client::share()`) once started: the
+// caller's client object may be moved or destroyed while they run (the
+// short form needs it when it is awaited). The types here are plain values:
+// distinct objects: safe; shared objects: unsafe (as for any standard
+// container).
 #pragma once
 
 #include <ddb/client/client.hpp>

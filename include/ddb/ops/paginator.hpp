@@ -15,8 +15,9 @@
 // the paginator (the Query/Scan/ListTables call in flight is aborted, its
 // connection closed, not pooled); partial and total complete the step with
 // `operation_aborted` and lose nothing (the call in flight goes on; the
-// next step yields its first value). The client must outlive the
-// paginators it made. Thread safety: the generator's.
+// next step yields its first value). A paginator holds a handle sharing
+// the client's state (`client::share()`): it may outlive the caller's
+// client object. Thread safety: the generator's.
 #pragma once
 
 #include <ddb/client/client.hpp>

@@ -8,8 +8,8 @@
 // says which family it uses, and `using namespace ddb` brings in one family.
 // The paginators return `ddb::generator`s (their steps: `next()` and
 // `async_next(token)`, cancellation in <ddb/ops/generator.hpp>); the other
-// helpers have `async_` forms for any completion token (docs/asio.md). The
-// client must outlive the calls.
+// helpers have `async_` forms for any completion token (docs/asio.md). All
+// use a handle sharing the client's state (`client::share()`) once started.
 #pragma once
 
 #include <ddb/client/client.hpp>

@@ -2,7 +2,8 @@
 //
 // Short forms (`co_await wait_until_table_active(c, "t")`, throw) and
 // asynchronous forms (`async_wait_until_table_active(c, "t", token)`,
-// `void(error_code, T)`; docs/asio.md). The client must outlive the calls.
+// `void(error_code, T)`; docs/asio.md). Both use a handle sharing the
+// client's state (`client::share()`) once started.
 #pragma once
 
 #include <ddb/client/client.hpp>

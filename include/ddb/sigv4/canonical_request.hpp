@@ -1,4 +1,7 @@
 // ddb — the pure stages of SigV4, each rendering the specification's text.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/sigv4/request.hpp>

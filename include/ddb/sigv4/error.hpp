@@ -1,4 +1,6 @@
 // ddb — errors of the SigV4 signer.
+// Thread safety: exceptions and codes are immutable once built: safe to
+// share between threads.
 #pragma once
 
 #include <ddb/core/error.hpp>

@@ -1,4 +1,7 @@
 // ddb — the view of an HTTP request that SigV4 signs.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <optional>

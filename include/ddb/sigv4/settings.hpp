@@ -1,5 +1,8 @@
 // ddb — SigV4 signing options. Each is a named enum, not a bool, and says
 // which services need the non-default value.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 namespace ddb::sigv4 {

@@ -1,4 +1,7 @@
 // ddb — AWS Signature Version 4 (header-based) signing.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/credentials/credentials.hpp>

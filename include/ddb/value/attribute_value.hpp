@@ -1,4 +1,7 @@
 // ddb — DynamoDB attribute values: all ten types, validated on construction.
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/value/error.hpp>

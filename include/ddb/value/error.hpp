@@ -1,4 +1,6 @@
 // ddb — errors in attribute values, caught before anything is sent.
+// Thread safety: exceptions and codes are immutable once built: safe to
+// share between threads.
 #pragma once
 
 #include <ddb/core/error.hpp>

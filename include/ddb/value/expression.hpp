@@ -16,6 +16,9 @@
 //   value(5))
 //                                                 .remove(path("tags")[0]));
 //   p.apply_to(request);
+// Thread safety: these are value types; distinct objects: safe; shared
+// objects: safe to read concurrently, not to change while read (as for the
+// standard library's types).
 #pragma once
 
 #include <ddb/value/attribute_value.hpp>

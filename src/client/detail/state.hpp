@@ -23,10 +23,12 @@ namespace ddb {
 
 class lazy_profile_set;
 
-struct client::state {
+namespace detail {
+
+struct client_state {
     /// Resolves everything from `c`, the environment and `files`; throws
     /// config_error (or credentials_error for malformed files).
-    state(boost::asio::any_io_executor e, client_config c, lazy_profile_set& files);
+    client_state(boost::asio::any_io_executor e, client_config c, lazy_profile_set& files);
 
     boost::asio::any_io_executor ex;
     client_config cfg;
@@ -46,8 +48,6 @@ struct client::state {
     }
 };
 
-namespace detail {
-
 /// "DynamoDB_20120810.": X-Amz-Target is this and the operation name.
 inline constexpr std::string_view target_prefix = "DynamoDB_20120810.";
 inline constexpr std::string_view json_content_type = "application/x-amz-json-1.0";
@@ -64,10 +64,11 @@ inline bool has_cr_lf_nul(std::string_view s) noexcept {
 /// a monotonic arena of its own, sized from the body, that the returned
 /// value (and its copies) keep alive: one or two allocations in place of one
 /// per string, array and object, and no per-node frees.
-boost::asio::awaitable<boost::json::value> send_call(client::state& st, std::string_view operation,
-                                                     std::string_view request_json,
-                                                     std::string owned_json,
-                                                     boost::json::storage_ptr sp, bool own_arena);
+/// The call keeps `st` alive; `operation` is copied (the typed operations'
+/// names fit the small-string buffer but for the Transact*/TimeToLive ones).
+boost::asio::awaitable<boost::json::value>
+send_call(std::shared_ptr<client_state> st, std::string operation, std::string_view request_json,
+          std::string owned_json, boost::json::storage_ptr sp, bool own_arena);
 
 } // namespace detail
 

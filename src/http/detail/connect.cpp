@@ -60,8 +60,8 @@ std::optional<tcp::resolver::results_type> literal_address(const origin& o) {
 }
 
 // The pool's cached addresses, an IP literal, or a lookup raced against `deadline`.
-asio::awaitable<tcp::resolver::results_type> resolve(pooled_transport::impl& t, host_pool& pool,
-                                                     clock_type::time_point deadline) {
+asio::awaitable<tcp::resolver::results_type>
+resolve(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline) {
     const origin& o = pool.where;
     {
         std::lock_guard lock(pool.mutex);
@@ -91,7 +91,8 @@ asio::awaitable<tcp::resolver::results_type> resolve(pooled_transport::impl& t, 
 
 // The TCP connection, on the transport's executor, with no delay and
 // non-blocking (synchronous writes, tried first, must never block).
-asio::awaitable<std::unique_ptr<connection>> open_tcp(pooled_transport::impl& t, const origin& o,
+asio::awaitable<std::unique_ptr<connection>> open_tcp(detail::pooled_transport_impl& t,
+                                                      const origin& o,
                                                       const tcp::resolver::results_type& addresses,
                                                       clock_type::time_point connect_deadline) {
     auto c = std::make_unique<connection>();
@@ -114,7 +115,7 @@ asio::awaitable<std::unique_ptr<connection>> open_tcp(pooled_transport::impl& t,
 }
 
 // TLS over `c`'s TCP connection: SNI, host name verification, handshake.
-asio::awaitable<void> handshake(pooled_transport::impl& t, const origin& o, connection& c) {
+asio::awaitable<void> handshake(detail::pooled_transport_impl& t, const origin& o, connection& c) {
     c.secure.emplace(std::move(*c.plain), t.ssl);
     c.plain.reset();
     if (!SSL_set_tlsext_host_name(c.secure->native_handle(), o.host.c_str()))
@@ -142,8 +143,8 @@ asio::awaitable<void> handshake(pooled_transport::impl& t, const origin& o, conn
 
 } // namespace
 
-asio::awaitable<std::unique_ptr<connection>> connect(pooled_transport::impl& t, host_pool& pool,
-                                                     clock_type::time_point deadline) {
+asio::awaitable<std::unique_ptr<connection>>
+connect(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline) {
     const origin& o = pool.where;
     auto connect_deadline = std::min(
         deadline, ddb::detail::saturating_add(clock_type::now(), t.options.connect_timeout));

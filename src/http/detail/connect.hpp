@@ -25,6 +25,6 @@ void configure_tls(boost::asio::ssl::context& ssl, const tls_options& tls);
 /// within the connect timeout. Throws `transport_error` (resolve_failed,
 /// connect_failed, connect_timeout, tls_handshake_failed).
 boost::asio::awaitable<std::unique_ptr<connection>>
-connect(pooled_transport::impl& t, host_pool& pool, clock_type::time_point deadline);
+connect(detail::pooled_transport_impl& t, host_pool& pool, clock_type::time_point deadline);
 
 } // namespace ddb::http::detail

@@ -67,8 +67,8 @@ asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::strin
         if (wec)
             co_return wec;
     }
-    if (c.buffer.capacity() < pooled_transport::impl::read_buffer_size)
-        c.buffer.reserve(pooled_transport::impl::read_buffer_size);
+    if (c.buffer.capacity() < detail::pooled_transport_impl::read_buffer_size)
+        c.buffer.reserve(detail::pooled_transport_impl::read_buffer_size);
     auto [rec, received] =
         co_await bhttp::async_read(s, c.buffer, parser, relay.bind(tuple_awaitable));
     info.bytes_received += received;
@@ -78,7 +78,7 @@ asio::awaitable<beast::error_code> exchange(Stream& s, connection& c, std::strin
 
 } // namespace
 
-asio::awaitable<raw_response> send(pooled_transport::impl& t, const origin& o,
+asio::awaitable<raw_response> send(detail::pooled_transport_impl& t, const origin& o,
                                    const request_view& req, clock_type::time_point deadline,
                                    exchange_info* info_out) {
     exchange_info local;

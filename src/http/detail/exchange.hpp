@@ -12,7 +12,7 @@
 namespace ddb::http::detail {
 
 /// What `pooled_transport::send` does (see there).
-boost::asio::awaitable<raw_response> send(pooled_transport::impl& t, const origin& o,
+boost::asio::awaitable<raw_response> send(detail::pooled_transport_impl& t, const origin& o,
                                           const request_view& req, clock_type::time_point deadline,
                                           exchange_info* info);
 

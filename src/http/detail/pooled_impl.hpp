@@ -15,10 +15,11 @@
 
 namespace ddb::http {
 
-struct pooled_transport::impl {
+struct detail::pooled_transport_impl {
     /// Throws config_error for settings that cannot work (see `validate`)
     /// and for a CA file that cannot be loaded.
-    impl(boost::asio::any_io_executor e, pool_options o, const std::string& settings_name);
+    pooled_transport_impl(boost::asio::any_io_executor e, pool_options o,
+                          const std::string& settings_name);
 
     boost::asio::any_io_executor ex; // where sockets live, whatever the caller's executor
     pool_options options;

@@ -24,13 +24,14 @@ concept completion_token_arg = !std::is_same_v<std::remove_cvref_t<Token>, diagn
                                (!std::is_convertible_v<Token, Arguments> && ...);
 
 /// Starts `fn(client&)` (returning an `asio::awaitable<T>`; it holds by
-/// value all it needs) as an asynchronous operation on `c`'s executor. The
-/// client must outlive the operation (client.hpp).
+/// value all it needs) as an asynchronous operation on `c`'s executor, with
+/// a handle sharing `c`'s state (`client::share()`): `c` itself may be moved
+/// or destroyed while the operation runs.
 template <class T, class Fn, class Token>
 auto ops_run(client& c, Fn fn, diagnostics* diag, cancellation_support support, Token&& token) {
     return async_run<T>(
-        c.get_executor(), [cp = &c, fn = std::move(fn)]() mutable { return fn(*cp); }, diag,
-        support, std::forward<Token>(token));
+        c.get_executor(), [handle = c.share(), fn = std::move(fn)]() mutable { return fn(handle); },
+        diag, support, std::forward<Token>(token));
 }
 
 } // namespace ddb::detail
