@@ -27,11 +27,11 @@ using detail::snapshot_integer;
 } // namespace
 
 struct dynamodb_snapshot_repository::state {
-    client& c;
+    client c; // a handle on the caller's client (share())
     store_config cfg;
     std::shared_ptr<id_generator> ids;
     state(client& cl, store_config config, std::shared_ptr<id_generator> g)
-        : c(cl)
+        : c(cl.share())
         , cfg(std::move(config))
         , ids(g ? std::move(g) : std::make_shared<timestamp_id_generator>()) {
         if (cfg.snapshot_part_size < 1024 || cfg.snapshot_part_size > 399'000)

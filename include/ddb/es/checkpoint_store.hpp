@@ -84,7 +84,7 @@ struct parked_event {
     friend bool operator==(const parked_event&, const parked_event&) = default;
 };
 
-/// The checkpoints table of a store. Holds a reference to the client.
+/// The checkpoints table of a store, through a handle on the client.
 ///
 /// Names: a projection is 1 to 255 bytes, an owner 1 to 255 bytes, neither
 /// with control characters; partitions are 0 to 99999; durations are
@@ -93,8 +93,8 @@ struct parked_event {
 /// Each awaitable operation has `async_<name>(args..., [diagnostics&,]
 /// token)` forms (`void(error_code, T)`, docs/asio.md; e.g. `ec ==
 /// ddb::errc::lease_lost`). Arguments are taken by value, except the
-/// `lease&` that `renew` and `commit` update: it, the store and the client
-/// must outlive the operation. Cancellation, per operation: reads stop on
+/// `lease&` that `renew` and `commit` update: it and the store must outlive
+/// the operation. Cancellation, per operation: reads stop on
 /// terminal, partial and total; writes stop on terminal and partial (the
 /// write applied or not: each says what to do) and ignore total.
 ///
@@ -105,7 +105,12 @@ class checkpoint_store {
 public:
     using executor_type = boost::asio::any_io_executor;
 
+    /// Keeps a handle on `c` (`client::share()`): the caller's client
+    /// object may be moved or destroyed afterwards.
     checkpoint_store(client& c, store_config config);
+    /// Another store on the same client and table.
+    checkpoint_store(const checkpoint_store& other);
+    checkpoint_store(checkpoint_store&&) noexcept = default;
 
     /// The client's executor.
     executor_type get_executor() const noexcept { return c_.get_executor(); }
@@ -475,7 +480,7 @@ private:
             diag, std::forward<Token>(token));
     }
 
-    client& c_;
+    client c_; // a handle on the caller's client (share())
     store_config cfg_;
 };
 

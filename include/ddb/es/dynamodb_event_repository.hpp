@@ -45,8 +45,9 @@ struct bucket_range {
     every read and write with `es_errc::old_layout` until `ddb-es migrate`
     (<ddb/es/migrate.hpp>) has rewritten it.
 
-    The client and the id generator must outlive the repository, and the
-    repository its operations (generators keep what they need).
+    The repository keeps a handle on the client (`client::share()`): the
+    caller's client object may be moved or destroyed. The repository must
+    outlive its operations (its generators keep what they need).
 
     Thread safety: distinct objects: safe. Shared objects: safe: every
     member may be called concurrently from coroutines on several threads of

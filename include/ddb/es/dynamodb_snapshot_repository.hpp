@@ -22,8 +22,9 @@ namespace ddb::es {
     with BatchGetItem, at most 100 keys per call. After a write, snapshots
     beyond `snapshot_retention` are deleted (header first).
 
-    The client must outlive the repository, and the repository its
-    operations. Thread safety: distinct objects: safe. Shared objects: safe
+    The repository keeps a handle on the client (`client::share()`): the
+    caller's client object may be moved or destroyed. The repository must
+    outlive its operations. Thread safety: distinct objects: safe. Shared objects: safe
     (as the client's members). */
 class dynamodb_snapshot_repository final : public snapshot_repository {
 public:

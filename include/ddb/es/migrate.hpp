@@ -66,7 +66,7 @@ migrate_layout(client& c, const store_config& config, migrate_options options = 
                std::function<void(const migrate_progress&)> progress = {});
 
 /// `migrate_layout`, asynchronous: `void(error_code, migrate_result)` on
-/// the client's executor; the client must outlive it. Cancellation:
+/// the client's executor, on a handle on the client (`client::share()`). Cancellation:
 /// terminal, partial: `operation_aborted`, some events rewritten (each
 /// whole), the meta item not yet: run it again (resumable); total: ignored.
 template <detail::token Token = default_token>
@@ -75,8 +75,9 @@ auto async_migrate_layout(client& c, store_config config, migrate_options option
                           Token&& token = default_token()) {
     return detail::async_op<migrate_result>(
         c.get_executor(),
-        [cp = &c, config = std::move(config), options, progress = std::move(progress)] {
-            return migrate_layout(*cp, config, options, progress);
+        [cl = c.share(), config = std::move(config), options,
+         progress = std::move(progress)]() mutable {
+            return migrate_layout(cl, config, options, progress);
         },
         nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
 }
@@ -86,8 +87,9 @@ auto async_migrate_layout(client& c, store_config config, migrate_options option
                           Token&& token = default_token()) {
     return detail::async_op<migrate_result>(
         c.get_executor(),
-        [cp = &c, config = std::move(config), options, progress = std::move(progress)] {
-            return migrate_layout(*cp, config, options, progress);
+        [cl = c.share(), config = std::move(config), options,
+         progress = std::move(progress)]() mutable {
+            return migrate_layout(cl, config, options, progress);
         },
         &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
 }

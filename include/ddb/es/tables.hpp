@@ -115,18 +115,19 @@ boost::asio::awaitable<void> create_tables(client& c, const store_config& config
 boost::asio::awaitable<void> delete_tables(client& c, const store_config& config);
 
 /// `create_tables`, asynchronous: `void(error_code)` on the client's
-/// executor; the client must outlive it; the configuration and `progress`
-/// are kept (copies) until it completes. Cancellation: terminal, partial: `operation_aborted`, some
-/// tables may be made (or, with `force`, deleted) and others not: run it
-/// again; total: ignored.
+/// executor. It works on a handle on the client (`client::share()`) and on
+/// copies of the configuration and `progress`: the caller's objects may go. Cancellation: terminal,
+/// partial: `operation_aborted`, some tables may be made (or, with `force`, deleted) and others
+/// not: run it again; total: ignored.
 template <detail::token Token = default_token>
 auto async_create_tables(client& c, store_config config, bool force,
                          std::function<void(std::string_view)> progress,
                          Token&& token = default_token()) {
     return detail::async_op<void>(
         c.get_executor(),
-        [cp = &c, config = std::move(config), force, progress = std::move(progress)]() mutable {
-            return create_tables(*cp, config, force, progress);
+        [cl = c.share(), config = std::move(config), force,
+         progress = std::move(progress)]() mutable {
+            return create_tables(cl, config, force, progress);
         },
         nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
 }
@@ -136,20 +137,23 @@ auto async_create_tables(client& c, store_config config, bool force,
                          Token&& token = default_token()) {
     return detail::async_op<void>(
         c.get_executor(),
-        [cp = &c, config = std::move(config), force, progress = std::move(progress)]() mutable {
-            return create_tables(*cp, config, force, progress);
+        [cl = c.share(), config = std::move(config), force,
+         progress = std::move(progress)]() mutable {
+            return create_tables(cl, config, force, progress);
         },
         &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
 }
 
-/// `delete_tables`, asynchronous: `void(error_code)`; the client must
-/// outlive it. Cancellation: terminal, partial: `operation_aborted`, some
+/// `delete_tables`, asynchronous: `void(error_code)` (on a handle on the
+/// client, as `async_create_tables`). Cancellation: terminal, partial: `operation_aborted`, some
 /// tables may be deleted; total: ignored.
 template <detail::token Token = default_token>
 auto async_delete_tables(client& c, store_config config, Token&& token = default_token()) {
     return detail::async_op<void>(
         c.get_executor(),
-        [cp = &c, config = std::move(config)]() mutable { return delete_tables(*cp, config); },
+        [cl = c.share(), config = std::move(config)]() mutable {
+            return delete_tables(cl, config);
+        },
         nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
 }
 template <detail::token Token = default_token>
@@ -157,7 +161,9 @@ auto async_delete_tables(client& c, store_config config, diagnostics& diag,
                          Token&& token = default_token()) {
     return detail::async_op<void>(
         c.get_executor(),
-        [cp = &c, config = std::move(config)]() mutable { return delete_tables(*cp, config); },
+        [cl = c.share(), config = std::move(config)]() mutable {
+            return delete_tables(cl, config);
+        },
         &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
 }
 
