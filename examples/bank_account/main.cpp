@@ -446,7 +446,8 @@ int main(int argc, char** argv) {
         if (in_memory) {
             std::cout << "store: in memory\n\n";
             events = std::make_unique<es::in_memory_event_repository>(ioc.get_executor());
-            snapshots = std::make_unique<es::in_memory_snapshot_repository>(cfg);
+            snapshots =
+                std::make_unique<es::in_memory_snapshot_repository>(ioc.get_executor(), cfg);
         } else {
             ddb::client_config config; // region, endpoint, credentials: from the environment
             c = std::make_unique<ddb::client>(ioc.get_executor(), config);

@@ -85,8 +85,12 @@ std::string cut(std::string s, std::size_t limit) {
 } // namespace
 
 checkpoint_store::checkpoint_store(client& c, store_config config)
-    : c_(c)
+    : c_(c.share())
     , cfg_(std::move(config)) {}
+
+checkpoint_store::checkpoint_store(const checkpoint_store& other)
+    : c_(other.c_.share())
+    , cfg_(other.cfg_) {}
 
 namespace {
 

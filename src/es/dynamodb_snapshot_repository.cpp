@@ -27,11 +27,11 @@ using detail::snapshot_integer;
 } // namespace
 
 struct dynamodb_snapshot_repository::state {
-    client& c;
+    client c; // a handle on the caller's client (share())
     store_config cfg;
     std::shared_ptr<id_generator> ids;
     state(client& cl, store_config config, std::shared_ptr<id_generator> g)
-        : c(cl)
+        : c(cl.share())
         , cfg(std::move(config))
         , ids(g ? std::move(g) : std::make_shared<timestamp_id_generator>()) {
         if (cfg.snapshot_part_size < 1024 || cfg.snapshot_part_size > 399'000)
@@ -113,6 +113,10 @@ dynamodb_snapshot_repository::dynamodb_snapshot_repository(client& c, store_conf
     : state_(std::make_shared<state>(c, std::move(config), std::move(ids))) {}
 
 dynamodb_snapshot_repository::~dynamodb_snapshot_repository() = default;
+
+snapshot_repository::executor_type dynamodb_snapshot_repository::get_executor() const {
+    return state_->c.get_executor();
+}
 
 awaitable<std::optional<snapshot>> dynamodb_snapshot_repository::retrieve(std::string uuid) {
     auto& st = *state_;

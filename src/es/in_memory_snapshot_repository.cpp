@@ -10,14 +10,21 @@
 namespace ddb::es {
 
 struct in_memory_snapshot_repository::state {
+    boost::asio::any_io_executor ex;
     store_config cfg;
     std::mutex mutex;
     std::map<std::string, std::vector<snapshot>, std::less<>> snapshots; // oldest first
 };
 
-in_memory_snapshot_repository::in_memory_snapshot_repository(store_config config)
+in_memory_snapshot_repository::in_memory_snapshot_repository(boost::asio::any_io_executor ex,
+                                                             store_config config)
     : state_(std::make_shared<state>()) {
+    state_->ex = std::move(ex);
     state_->cfg = std::move(config);
+}
+
+snapshot_repository::executor_type in_memory_snapshot_repository::get_executor() const {
+    return state_->ex;
 }
 
 in_memory_snapshot_repository::~in_memory_snapshot_repository() = default;

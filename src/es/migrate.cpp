@@ -8,7 +8,9 @@
 #include <ddb/ops/paginator.hpp>
 #include <ddb/value/expression.hpp>
 
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -88,6 +90,14 @@ awaitable<void> rewrite_one(client& c, const store_config& layout, const item& i
     }
 }
 
+// `a` as a child of `&&`: a partial cancellation of the migration stops it
+// too (the parent forwards what it honours; a child's own filter would
+// let terminal only through).
+awaitable<void> child(awaitable<void> a) {
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+    co_await std::move(a);
+}
+
 // The items of one page, `lanes` UpdateItems in flight at once (one failure
 // cancels the other lanes).
 awaitable<void> rewrite_page(client& c, const store_config& layout, const std::vector<item>& items,
@@ -102,8 +112,8 @@ awaitable<void> rewrite_page(client& c, const store_config& layout, const std::v
             co_return;
         }
         // (Named: ddb::expr's operator&& would hide asio's.)
-        auto mine = lane(l);
-        auto rest = from(l + 1);
+        auto mine = child(lane(l));
+        auto rest = child(from(l + 1));
         auto both =
             asio::experimental::awaitable_operators::operator&&(std::move(mine), std::move(rest));
         co_await std::move(both);

@@ -48,6 +48,15 @@ awaitable<void> sleep_for(milliseconds d) {
     co_await t.async_wait(asio::use_awaitable);
 }
 
+// `a` spawned on the worker's strand: a partial cancellation of the
+// caller reaches it too (a spawned coroutine lets only terminal through by
+// default; the caller forwards only what it honours).
+template <class T>
+awaitable<T> with_partial(awaitable<T> a) {
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+    co_return co_await std::move(a);
+}
+
 std::string what_of(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
@@ -111,6 +120,11 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         std::exception_ptr error;
         milliseconds delay = opt.retry_delay;
         for (int i = 0; i < opt.max_attempts; ++i) {
+            // A handler that failed because the worker was cancelled (`run`,
+            // terminal) did not fail: the worker stops.
+            if (error && (co_await asio::this_coro::cancellation_state).cancelled() !=
+                             asio::cancellation_type::none)
+                std::rethrow_exception(error);
             if (i > 0) {
                 count([](auto& c) { ++c.retries; });
                 co_await sleep_for(delay);
@@ -324,6 +338,27 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         count([&](auto& c) { c.owned = owned; });
     }
 
+    // `run` cancelled (terminal): stops every task at once (a handler or
+    // commit in flight is cancelled: its event is handled again by the
+    // partition's next owner) and waits for them; the leases and the
+    // heartbeat are left to expire. No request is made. Not cancellable.
+    awaitable<void> abandon() {
+        for (auto& [p, t] : tasks) {
+            t->stop = true;
+            if (!t->done)
+                t->cancel.emit(asio::cancellation_type::terminal);
+        }
+        for (;;) {
+            const bool all_done = std::all_of(tasks.begin(), tasks.end(),
+                                              [](const auto& kv) { return kv.second->done; });
+            if (all_done)
+                break;
+            co_await sleep_for(milliseconds(1));
+        }
+        tasks.clear();
+        count([](auto& c) { c.owned.clear(); });
+    }
+
     // Stops every task, waits for them, hands the leases back.
     awaitable<void> shutdown() {
         for (auto& [p, t] : tasks)
@@ -348,31 +383,57 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         }
     }
 
+    // Cancellation (the header has the contract): partial: as `stop()`;
+    // terminal: `abandon()`, also during the shutdown a partial
+    // cancellation or `stop()` began. Completes with operation_aborted
+    // after either.
     awaitable<void> run() {
+        co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
         const int partitions = co_await events.partition_count();
         std::exception_ptr error;
         try {
-            while (!stopping) {
-                try {
-                    co_await round(partitions);
-                } catch (const ddb::error&) {
-                    // DynamoDB unreachable for now (after the client's own
-                    // retries): try again next round; leases not renewed
-                    // in time are lost, and their tasks stop writing.
-                    if (fatal)
-                        throw;
-                }
-                round_timer.expires_after(opt.renew_interval);
-                auto [ec] = co_await round_timer.async_wait(asio::as_tuple(asio::use_awaitable));
-                (void)ec; // cancelled by stop()
-            }
+            co_await rounds(partitions);
         } catch (...) {
             error = std::current_exception();
         }
-        co_await asio::this_coro::reset_cancellation_state();
-        co_await shutdown();
+        const auto how = (co_await asio::this_coro::cancellation_state).cancelled();
+        if ((how & asio::cancellation_type::terminal) == asio::cancellation_type::none) {
+            co_await asio::this_coro::reset_cancellation_state(); // terminal only
+            try {
+                co_await shutdown();
+            } catch (...) {
+                if (!error)
+                    error = std::current_exception();
+            }
+        }
+        co_await asio::this_coro::reset_cancellation_state(
+            [](asio::cancellation_type) { return asio::cancellation_type::none; });
+        co_await abandon(); // (nothing left to do after a shutdown)
+        if (how != asio::cancellation_type::none)
+            throw boost::system::system_error(asio::error::operation_aborted);
         if (error)
             std::rethrow_exception(error);
+    }
+
+    // Lease rounds until `stop()` or a cancellation.
+    awaitable<void> rounds(int partitions) {
+        while (!stopping) {
+            try {
+                co_await round(partitions);
+            } catch (const ddb::error&) {
+                // DynamoDB unreachable for now (after the client's own
+                // retries): try again next round; leases not renewed in
+                // time are lost, and their tasks stop writing.
+                if (fatal)
+                    throw;
+            }
+            round_timer.expires_after(opt.renew_interval);
+            auto [ec] = co_await round_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            (void)ec; // cancelled by stop() (or by a cancellation of run: seen below)
+            if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+                asio::cancellation_type::none)
+                co_return;
+        }
     }
 
     // The parked events asked for (or all), handled again; each that
@@ -417,8 +478,16 @@ projection_worker::projection_worker(event_repository& events, checkpoint_store&
 projection_worker::~projection_worker() = default;
 
 awaitable<void> projection_worker::run() {
-    auto st = state_;
+    return run_shared(state_);
+}
+
+awaitable<void> projection_worker::run_shared(std::shared_ptr<state> st) {
     co_await asio::co_spawn(st->strand, st->run(), asio::use_awaitable);
+}
+
+awaitable<std::size_t> projection_worker::redrive_shared(std::shared_ptr<state> st, bool all) {
+    co_return co_await asio::co_spawn(st->strand, with_partial(st->redrive(all)),
+                                      asio::use_awaitable);
 }
 
 void projection_worker::stop() {
@@ -427,8 +496,11 @@ void projection_worker::stop() {
 }
 
 awaitable<std::size_t> projection_worker::redrive_parked(bool all) {
-    auto st = state_;
-    co_return co_await asio::co_spawn(st->strand, st->redrive(all), asio::use_awaitable);
+    return redrive_shared(state_, all);
+}
+
+asio::any_io_executor projection_worker::get_executor() const {
+    return state_->events.get_executor();
 }
 
 const std::string& projection_worker::owner() const noexcept {

@@ -60,7 +60,7 @@ struct store {
             snapshots = std::make_unique<dynamodb_snapshot_repository>(*c, cfg);
         } else {
             events = std::make_unique<in_memory_event_repository>(ioc.get_executor(), nullptr, cfg);
-            snapshots = std::make_unique<in_memory_snapshot_repository>(cfg);
+            snapshots = std::make_unique<in_memory_snapshot_repository>(ioc.get_executor(), cfg);
         }
     }
     ~store() {

@@ -383,24 +383,24 @@ TEMPLATE_TEST_CASE("checkpoints: bad names, partitions and durations are invalid
 }
 
 TEST_CASE("checkpoints: the item keys and the commit token", "[es][checkpoints]") {
-    CHECK(detail::lease_sort_key(7) == "p#00007");
-    CHECK(detail::parked_sort_key(12, "a#3") == "x#00000000000000000012#a#3");
-    const auto hashed = detail::parked_sort_key(12, std::string(1100, 'k'));
+    CHECK(es::detail::lease_sort_key(7) == "p#00007");
+    CHECK(es::detail::parked_sort_key(12, "a#3") == "x#00000000000000000012#a#3");
+    const auto hashed = es::detail::parked_sort_key(12, std::string(1100, 'k'));
     CHECK(hashed.size() == 23 + 1 + 64);
     CHECK(hashed.rfind("x#00000000000000000012#h", 0) == 0);
 
     lease l{"balances", 3, "worker-a", 2, {}, at(10, {"a#1"}), {}};
-    const auto token = detail::commit_token(l, at(11, {"b#1"}));
+    const auto token = es::detail::commit_token(l, at(11, {"b#1"}));
     CHECK(token.size() == 36);
-    CHECK(token == detail::commit_token(l, at(11, {"b#1"})));
-    CHECK(token != detail::commit_token(l, at(11, {"b#2"})));
-    CHECK(token != detail::commit_token(l, at(11, {"b#1", "c#1"})));
+    CHECK(token == es::detail::commit_token(l, at(11, {"b#1"})));
+    CHECK(token != es::detail::commit_token(l, at(11, {"b#2"})));
+    CHECK(token != es::detail::commit_token(l, at(11, {"b#1", "c#1"})));
     lease other = l;
     other.fence = 3;
-    CHECK(token != detail::commit_token(other, at(11, {"b#1"})));
+    CHECK(token != es::detail::commit_token(other, at(11, {"b#1"})));
     other = l;
     other.position = at(10, {"a#1", "a#2"});
-    CHECK(token != detail::commit_token(other, at(11, {"b#1"})));
+    CHECK(token != es::detail::commit_token(other, at(11, {"b#1"})));
 }
 
 // ---------------------------------------------------------------------------

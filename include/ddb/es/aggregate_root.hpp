@@ -21,8 +21,20 @@
 // event changes nothing). They may be private if the class befriends
 // `ddb::es::aggregate_access`. Inherit publicly; the derived class must be
 // default-constructible and movable.
+//
+// Asynchronous forms (docs/asio.md): `async_load`, `async_persist`,
+// `async_snapshot`, `async_persist_in_transaction` and
+// `async_retry_on_conflict` complete with `void(error_code, T)` on the
+// event repository's executor; the overloads with a `diagnostics&` keep
+// the typed exception (`diag.get<concurrency_conflict>()`).
+//
+// Thread safety: distinct objects: safe. Shared objects: unsafe (an
+// aggregate is a value that one coroutine at a time records into and
+// persists); the repositories it holds are shared safely.
 #pragma once
 
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_codec.hpp>
 #include <ddb/es/event_error.hpp>
@@ -42,6 +54,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -172,6 +185,9 @@ public:
     std::int64_t persisted_version() const noexcept { return persisted_version_; }
     /// Recorded and applied, not yet persisted.
     const std::vector<event_type>& recorded_events() const noexcept { return recorded_; }
+    /// The repositories it was made with (`create`, `load`);
+    /// `es_error(invalid_argument)` for an aggregate made otherwise.
+    repositories attached_repositories() const { return attached(); }
 
     /// Applies `event` (the derived class's `apply(const E&)`) and queues
     /// it for `persist`, with `meta_data` as its user metadata. When the
@@ -311,6 +327,47 @@ public:
         co_await repos.snapshots->persist(std::move(s));
     }
 
+    /// `load`, asynchronous: `void(error_code, Derived)`. Cancellation:
+    /// terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    static auto async_load(repositories repos, std::string uuid, Token&& token = default_token()) {
+        return async_load_(repos, std::move(uuid), nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    static auto async_load(repositories repos, std::string uuid, diagnostics& diag,
+                           Token&& token = default_token()) {
+        return async_load_(repos, std::move(uuid), &diag, std::forward<Token>(token));
+    }
+
+    /// `persist`, asynchronous: `void(error_code, std::vector<stored_event>)`.
+    /// The aggregate must stay in place (not moved or destroyed) and unused
+    /// until it completes. Cancellation: terminal, partial:
+    /// `operation_aborted`, the append's outcome unknown (stored whole or
+    /// not at all; the recorded events keep their ids, so persisting again
+    /// returns them as stored if they were); total: ignored (it completes).
+    /// Throws `es_error(invalid_argument)` at once without repositories.
+    template <detail::token Token = default_token>
+    auto async_persist(Token&& token = default_token()) {
+        return async_persist_(nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_persist(diagnostics& diag, Token&& token = default_token()) {
+        return async_persist_(&diag, std::forward<Token>(token));
+    }
+
+    /// `snapshot`, asynchronous: `void(error_code)`; the aggregate as for
+    /// `async_persist`. Cancellation: terminal, partial: `operation_aborted`,
+    /// the snapshot stored or not (a partial one is never read); total:
+    /// ignored.
+    template <detail::token Token = default_token>
+    auto async_snapshot(Token&& token = default_token()) {
+        return async_snapshot_(nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_snapshot(diagnostics& diag, Token&& token = default_token()) {
+        return async_snapshot_(&diag, std::forward<Token>(token));
+    }
+
 protected:
     aggregate_root() = default;
     aggregate_root(const aggregate_root&) = default;
@@ -321,6 +378,27 @@ protected:
 
 private:
     friend struct aggregate_access;
+
+    template <class Token>
+    static auto async_load_(repositories repos, std::string uuid, diagnostics* diag,
+                            Token&& token) {
+        return detail::async_op<Derived>(
+            repos.events->get_executor(),
+            [repos, uuid = std::move(uuid)]() mutable { return load(repos, std::move(uuid)); },
+            diag, cancellation_support::all, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_persist_(diagnostics* diag, Token&& token) {
+        return detail::async_op<std::vector<stored_event>>(
+            attached().events->get_executor(), [this] { return persist(); }, diag,
+            cancellation_support::terminal_partial, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_snapshot_(diagnostics* diag, Token&& token) {
+        return detail::async_op<void>(
+            attached().events->get_executor(), [this] { return snapshot(); }, diag,
+            cancellation_support::terminal_partial, std::forward<Token>(token));
+    }
 
     Derived& derived() noexcept { return static_cast<Derived&>(*this); }
     const Derived& derived() const noexcept { return static_cast<const Derived&>(*this); }
@@ -466,6 +544,35 @@ persist_in_transaction(repositories repos, Aggregates&... aggregates) {
     co_return out;
 }
 
+/// `persist_in_transaction`, asynchronous, with the aggregates as a tuple
+/// of references (`std::tie(a, b)`): `void(error_code,
+/// std::vector<stored_event>)`. The aggregates must stay in place and
+/// unused until it completes. Cancellation: terminal, partial:
+/// `operation_aborted`, the outcome unknown (all or nothing; persisting
+/// again returns the events as stored if they were); total: ignored.
+template <class... Aggregates, detail::token Token = default_token>
+auto async_persist_in_transaction(repositories repos, std::tuple<Aggregates&...> aggregates,
+                                  Token&& token = default_token()) {
+    return detail::async_op<std::vector<stored_event>>(
+        repos.events->get_executor(),
+        [repos, aggregates] {
+            return std::apply([&](auto&... a) { return persist_in_transaction(repos, a...); },
+                              aggregates);
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class... Aggregates, detail::token Token = default_token>
+auto async_persist_in_transaction(repositories repos, std::tuple<Aggregates&...> aggregates,
+                                  diagnostics& diag, Token&& token = default_token()) {
+    return detail::async_op<std::vector<stored_event>>(
+        repos.events->get_executor(),
+        [repos, aggregates] {
+            return std::apply([&](auto&... a) { return persist_in_transaction(repos, a...); },
+                              aggregates);
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+
 namespace aggregate_detail {
 template <class T>
 struct is_awaitable : std::false_type {};
@@ -500,6 +607,33 @@ boost::asio::awaitable<Aggregate> retry_on_conflict(repositories repos, std::str
                 throw;
         }
     }
+}
+
+/// `retry_on_conflict`, asynchronous: `void(error_code, Aggregate)`; the
+/// command is kept (by value) until it completes. Cancellation: terminal,
+/// partial: `operation_aborted`, the last append's outcome unknown (reload
+/// to see); total: ignored.
+template <class Aggregate, class Command, detail::token Token = default_token>
+auto async_retry_on_conflict(repositories repos, std::string uuid, Command command,
+                             int max_attempts, Token&& token = default_token()) {
+    return detail::async_op<Aggregate>(
+        repos.events->get_executor(),
+        [repos, uuid = std::move(uuid), command = std::move(command), max_attempts]() mutable {
+            return retry_on_conflict<Aggregate>(repos, std::move(uuid), std::move(command),
+                                                max_attempts);
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Aggregate, class Command, detail::token Token = default_token>
+auto async_retry_on_conflict(repositories repos, std::string uuid, Command command,
+                             int max_attempts, diagnostics& diag, Token&& token = default_token()) {
+    return detail::async_op<Aggregate>(
+        repos.events->get_executor(),
+        [repos, uuid = std::move(uuid), command = std::move(command), max_attempts]() mutable {
+            return retry_on_conflict<Aggregate>(repos, std::move(uuid), std::move(command),
+                                                max_attempts);
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
 }
 
 } // namespace ddb::es

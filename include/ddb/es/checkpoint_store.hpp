@@ -33,6 +33,8 @@
 #pragma once
 
 #include <ddb/client/client.hpp>
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/store_config.hpp>
 #include <ddb/es/stored_event.hpp>
 #include <ddb/es/subscription.hpp>
@@ -82,14 +84,36 @@ struct parked_event {
     friend bool operator==(const parked_event&, const parked_event&) = default;
 };
 
-/// The checkpoints table of a store. Holds a reference to the client.
+/// The checkpoints table of a store, through a handle on the client.
 ///
 /// Names: a projection is 1 to 255 bytes, an owner 1 to 255 bytes, neither
 /// with control characters; partitions are 0 to 99999; durations are
 /// positive. Anything else: `es_errc::invalid_argument`, before any request.
+///
+/// Each awaitable operation has `async_<name>(args..., [diagnostics&,]
+/// token)` forms (`void(error_code, T)`, docs/asio.md; e.g. `ec ==
+/// ddb::errc::lease_lost`). Arguments are taken by value, except the
+/// `lease&` that `renew` and `commit` update: it and the store must outlive
+/// the operation. Cancellation, per operation: reads stop on
+/// terminal, partial and total; writes stop on terminal and partial (the
+/// write applied or not: each says what to do) and ignore total.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (as the
+/// client's members); a `lease` is its holder's: one operation at a time
+/// on it.
 class checkpoint_store {
 public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Keeps a handle on `c` (`client::share()`): the caller's client
+    /// object may be moved or destroyed afterwards.
     checkpoint_store(client& c, store_config config);
+    /// Another store on the same client and table.
+    checkpoint_store(const checkpoint_store& other);
+    checkpoint_store(checkpoint_store&&) noexcept = default;
+
+    /// The client's executor.
+    executor_type get_executor() const noexcept { return c_.get_executor(); }
 
     /// Takes `partition` of `projection` for `owner` until now + `duration`,
     /// when it has no owner, its lease expired (by this host's clock) or it
@@ -170,8 +194,293 @@ public:
 
     const store_config& config() const noexcept { return cfg_; }
 
+    /// \name Asynchronous forms (see the class comment)
+    /// @{
+
+    /// `acquire`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// partition taken or not (acquire again: a lease of its own is
+    /// renewed); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_acquire(std::string projection, int partition, std::string owner,
+                       std::chrono::milliseconds duration, Token&& token = default_token()) {
+        return async_acquire_(std::move(projection), partition, std::move(owner), duration, nullptr,
+                              std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_acquire(std::string projection, int partition, std::string owner,
+                       std::chrono::milliseconds duration, diagnostics& diag,
+                       Token&& token = default_token()) {
+        return async_acquire_(std::move(projection), partition, std::move(owner), duration, &diag,
+                              std::forward<Token>(token));
+    }
+
+    /// `renew`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// lease extended or not (`l` unchanged: renew again); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_renew(lease& l, std::chrono::milliseconds duration,
+                     Token&& token = default_token()) {
+        return async_renew_(l, duration, nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_renew(lease& l, std::chrono::milliseconds duration, diagnostics& diag,
+                     Token&& token = default_token()) {
+        return async_renew_(l, duration, &diag, std::forward<Token>(token));
+    }
+
+    /// `release`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// partition released or not (release again, or let it expire); total:
+    /// ignored.
+    template <detail::token Token = default_token>
+    auto async_release(lease l, Token&& token = default_token()) {
+        return async_release_(std::move(l), nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_release(lease l, diagnostics& diag, Token&& token = default_token()) {
+        return async_release_(std::move(l), &diag, std::forward<Token>(token));
+    }
+
+    /// `commit` (at least once). Cancellation: terminal, partial:
+    /// `operation_aborted`, the checkpoint at `next` or not (`l.position`
+    /// unchanged: commit again); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_commit(lease& l, subscription_position next, Token&& token = default_token()) {
+        return async_commit_(l, std::move(next), std::nullopt, nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_commit(lease& l, subscription_position next, diagnostics& diag,
+                      Token&& token = default_token()) {
+        return async_commit_(l, std::move(next), std::nullopt, &diag, std::forward<Token>(token));
+    }
+
+    /// `commit` (exactly once). Cancellation: terminal, partial:
+    /// `operation_aborted`, the transaction applied or not (`l.position`
+    /// unchanged; committing the same `next` and writes again is
+    /// recognised as the same commit); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_commit(lease& l, subscription_position next, std::vector<transact_write_item> writes,
+                      Token&& token = default_token()) {
+        return async_commit_(l, std::move(next), std::move(writes), nullptr,
+                             std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_commit(lease& l, subscription_position next, std::vector<transact_write_item> writes,
+                      diagnostics& diag, Token&& token = default_token()) {
+        return async_commit_(l, std::move(next), std::move(writes), &diag,
+                             std::forward<Token>(token));
+    }
+
+    /// `leases`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_leases(std::string projection, Token&& token = default_token()) {
+        return async_read_<std::vector<lease>>(
+            [this, projection = std::move(projection)]() mutable {
+                return leases(std::move(projection));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_leases(std::string projection, diagnostics& diag, Token&& token = default_token()) {
+        return async_read_<std::vector<lease>>(
+            [this, projection = std::move(projection)]() mutable {
+                return leases(std::move(projection));
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `projections`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_projections(Token&& token = default_token()) {
+        return async_read_<std::vector<std::string>>([this] { return projections(); }, nullptr,
+                                                     std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_projections(diagnostics& diag, Token&& token = default_token()) {
+        return async_read_<std::vector<std::string>>([this] { return projections(); }, &diag,
+                                                     std::forward<Token>(token));
+    }
+
+    /// `heartbeat`. Cancellation: terminal, partial: `operation_aborted`,
+    /// recorded or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_heartbeat(std::string projection, std::string owner,
+                         std::chrono::milliseconds duration, Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, projection = std::move(projection), owner = std::move(owner),
+             duration]() mutable {
+                return heartbeat(std::move(projection), std::move(owner), duration);
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_heartbeat(std::string projection, std::string owner,
+                         std::chrono::milliseconds duration, diagnostics& diag,
+                         Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, projection = std::move(projection), owner = std::move(owner),
+             duration]() mutable {
+                return heartbeat(std::move(projection), std::move(owner), duration);
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `leave`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// heartbeat removed or not (it expires); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_leave(std::string projection, std::string owner, Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, projection = std::move(projection), owner = std::move(owner)]() mutable {
+                return leave(std::move(projection), std::move(owner));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_leave(std::string projection, std::string owner, diagnostics& diag,
+                     Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, projection = std::move(projection), owner = std::move(owner)]() mutable {
+                return leave(std::move(projection), std::move(owner));
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `live_workers`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_live_workers(std::string projection, Token&& token = default_token()) {
+        return async_read_<std::vector<std::string>>(
+            [this, projection = std::move(projection)]() mutable {
+                return live_workers(std::move(projection));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_live_workers(std::string projection, diagnostics& diag,
+                            Token&& token = default_token()) {
+        return async_read_<std::vector<std::string>>(
+            [this, projection = std::move(projection)]() mutable {
+                return live_workers(std::move(projection));
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `park`. Cancellation: terminal, partial: `operation_aborted`, parked
+    /// or not (park again: it replaces); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_park(std::string projection, stored_event e, std::string error, int attempts,
+                    Token&& token = default_token()) {
+        return async_park_(std::move(projection), std::move(e), std::move(error), attempts, nullptr,
+                           std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_park(std::string projection, stored_event e, std::string error, int attempts,
+                    diagnostics& diag, Token&& token = default_token()) {
+        return async_park_(std::move(projection), std::move(e), std::move(error), attempts, &diag,
+                           std::forward<Token>(token));
+    }
+
+    /// `unpark` (with or without writes). Cancellation: terminal, partial:
+    /// `operation_aborted`, removed (with its writes) or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_unpark(std::string projection, std::int64_t id, std::string key,
+                      std::vector<transact_write_item> writes, Token&& token = default_token()) {
+        return async_unpark_(std::move(projection), id, std::move(key), std::move(writes), nullptr,
+                             std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_unpark(std::string projection, std::int64_t id, std::string key,
+                      std::vector<transact_write_item> writes, diagnostics& diag,
+                      Token&& token = default_token()) {
+        return async_unpark_(std::move(projection), id, std::move(key), std::move(writes), &diag,
+                             std::forward<Token>(token));
+    }
+
+    /// `request_redrive`. Cancellation: terminal, partial:
+    /// `operation_aborted`, asked or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_request_redrive(std::string projection, std::int64_t id, std::string key,
+                               Token&& token = default_token()) {
+        return async_write_<bool>(
+            [this, projection = std::move(projection), id, key = std::move(key)]() mutable {
+                return request_redrive(std::move(projection), id, std::move(key));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_request_redrive(std::string projection, std::int64_t id, std::string key,
+                               diagnostics& diag, Token&& token = default_token()) {
+        return async_write_<bool>(
+            [this, projection = std::move(projection), id, key = std::move(key)]() mutable {
+                return request_redrive(std::move(projection), id, std::move(key));
+            },
+            &diag, std::forward<Token>(token));
+    }
+    /// @}
+
 private:
-    client& c_;
+    template <class T, class F, class Token>
+    auto async_read_(F f, diagnostics* diag, Token&& token) {
+        return detail::async_op<T>(get_executor(), std::move(f), diag, cancellation_support::all,
+                                   std::forward<Token>(token));
+    }
+    template <class T, class F, class Token>
+    auto async_write_(F f, diagnostics* diag, Token&& token) {
+        return detail::async_op<T>(get_executor(), std::move(f), diag,
+                                   cancellation_support::terminal_partial,
+                                   std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_acquire_(std::string projection, int partition, std::string owner,
+                        std::chrono::milliseconds duration, diagnostics* diag, Token&& token) {
+        return async_write_<std::optional<lease>>(
+            [this, projection = std::move(projection), partition, owner = std::move(owner),
+             duration]() mutable {
+                return acquire(std::move(projection), partition, std::move(owner), duration);
+            },
+            diag, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_renew_(lease& l, std::chrono::milliseconds duration, diagnostics* diag,
+                      Token&& token) {
+        return async_write_<bool>([this, l = &l, duration] { return renew(*l, duration); }, diag,
+                                  std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_release_(lease l, diagnostics* diag, Token&& token) {
+        return async_write_<void>([this, l = std::move(l)] { return release(l); }, diag,
+                                  std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_commit_(lease& l, subscription_position next,
+                       std::optional<std::vector<transact_write_item>> writes, diagnostics* diag,
+                       Token&& token) {
+        return async_write_<void>(
+            [this, l = &l, next = std::move(next), writes = std::move(writes)]() mutable {
+                return writes ? commit(*l, std::move(next), std::move(*writes))
+                              : commit(*l, std::move(next));
+            },
+            diag, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_park_(std::string projection, stored_event e, std::string error, int attempts,
+                     diagnostics* diag, Token&& token) {
+        return async_write_<void>(
+            [this, projection = std::move(projection), e = std::move(e), error = std::move(error),
+             attempts]() mutable {
+                return park(std::move(projection), e, std::move(error), attempts);
+            },
+            diag, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_unpark_(std::string projection, std::int64_t id, std::string key,
+                       std::vector<transact_write_item> writes, diagnostics* diag, Token&& token) {
+        return async_write_<bool>(
+            [this, projection = std::move(projection), id, key = std::move(key),
+             writes = std::move(writes)]() mutable {
+                return unpark(std::move(projection), id, std::move(key), std::move(writes));
+            },
+            diag, std::forward<Token>(token));
+    }
+
+    client c_; // a handle on the caller's client (share())
     store_config cfg_;
 };
 

@@ -45,8 +45,13 @@ struct bucket_range {
     every read and write with `es_errc::old_layout` until `ddb-es migrate`
     (<ddb/es/migrate.hpp>) has rewritten it.
 
-    The client and the id generator must outlive the repository. Thread
-    safety: as the client. */
+    The repository keeps a handle on the client (`client::share()`): the
+    caller's client object may be moved or destroyed. The repository must
+    outlive its operations (its generators keep what they need).
+
+    Thread safety: distinct objects: safe. Shared objects: safe: every
+    member may be called concurrently from coroutines on several threads of
+    the client's io_context (as the client's members). */
 class dynamodb_event_repository final : public event_repository {
 public:
     dynamodb_event_repository(client& c, store_config config = {},
@@ -87,9 +92,28 @@ public:
     /// @throws es_error(layout_mismatch, old_layout) as the reads do.
     boost::asio::awaitable<bucket_range> global_buckets(std::int64_t starting_from = 0);
 
+    /// `global_buckets`, asynchronous (`void(error_code, bucket_range)`).
+    /// Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_global_buckets(std::int64_t starting_from, Token&& token = default_token()) {
+        return async_global_buckets_(starting_from, nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_global_buckets(std::int64_t starting_from, diagnostics& diag,
+                              Token&& token = default_token()) {
+        return async_global_buckets_(starting_from, &diag, std::forward<Token>(token));
+    }
+
     struct state;
 
 private:
+    template <class Token>
+    auto async_global_buckets_(std::int64_t from, diagnostics* diag, Token&& token) {
+        return detail::async_op<bucket_range>(
+            get_executor(), [this, from] { return global_buckets(from); }, diag,
+            cancellation_support::all, std::forward<Token>(token));
+    }
+
     std::shared_ptr<state> state_;
 };
 

@@ -20,7 +20,12 @@ namespace ddb::es {
     until it is complete; a header whose parts are missing or do not match
     its size and checksum is skipped for the one before it. Parts are read
     with BatchGetItem, at most 100 keys per call. After a write, snapshots
-    beyond `snapshot_retention` are deleted (header first). */
+    beyond `snapshot_retention` are deleted (header first).
+
+    The repository keeps a handle on the client (`client::share()`): the
+    caller's client object may be moved or destroyed. The repository must
+    outlive its operations. Thread safety: distinct objects: safe. Shared objects: safe
+    (as the client's members). */
 class dynamodb_snapshot_repository final : public snapshot_repository {
 public:
     dynamodb_snapshot_repository(client& c, store_config config = {},
@@ -29,6 +34,8 @@ public:
 
     boost::asio::awaitable<std::optional<snapshot>> retrieve(std::string uuid) override;
     boost::asio::awaitable<snapshot> persist(snapshot s) override;
+    /// The client's executor.
+    executor_type get_executor() const override;
 
     struct state;
 

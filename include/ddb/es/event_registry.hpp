@@ -20,8 +20,10 @@
 // renamed or moved without touching stored events. Events are described
 // structs or types with a Boost.JSON conversion (see <ddb/es/event_codec.hpp>).
 //
-// Register everything at start-up; afterwards a const registry is safe to
-// share between threads.
+// Thread safety: distinct objects: safe. Shared objects: unsafe while
+// types and upcasters are added; register everything at start-up, and
+// afterwards the const members (encode, decode, name_of) are safe from any
+// thread.
 #pragma once
 
 #include <ddb/es/event_codec.hpp>

@@ -2,6 +2,8 @@
 // `append`, the write with an optimistic concurrency check.
 #pragma once
 
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/expected_version.hpp>
 #include <ddb/es/store_config.hpp>
 #include <ddb/es/stored_event.hpp>
@@ -58,8 +60,25 @@ struct append_request {
 /// Order: reads of one aggregate return its events by ascending version;
 /// reads without a uuid return all events by ascending id. Generators may be
 /// abandoned at any point.
+///
+/// Every awaitable operation has an `async_<name>(args..., token)` form
+/// (non-virtual, calling the virtual one) completing with
+/// `void(error_code, T)`, and an `async_<name>(args..., diagnostics&, token)`
+/// form that keeps the typed exception (docs/asio.md): e.g.
+/// `ec == ddb::errc::concurrency_conflict`, then
+/// `diag.get<concurrency_conflict>()->actual()`. Arguments are taken by
+/// value; the repository must outlive the operation. Cancellation, per
+/// operation below: reads stop on terminal, partial and total (nothing
+/// changed); writes stop on terminal and partial, their outcome unknown
+/// (retry with the same ids, `append`), and ignore total. A cancelled
+/// operation completes with `operation_aborted`.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (each
+/// implementation says on what terms); generators are the caller's.
 class event_repository {
 public:
+    using executor_type = boost::asio::any_io_executor;
+
     virtual ~event_repository() = default;
 
     /// The event with this id; `event_not_found` otherwise.
@@ -202,6 +221,206 @@ public:
     /// than `max_append_age` are refused). Above the ids of the aggregates
     /// this repository has read. Thread-safe.
     virtual std::int64_t new_id() = 0;
+
+    /// \name Asynchronous forms (see the class comment)
+    /// @{
+
+    /// `find`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_find(std::int64_t id, Token&& token = default_token()) {
+        return async_find_(id, nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_find(std::int64_t id, diagnostics& diag, Token&& token = default_token()) {
+        return async_find_(id, &diag, std::forward<Token>(token));
+    }
+
+    /// `count_all_starting_from`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_count_all_starting_from(std::int64_t starting_from, std::optional<std::string> uuid,
+                                       Token&& token = default_token()) {
+        return async_count_(starting_from, std::move(uuid), nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_count_all_starting_from(std::int64_t starting_from, std::optional<std::string> uuid,
+                                       diagnostics& diag, Token&& token = default_token()) {
+        return async_count_(starting_from, std::move(uuid), &diag, std::forward<Token>(token));
+    }
+
+    /// `append`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// outcome unknown (each chunk stored whole or not at all: reload, or
+    /// retry with the same ids); total: ignored (it completes).
+    template <detail::token Token = default_token>
+    auto async_append(std::string uuid, expected_version expected, std::vector<new_event> events,
+                      Token&& token = default_token()) {
+        return async_append_(std::move(uuid), expected, std::move(events), nullptr,
+                             std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_append(std::string uuid, expected_version expected, std::vector<new_event> events,
+                      diagnostics& diag, Token&& token = default_token()) {
+        return async_append_(std::move(uuid), expected, std::move(events), &diag,
+                             std::forward<Token>(token));
+    }
+
+    /// `append_all`. Cancellation: terminal, partial: `operation_aborted`,
+    /// the outcome unknown (all or nothing); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_append_all(std::vector<append_request> requests, Token&& token = default_token()) {
+        return async_append_all_(std::move(requests), nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_append_all(std::vector<append_request> requests, diagnostics& diag,
+                          Token&& token = default_token()) {
+        return async_append_all_(std::move(requests), &diag, std::forward<Token>(token));
+    }
+
+    /// `persist`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// outcome unknown (stored or not); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_persist(new_event event, std::optional<std::string> uuid,
+                       Token&& token = default_token()) {
+        return async_persist_(std::move(event), std::move(uuid), nullptr,
+                              std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_persist(new_event event, std::optional<std::string> uuid, diagnostics& diag,
+                       Token&& token = default_token()) {
+        return async_persist_(std::move(event), std::move(uuid), &diag, std::forward<Token>(token));
+    }
+
+    /// `persist_many`. Cancellation: terminal, partial: `operation_aborted`,
+    /// the outcome unknown (with a uuid as `append`; without, any prefix of
+    /// the events may be stored); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_persist_many(std::vector<new_event> events, std::optional<std::string> uuid,
+                            Token&& token = default_token()) {
+        return async_persist_many_(std::move(events), std::move(uuid), nullptr,
+                                   std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_persist_many(std::vector<new_event> events, std::optional<std::string> uuid,
+                            diagnostics& diag, Token&& token = default_token()) {
+        return async_persist_many_(std::move(events), std::move(uuid), &diag,
+                                   std::forward<Token>(token));
+    }
+
+    /// `update`. Cancellation: terminal, partial: `operation_aborted`, the
+    /// event replaced or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_update(stored_event event, Token&& token = default_token()) {
+        return async_update_(std::move(event), nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_update(stored_event event, diagnostics& diag, Token&& token = default_token()) {
+        return async_update_(std::move(event), &diag, std::forward<Token>(token));
+    }
+
+    /// `latest_aggregate_version`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_latest_aggregate_version(std::string uuid, Token&& token = default_token()) {
+        return async_latest_(std::move(uuid), nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_latest_aggregate_version(std::string uuid, diagnostics& diag,
+                                        Token&& token = default_token()) {
+        return async_latest_(std::move(uuid), &diag, std::forward<Token>(token));
+    }
+
+    /// `partition_count`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_partition_count(Token&& token = default_token()) {
+        return async_partition_count_(nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_partition_count(diagnostics& diag, Token&& token = default_token()) {
+        return async_partition_count_(&diag, std::forward<Token>(token));
+    }
+    /// @}
+
+    // The generators (`retrieve_all...`) are consumed with `next()` or the
+    // generator's own asynchronous form.
+
+private:
+    using support = cancellation_support;
+
+    template <class Token>
+    auto async_find_(std::int64_t id, diagnostics* diag, Token&& token) {
+        return detail::async_op<stored_event>(
+            get_executor(), [this, id] { return find(id); }, diag, support::all,
+            std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_count_(std::int64_t from, std::optional<std::string> uuid, diagnostics* diag,
+                      Token&& token) {
+        return detail::async_op<std::int64_t>(
+            get_executor(),
+            [this, from, uuid = std::move(uuid)]() mutable {
+                return count_all_starting_from(from, std::move(uuid));
+            },
+            diag, support::all, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_append_(std::string uuid, expected_version expected, std::vector<new_event> events,
+                       diagnostics* diag, Token&& token) {
+        return detail::async_op<std::vector<stored_event>>(
+            get_executor(),
+            [this, uuid = std::move(uuid), expected, events = std::move(events)]() mutable {
+                return append(std::move(uuid), expected, std::move(events));
+            },
+            diag, support::terminal_partial, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_append_all_(std::vector<append_request> requests, diagnostics* diag, Token&& token) {
+        return detail::async_op<std::vector<std::vector<stored_event>>>(
+            get_executor(),
+            [this, requests = std::move(requests)]() mutable {
+                return append_all(std::move(requests));
+            },
+            diag, support::terminal_partial, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_persist_(new_event event, std::optional<std::string> uuid, diagnostics* diag,
+                        Token&& token) {
+        return detail::async_op<stored_event>(
+            get_executor(),
+            [this, event = std::move(event), uuid = std::move(uuid)]() mutable {
+                return persist(std::move(event), std::move(uuid));
+            },
+            diag, support::terminal_partial, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_persist_many_(std::vector<new_event> events, std::optional<std::string> uuid,
+                             diagnostics* diag, Token&& token) {
+        return detail::async_op<std::vector<stored_event>>(
+            get_executor(),
+            [this, events = std::move(events), uuid = std::move(uuid)]() mutable {
+                return persist_many(std::move(events), std::move(uuid));
+            },
+            diag, support::terminal_partial, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_update_(stored_event event, diagnostics* diag, Token&& token) {
+        return detail::async_op<stored_event>(
+            get_executor(),
+            [this, event = std::move(event)]() mutable { return update(std::move(event)); }, diag,
+            support::terminal_partial, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_latest_(std::string uuid, diagnostics* diag, Token&& token) {
+        return detail::async_op<std::int64_t>(
+            get_executor(),
+            [this, uuid = std::move(uuid)]() mutable {
+                return latest_aggregate_version(std::move(uuid));
+            },
+            diag, support::all, std::forward<Token>(token));
+    }
+    template <class Token>
+    auto async_partition_count_(diagnostics* diag, Token&& token) {
+        return detail::async_op<int>(
+            get_executor(), [this] { return partition_count(); }, diag, support::all,
+            std::forward<Token>(token));
+    }
 };
 
 } // namespace ddb::es

@@ -36,6 +36,9 @@ public:
 /// id scheme; ids must be positive and unique, and must grow with time: the
 /// tables order events by id, and an append requires each event's id above
 /// the id of its aggregate's previous version (`es_errc::id_order`).
+///
+/// Thread safety: implementations must allow concurrent calls (the
+/// repositories share one among their operations).
 class id_generator {
 public:
     virtual ~id_generator() = default;
@@ -85,7 +88,8 @@ public:
 /// (2286-11-20), for 15 digits from 922337203685477, and so on; or when the
 /// generator has returned INT64_MAX. A failed call changes nothing.
 ///
-/// Thread safety: `next_id` may be called concurrently (one mutex).
+/// Thread safety: distinct objects: safe. Shared objects: safe: every
+/// member may be called concurrently (one mutex).
 class timestamp_id_generator final : public id_generator {
 public:
     /// `clock`: the time source (null means the system clock). `random`: a

@@ -13,7 +13,12 @@
 
 namespace ddb::es {
 
-/// Thread-safe. Appends are atomic whatever their size (DynamoDB's are
+/// Thread safety: distinct objects: safe. Shared objects: safe (one mutex
+/// over the events, shared with the repositories made from it); the
+/// repository must outlive its operations. Its operations (not its
+/// generators) never suspend, so a cancellation does not interrupt them.
+///
+/// Appends are atomic whatever their size (DynamoDB's are
 /// atomic per chunk of 100 events / 4 MB). Global reads see every event at
 /// once (no index propagation delay). Appends retried with caller ids (see
 /// `event_repository::append`) are recognised at any depth (DynamoDB's

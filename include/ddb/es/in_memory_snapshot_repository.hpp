@@ -8,14 +8,19 @@
 
 namespace ddb::es {
 
-/// Thread-safe; keeps `snapshot_retention` snapshots per aggregate.
+/// Keeps `snapshot_retention` snapshots per aggregate. Its operations run
+/// (without suspending) on `ex`.
+///
+/// Thread safety: distinct objects: safe. Shared objects: safe (one mutex).
 class in_memory_snapshot_repository final : public snapshot_repository {
 public:
-    explicit in_memory_snapshot_repository(store_config config = {});
+    explicit in_memory_snapshot_repository(boost::asio::any_io_executor ex,
+                                           store_config config = {});
     ~in_memory_snapshot_repository() override;
 
     boost::asio::awaitable<std::optional<snapshot>> retrieve(std::string uuid) override;
     boost::asio::awaitable<snapshot> persist(snapshot s) override;
+    executor_type get_executor() const override;
 
     struct state;
 

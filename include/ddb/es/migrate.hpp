@@ -5,6 +5,8 @@
 #pragma once
 
 #include <ddb/client/client.hpp>
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/store_config.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -62,5 +64,34 @@ struct migrate_result {
 boost::asio::awaitable<migrate_result>
 migrate_layout(client& c, const store_config& config, migrate_options options = {},
                std::function<void(const migrate_progress&)> progress = {});
+
+/// `migrate_layout`, asynchronous: `void(error_code, migrate_result)` on
+/// the client's executor, on a handle on the client (`client::share()`). Cancellation:
+/// terminal, partial: `operation_aborted`, some events rewritten (each
+/// whole), the meta item not yet: run it again (resumable); total: ignored.
+template <detail::token Token = default_token>
+auto async_migrate_layout(client& c, store_config config, migrate_options options,
+                          std::function<void(const migrate_progress&)> progress,
+                          Token&& token = default_token()) {
+    return detail::async_op<migrate_result>(
+        c.get_executor(),
+        [cl = c.share(), config = std::move(config), options,
+         progress = std::move(progress)]() mutable {
+            return migrate_layout(cl, config, options, progress);
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <detail::token Token = default_token>
+auto async_migrate_layout(client& c, store_config config, migrate_options options,
+                          std::function<void(const migrate_progress&)> progress, diagnostics& diag,
+                          Token&& token = default_token()) {
+    return detail::async_op<migrate_result>(
+        c.get_executor(),
+        [cl = c.share(), config = std::move(config), options,
+         progress = std::move(progress)]() mutable {
+            return migrate_layout(cl, config, options, progress);
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
 
 } // namespace ddb::es

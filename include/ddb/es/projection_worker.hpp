@@ -21,7 +21,9 @@
 //   checkpoint: applied once whatever crashes or lost answers happen.
 #pragma once
 
+#include <ddb/core/diagnostics.hpp>
 #include <ddb/es/checkpoint_store.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/event_repository.hpp>
 #include <ddb/es/projector.hpp>
 #include <ddb/es/subscription.hpp>
@@ -79,8 +81,12 @@ struct projection_worker_stats {
     std::vector<int> owned{};    ///< partitions owned now
 };
 
+/// Thread safety: distinct objects: safe. Shared objects: `stop`, `stats`
+/// and `owner` are safe from any thread; one `run` at a time (its work runs
+/// on a strand of the repository's executor), `redrive_parked` alongside.
 class projection_worker {
 public:
+    using executor_type = boost::asio::any_io_executor;
     /// At least once: `handler` runs for each event; the checkpoint follows.
     using handler = std::function<boost::asio::awaitable<void>(const stored_event&)>;
     /// Exactly once: the writes to commit with the checkpoint (at most 99;
@@ -103,7 +109,39 @@ public:
     /// Runs until `stop()` (then returns after handing back its leases) or
     /// until cancelled; throws the handler's error under
     /// `on_handler_failure::stop`, and errors of the store it cannot retry.
+    ///
+    /// Cancellation (this form: what the awaiting coroutine lets through,
+    /// terminal by default; `async_run`: terminal and partial):
+    /// - partial: as `stop()`: each partition finishes the event in hand
+    ///   and commits its checkpoint, the leases are released and the
+    ///   heartbeat removed; then `operation_aborted`.
+    /// - terminal: stops now: a handler or commit in flight is cancelled
+    ///   (that event is handled again by the partition's next owner: at
+    ///   least once; a transactional commit is applied once or not at all),
+    ///   no further request is made, the leases and heartbeat are left to
+    ///   expire (`lease_duration`); then `operation_aborted`. Also ends a
+    ///   shutdown that `stop()` or a partial cancellation began.
+    /// - total: ignored (a worker has side effects).
+    /// Either way every partition task has ended when it completes, and
+    /// the worker may run again.
     boost::asio::awaitable<void> run();
+
+    /// `run`, asynchronous: `void(error_code)` (a lost lease is no error:
+    /// it stops its partition only). The operation shares the worker's
+    /// state (the worker object may go), but `events` and `checkpoints`
+    /// must outlive it. Cancellation: as `run`.
+    template <detail::token Token = default_token>
+    auto async_run(Token&& token = default_token()) {
+        return detail::async_op<void>(
+            get_executor(), [st = state_] { return run_shared(st); }, nullptr,
+            cancellation_support::terminal_partial, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_run(diagnostics& diag, Token&& token = default_token()) {
+        return detail::async_op<void>(
+            get_executor(), [st = state_] { return run_shared(st); }, &diag,
+            cancellation_support::terminal_partial, std::forward<Token>(token));
+    }
 
     /// Asks `run` to finish: each partition stops after the event in hand
     /// and its lease is released. Thread-safe.
@@ -115,12 +153,35 @@ public:
     /// many succeeded. (The worker also does this on each lease round.)
     boost::asio::awaitable<std::size_t> redrive_parked(bool all = false);
 
+    /// `redrive_parked`, asynchronous: `void(error_code, std::size_t)`.
+    /// Cancellation: terminal, partial: `operation_aborted`, the events
+    /// before it re-driven and removed, the one in hand handled or not
+    /// (still parked: re-driven again later); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_redrive_parked(bool all, Token&& token = default_token()) {
+        return detail::async_op<std::size_t>(
+            get_executor(), [st = state_, all] { return redrive_shared(st, all); }, nullptr,
+            cancellation_support::terminal_partial, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_redrive_parked(bool all, diagnostics& diag, Token&& token = default_token()) {
+        return detail::async_op<std::size_t>(
+            get_executor(), [st = state_, all] { return redrive_shared(st, all); }, &diag,
+            cancellation_support::terminal_partial, std::forward<Token>(token));
+    }
+
+    /// The event repository's executor (the worker runs on a strand of it).
+    executor_type get_executor() const;
+
     const std::string& owner() const noexcept;
     projection_worker_stats stats() const;
 
     struct state;
 
 private:
+    static boost::asio::awaitable<void> run_shared(std::shared_ptr<state> st);
+    static boost::asio::awaitable<std::size_t> redrive_shared(std::shared_ptr<state> st, bool all);
+
     std::shared_ptr<state> state_;
 };
 

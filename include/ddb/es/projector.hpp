@@ -25,6 +25,8 @@
 // during a replay.
 #pragma once
 
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/event_registry.hpp>
 #include <ddb/es/stored_event.hpp>
 
@@ -62,6 +64,10 @@ struct is_awaitable<boost::asio::awaitable<T, Ex>> : std::true_type {};
 
 /// Handlers keyed by event type; the common part of `projector` and
 /// `reactor`. Holds a reference to the registry, which must outlive it.
+///
+/// Thread safety: distinct objects: safe. Shared objects: unsafe while
+/// handlers are added; afterwards `handles` is safe, and `handle` as safe
+/// as the handlers themselves.
 class event_handlers {
 public:
     event_handlers(const event_registry& registry, std::string name)
@@ -183,7 +189,11 @@ public:
 };
 
 /// Runs projectors, then reactors, for stored events. Holds references:
-/// the handlers must outlive it. Not thread-safe; one `handle` at a time.
+/// the handlers must outlive it. Its operations run the handlers in the
+/// caller's coroutine (no executor of its own, no asynchronous form).
+///
+/// Thread safety: distinct objects: safe. Shared objects: unsafe; one
+/// `handle` (or replay) at a time.
 class projectionist {
 public:
     using failure_callback = std::function<void(const handler_failure&)>;
@@ -242,6 +252,33 @@ boost::asio::awaitable<projected_persist> persist_and_project(Aggregate& aggrega
     if (!out.events.empty())
         out.failures = co_await p.handle(out.events);
     co_return out;
+}
+
+/// `persist_and_project`, asynchronous: `void(error_code,
+/// projected_persist)`, on the aggregate's event repository's executor.
+/// The aggregate and `p` must outlive it (and the aggregate stay in place).
+/// Cancellation: terminal, partial: `operation_aborted`, the append's
+/// outcome unknown, and the handlers ran for the stored events, for some of
+/// them or for none; total: ignored.
+template <class Aggregate, detail::token Token = default_token>
+auto async_persist_and_project(Aggregate& aggregate, projectionist& p,
+                               Token&& token = default_token()) {
+    auto* a = &aggregate;
+    auto* pp = &p;
+    return detail::async_op<projected_persist>(
+        aggregate.attached_repositories().events->get_executor(),
+        [a, pp] { return persist_and_project(*a, *pp); }, nullptr,
+        cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <class Aggregate, detail::token Token = default_token>
+auto async_persist_and_project(Aggregate& aggregate, projectionist& p, diagnostics& diag,
+                               Token&& token = default_token()) {
+    auto* a = &aggregate;
+    auto* pp = &p;
+    return detail::async_op<projected_persist>(
+        aggregate.attached_repositories().events->get_executor(),
+        [a, pp] { return persist_and_project(*a, *pp); }, &diag,
+        cancellation_support::terminal_partial, std::forward<Token>(token));
 }
 
 } // namespace ddb::es

@@ -15,6 +15,8 @@
 // reset.
 #pragma once
 
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/event_repository.hpp>
 #include <ddb/es/projector.hpp>
 
@@ -80,5 +82,35 @@ boost::asio::awaitable<replay_result> replay(event_repository& events, projectio
 boost::asio::awaitable<replay_result> replay(event_repository& events, projectionist& p,
                                              std::int64_t from_id = 0,
                                              replay_progress_fn progress = {});
+
+/// `replay`, asynchronous: `void(error_code, replay_result)` on `events`'
+/// executor; `events` and `p` must outlive it. Cancellation: terminal,
+/// partial: `operation_aborted`, the events before it were handled (the
+/// last progress report's `last_id` is a valid checkpoint); total: ignored
+/// (the projectors' effects are side effects).
+template <detail::token Token = default_token>
+auto async_replay(event_repository& events, projectionist& p, replay_options options,
+                  Token&& token = default_token()) {
+    auto* e = &events;
+    auto* pp = &p;
+    return detail::async_op<replay_result>(
+        events.get_executor(),
+        [e, pp, options = std::move(options)]() mutable {
+            return replay(*e, *pp, std::move(options));
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <detail::token Token = default_token>
+auto async_replay(event_repository& events, projectionist& p, replay_options options,
+                  diagnostics& diag, Token&& token = default_token()) {
+    auto* e = &events;
+    auto* pp = &p;
+    return detail::async_op<replay_result>(
+        events.get_executor(),
+        [e, pp, options = std::move(options)]() mutable {
+            return replay(*e, *pp, std::move(options));
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
 
 } // namespace ddb::es

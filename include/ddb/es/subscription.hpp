@@ -97,7 +97,17 @@ std::chrono::milliseconds safe_horizon(const store_config& config,
     costs 300 requests a minute). Errors of a read end the generator with
     that error; the caller resumes from its last position.
 
-    `events` must outlive the generator. */
+    `events` must outlive the generator.
+
+    Cancellation of a `next()` (or of the generator's asynchronous form):
+    as the generator's (<ddb/ops/generator.hpp>): terminal ends the
+    subscription (its poll in flight is cancelled; resume from the last
+    position with a new one); partial and total make that `next()` complete
+    with `operation_aborted` and lose nothing (the next `next()` yields the
+    event that was coming). Abandoning the generator cancels its poll.
+
+    Thread safety: the generator is its consumer's: one `next()` at a time;
+    distinct subscriptions on one repository: safe. */
 generator<stored_event> subscribe(event_repository& events, subscription_position from = {},
                                   subscription_options options = {});
 

@@ -33,6 +33,8 @@
 #pragma once
 
 #include <ddb/client/client.hpp>
+#include <ddb/core/diagnostics.hpp>
+#include <ddb/es/detail/async.hpp>
 #include <ddb/es/store_config.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -111,5 +113,58 @@ boost::asio::awaitable<void> create_tables(client& c, const store_config& config
 
 /// Deletes the three tables if present and waits until they are gone.
 boost::asio::awaitable<void> delete_tables(client& c, const store_config& config);
+
+/// `create_tables`, asynchronous: `void(error_code)` on the client's
+/// executor. It works on a handle on the client (`client::share()`) and on
+/// copies of the configuration and `progress`: the caller's objects may go. Cancellation: terminal,
+/// partial: `operation_aborted`, some tables may be made (or, with `force`, deleted) and others
+/// not: run it again; total: ignored.
+template <detail::token Token = default_token>
+auto async_create_tables(client& c, store_config config, bool force,
+                         std::function<void(std::string_view)> progress,
+                         Token&& token = default_token()) {
+    return detail::async_op<void>(
+        c.get_executor(),
+        [cl = c.share(), config = std::move(config), force,
+         progress = std::move(progress)]() mutable {
+            return create_tables(cl, config, force, progress);
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <detail::token Token = default_token>
+auto async_create_tables(client& c, store_config config, bool force,
+                         std::function<void(std::string_view)> progress, diagnostics& diag,
+                         Token&& token = default_token()) {
+    return detail::async_op<void>(
+        c.get_executor(),
+        [cl = c.share(), config = std::move(config), force,
+         progress = std::move(progress)]() mutable {
+            return create_tables(cl, config, force, progress);
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+
+/// `delete_tables`, asynchronous: `void(error_code)` (on a handle on the
+/// client, as `async_create_tables`). Cancellation: terminal, partial: `operation_aborted`, some
+/// tables may be deleted; total: ignored.
+template <detail::token Token = default_token>
+auto async_delete_tables(client& c, store_config config, Token&& token = default_token()) {
+    return detail::async_op<void>(
+        c.get_executor(),
+        [cl = c.share(), config = std::move(config)]() mutable {
+            return delete_tables(cl, config);
+        },
+        nullptr, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
+template <detail::token Token = default_token>
+auto async_delete_tables(client& c, store_config config, diagnostics& diag,
+                         Token&& token = default_token()) {
+    return detail::async_op<void>(
+        c.get_executor(),
+        [cl = c.share(), config = std::move(config)]() mutable {
+            return delete_tables(cl, config);
+        },
+        &diag, cancellation_support::terminal_partial, std::forward<Token>(token));
+}
 
 } // namespace ddb::es

@@ -19,7 +19,7 @@ namespace ddb::es::detail {
 struct dynamodb_store {
     /// `invalid_argument` for a layout out of range (partitions, bucket).
     dynamodb_store(client& cl, store_config config, std::shared_ptr<id_generator> g)
-        : c(cl)
+        : c(cl.share())
         , cfg(std::move(config))
         , ids(g ? std::move(g) : std::make_shared<timestamp_id_generator>()) {
         check_layout_options(cfg);
@@ -38,7 +38,7 @@ struct dynamodb_store {
     /// every write, which makes it valid.
     const store_config& wcfg() const { return buckets.write_config(); }
 
-    client& c;
+    client c; // a handle on the caller's client (share())
     const store_config cfg;
     const std::shared_ptr<id_generator> ids;
     bucket_registry buckets{c, cfg};

@@ -8,6 +8,7 @@
 #include <ddb/ops/paginator.hpp>
 #include <ddb/value/expression.hpp>
 
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -86,11 +87,23 @@ struct attempt_outcome {
 };
 
 awaitable<attempt_outcome> caught(awaitable<bool> write) {
+    // A child of `||` below: let a partial cancellation of the append
+    // through too (the parent forwards only what it honours itself).
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
     try {
         co_return attempt_outcome{co_await std::move(write)};
     } catch (...) {
         co_return attempt_outcome{false, std::current_exception()};
     }
+}
+
+// The other child of `||` below: the timer, which a partial cancellation
+// of the append cancels too. (Otherwise, once the parent forwarded a
+// cancellation, the group would not cancel it when the write completes,
+// and would wait for the deadline.)
+awaitable<void> deadline(asio::steady_timer& timer) {
+    co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
+    co_await timer.async_wait(asio::use_awaitable);
 }
 
 // `write` raced against the deadline `left` (none: no deadline): whether it
@@ -103,7 +116,7 @@ awaitable<std::optional<bool>> before_deadline(awaitable<bool> write,
     using asio::experimental::awaitable_operators::operator||; // (ddb::expr has one too)
     asio::steady_timer timer(co_await asio::this_coro::executor, *left);
     auto attempt = caught(std::move(write));
-    auto expiry = timer.async_wait(asio::use_awaitable);
+    auto expiry = deadline(timer);
     auto winner = co_await (std::move(attempt) || std::move(expiry));
     if (winner.index() == 1)
         co_return std::nullopt;
