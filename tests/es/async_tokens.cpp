@@ -371,3 +371,48 @@ TEST_CASE("es async: the checkpoint store (lease_lost as an error code), tables,
     auto stats = s.c->pool_stats();
     CHECK(stats.open == stats.idle);
 }
+
+TEST_CASE("es async: the repositories and the checkpoint store outlive the caller's client "
+          "object",
+          "[es][async]") {
+    asio::io_context ioc;
+    store_config cfg;
+    cfg.events_table = ddb::test::unique_table("own-events");
+    cfg.snapshots_table = ddb::test::unique_table("own-snapshots");
+    cfg.checkpoints_table = ddb::test::unique_table("own-checkpoints");
+    const auto config = ddb::test::config_for(ddb::test::local_server::endpoint("moto"));
+    auto c = std::make_unique<client>(ioc.get_executor(), config);
+    ddb::test::complete(ioc, [&]() -> awaitable<void> { co_await create_tables(*c, cfg); });
+    dynamodb_event_repository events(*c, cfg);
+    dynamodb_snapshot_repository snapshots(*c, cfg);
+    checkpoint_store checkpoints(*c, cfg);
+    client moved(std::move(*c));
+    c.reset(); // the caller's client object is gone (and its moved-to one too, below)
+    { client gone(std::move(moved)); }
+    ddb::test::complete(ioc, [&]() -> awaitable<void> {
+        auto some = notes(2, "o");
+        auto stored = co_await events.async_append("own", expected_version::exact(0), some,
+                                                   asio::use_awaitable);
+        CHECK(stored.size() == 2);
+        auto latest = co_await events.async_latest_aggregate_version("own", asio::use_awaitable);
+        CHECK(latest == 2);
+        snapshot sn;
+        sn.aggregate_uuid = "own";
+        sn.aggregate_version = 2;
+        sn.state = {1, 2, 3};
+        co_await snapshots.async_persist(sn, asio::use_awaitable);
+        auto back = co_await snapshots.async_retrieve("own", asio::use_awaitable);
+        REQUIRE(back);
+        CHECK(back->state == std::vector<std::uint8_t>{1, 2, 3});
+        auto l = co_await checkpoints.async_acquire("p", 0, "w", std::chrono::seconds(5),
+                                                    asio::use_awaitable);
+        CHECK(l.has_value());
+        // A deferred operation started after its client object went.
+        auto other = std::make_unique<client>(ioc.get_executor(), config);
+        auto remove = async_delete_tables(*other, cfg, asio::deferred);
+        other.reset();
+        co_await std::move(remove)(asio::use_awaitable);
+    });
+    ioc.restart();
+    ioc.run();
+}
