@@ -7,6 +7,7 @@
 #include "backend.hpp"
 
 #include "../support/fault_proxy.hpp"
+#include "notebook.hpp"
 
 #include <ddb/es/aggregate_root.hpp>
 #include <ddb/es/error.hpp>
@@ -25,21 +26,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 
 namespace {
-
-struct noted {
-    std::string text;
-};
-BOOST_DESCRIBE_STRUCT(noted, (), (text))
-
-class notebook : public aggregate_root<notebook, noted> {
-public:
-    void note(std::string text) { record(noted{std::move(text)}); }
-    int notes = 0;
-
-private:
-    friend ddb::es::aggregate_access;
-    void apply(const noted&) { ++notes; }
-};
 
 // An event store on backend B behind a fault proxy; the client does not
 // retry, so every fault reaches the caller.

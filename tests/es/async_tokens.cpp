@@ -3,6 +3,7 @@
 // on aggregates, in memory and on moto; the error-code path (`ec ==
 // ddb::errc::...`) with the typed exception's data in `diagnostics`.
 #include "backend.hpp"
+#include "notebook.hpp"
 
 #include <ddb/core/errc.hpp>
 #include <ddb/es/aggregate_root.hpp>
@@ -37,22 +38,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 
 namespace {
-
-struct noted {
-    std::string text;
-};
-BOOST_DESCRIBE_STRUCT(noted, (), (text))
-
-class notebook : public aggregate_root<notebook, noted> {
-public:
-    void note(std::string text) { record(noted{std::move(text)}); }
-    int notes = 0;
-
-private:
-    friend ddb::es::aggregate_access;
-    void apply(const noted&) { ++notes; }
-};
-BOOST_DESCRIBE_STRUCT(notebook, (), (notes))
 
 event_registry make_registry() {
     event_registry r;
