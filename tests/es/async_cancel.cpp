@@ -7,6 +7,7 @@
 // (partial) or at once (terminal). The connection pool is consistent
 // afterwards (open == idle), and ASan sees no leak.
 #include "backend.hpp"
+#include "worker_options.hpp"
 
 #include "../support/fault_proxy.hpp"
 
@@ -365,19 +366,6 @@ TEST_CASE("es cancel: a subscription's async_next, cancelled while its poll is i
 }
 
 namespace {
-
-projection_worker_options fast_options(const std::string& projection, const std::string& owner) {
-    projection_worker_options o;
-    o.projection = projection;
-    o.owner = owner;
-    o.lease_duration = 1500ms;
-    o.renew_interval = 200ms;
-    o.retry_delay = 10ms;
-    o.subscription.horizon = 200ms;
-    o.subscription.poll_interval = 20ms;
-    o.subscription.max_poll_interval = 100ms;
-    return o;
-}
 
 // What a worker's handler did: events started, finished, in hand.
 struct handled {

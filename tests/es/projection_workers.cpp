@@ -8,6 +8,7 @@
 // TransactWriteItems, so appends at versions > 0 and exactly-once commits
 // run on moto only).
 #include "backend.hpp"
+#include "worker_options.hpp"
 
 #include "../support/fault_proxy.hpp"
 
@@ -52,19 +53,6 @@ new_event ev(int n) {
     e.event_class = "e";
     e.properties = {{"n", n}};
     return e;
-}
-
-projection_worker_options fast_options(const std::string& projection, const std::string& owner) {
-    projection_worker_options o;
-    o.projection = projection;
-    o.owner = owner;
-    o.lease_duration = 1500ms;
-    o.renew_interval = 200ms;
-    o.retry_delay = 10ms;
-    o.subscription.horizon = 200ms;
-    o.subscription.poll_interval = 20ms;
-    o.subscription.max_poll_interval = 100ms;
-    return o;
 }
 
 // Runs `worker` until `done()` holds (checked every 50 ms, at most
