@@ -32,7 +32,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// An operation: waits `wait`, then returns `value` or throws `fail`.
+// An operation: waits `wait` (0: does not suspend at all), then returns
+// `value` or throws `fail`.
 struct op {
     asio::io_context::executor_type ex;
     template <class Token = asio::default_completion_token_t<asio::any_io_executor>>
@@ -43,8 +44,10 @@ struct op {
         return ddb::detail::async_run<int>(
             ex,
             [ex2, value, wait, fail]() -> asio::awaitable<int> {
-                asio::steady_timer t(ex2, wait);
-                co_await t.async_wait(asio::use_awaitable);
+                if (wait > 0ms) {
+                    asio::steady_timer t(ex2, wait);
+                    co_await t.async_wait(asio::use_awaitable);
+                }
                 if (fail)
                     throw ddb::conditional_check_failed({400, "ConditionalCheckFailedException",
                                                          "the condition", "req-1", "PutItem"},
@@ -194,6 +197,63 @@ TEST_CASE("async_run: the cancellation types each support level passes", "[async
             CHECK(value == 5);
             CHECK(took >= 300ms);
         }
+    }
+}
+
+// A cancellation emitted after initiation but before the coroutine first
+// runs (here: before `run()`) reaches an operation that never suspends, and
+// the support level still filters it. The caller's slot reused for a second
+// operation drops the first one's handler (no leak under ASan).
+TEST_CASE("async_run: a cancellation emitted before the operation first runs", "[async]") {
+    using ct = asio::cancellation_type;
+    struct row {
+        ddb::cancellation_support support;
+        ct type;
+        bool cancelled;
+    };
+    const row rows[] = {
+        {ddb::cancellation_support::all, ct::terminal, true},
+        {ddb::cancellation_support::all, ct::partial, true},
+        {ddb::cancellation_support::all, ct::total, true},
+        {ddb::cancellation_support::terminal_partial, ct::terminal, true},
+        {ddb::cancellation_support::terminal_partial, ct::partial, true},
+        {ddb::cancellation_support::terminal_partial, ct::total, false},
+    };
+    for (const auto& r : rows) {
+        INFO("support " << static_cast<int>(r.support) << " type " << static_cast<int>(r.type));
+        asio::io_context io;
+        op o{io.get_executor()};
+        asio::cancellation_signal sig;
+        ddb::error_code got;
+        int value = -1;
+        int calls = 0;
+        o.async_wait_value(5, 0ms, false, r.support, nullptr,
+                           asio::bind_cancellation_slot(sig.slot(), [&](ddb::error_code ec, int v) {
+                               ++calls;
+                               got = ec;
+                               value = v;
+                           }));
+        sig.emit(r.type);
+        io.run();
+        CHECK(calls == 1);
+        if (r.cancelled) {
+            CHECK(got == asio::error::operation_aborted);
+        } else {
+            CHECK_FALSE(got);
+            CHECK(value == 5);
+        }
+        // The same slot, a second operation, no emission: it completes.
+        io.restart();
+        o.async_wait_value(6, 0ms, false, r.support, nullptr,
+                           asio::bind_cancellation_slot(sig.slot(), [&](ddb::error_code ec, int v) {
+                               ++calls;
+                               got = ec;
+                               value = v;
+                           }));
+        io.run();
+        CHECK(calls == 2);
+        CHECK_FALSE(got);
+        CHECK(value == 6);
     }
 }
 

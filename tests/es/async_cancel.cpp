@@ -541,3 +541,32 @@ TEST_CASE("es cancel: a projection worker's run, partial: as stop(); terminal: a
     const auto stats = s.c->pool_stats();
     CHECK(stats.open == stats.idle);
 }
+
+// The in-memory repository never suspends: a cancellation emitted after
+// async_append is started but before its coroutine first runs (here: before
+// run()) must still be seen. Terminal and partial abort it with nothing
+// stored; total is ignored by a write, which then stores its events.
+TEST_CASE("es cancel: an in-memory append cancelled before it first runs", "[es][cancel]") {
+    for (ct type : {ct::terminal, ct::partial, ct::total}) {
+        INFO(name_of(type));
+        asio::io_context ioc;
+        in_memory_event_repository repo(ioc.get_executor());
+        asio::cancellation_signal sig;
+        outcome<std::vector<stored_event>> o;
+        repo.async_append("agg", expected_version::exact(0), evs(2, "x"),
+                          asio::bind_cancellation_slot(sig.slot(), o.handler()));
+        sig.emit(type);
+        ioc.run();
+        REQUIRE(o.done);
+        ioc.restart();
+        auto stored = ddb::test::complete(ioc, [&] { return all_of(repo, "agg"); });
+        if (type == ct::total) {
+            CHECK_FALSE(o.ec);
+            CHECK(o.value.size() == 2);
+            CHECK(stored.size() == 2);
+        } else {
+            CHECK(o.ec == asio::error::operation_aborted);
+            CHECK(stored.empty());
+        }
+    }
+}

@@ -14,13 +14,17 @@
 
 #include <ddb/core/diagnostics.hpp>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <atomic>
 #include <exception>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -53,13 +57,36 @@ struct async_signature<void> {
     using type = void(error_code);
 };
 
+/// Between the caller's cancellation slot and co_spawn: co_spawn's coroutine
+/// starts with the default terminal-only filter and the operation resets it
+/// to what it supports, which discards a cancellation that arrived before the
+/// coroutine first ran (emitted before `run()` or from another thread). The
+/// record remembers every type emitted, so the coroutine checks it after the
+/// reset, and relays each emission to co_spawn through `signal`.
+struct cancel_record {
+    boost::asio::cancellation_signal signal;
+    std::atomic<unsigned> emitted{0};
+};
+
+/// The handler installed in the caller's slot. Like co_spawn's own, it stays
+/// there after completion (Asio's rule: the slot is the caller's to reuse).
+struct cancel_forwarder {
+    std::shared_ptr<cancel_record> record;
+    void operator()(boost::asio::cancellation_type_t type) {
+        record->emitted.fetch_or(static_cast<unsigned>(type), std::memory_order_release);
+        record->signal.emit(type);
+    }
+};
+
 /// co_spawn's completion `(exception_ptr[, T])` turned into `(error_code[, T])`,
-/// the exception kept in the caller's diagnostics. Every association of the
-/// handler (executor, allocator, cancellation slot) is forwarded.
+/// the exception kept in the caller's diagnostics. The handler's executor and
+/// allocator are forwarded; its cancellation slot is replaced by `slot`, the
+/// record's (or none when the caller's slot is not connected).
 template <class Handler, class T>
 struct spawn_completion {
     Handler handler;
     diagnostics* diag;
+    boost::asio::cancellation_slot slot;
     void operator()(std::exception_ptr e, T value) {
         if (diag && e)
             diag->assign(e);
@@ -70,6 +97,7 @@ template <class Handler>
 struct spawn_completion<Handler, void> {
     Handler handler;
     diagnostics* diag;
+    boost::asio::cancellation_slot slot;
     void operator()(std::exception_ptr e) {
         if (diag && e)
             diag->assign(e);
@@ -77,14 +105,20 @@ struct spawn_completion<Handler, void> {
     }
 };
 
+/// Throws `operation_aborted` when `record` saw a cancellation type that
+/// `support` honours (src/core/async_run.cpp).
+void throw_if_cancelled_early(const cancel_record* record, cancellation_support support);
+
 template <class T, class Factory>
-boost::asio::awaitable<T> run_spawned(Factory f, cancellation_support support) {
+boost::asio::awaitable<T> run_spawned(Factory f, cancellation_support support,
+                                      std::shared_ptr<cancel_record> record) {
     if (support == cancellation_support::all)
         co_await boost::asio::this_coro::reset_cancellation_state(
             boost::asio::enable_total_cancellation());
     else
         co_await boost::asio::this_coro::reset_cancellation_state(
             boost::asio::enable_partial_cancellation());
+    throw_if_cancelled_early(record.get(), support);
     if constexpr (std::is_void_v<T>)
         co_await f();
     else
@@ -103,9 +137,17 @@ struct run_initiation {
         using T = typename decltype(f())::value_type;
         if (diag)
             diag->clear();
+        std::shared_ptr<cancel_record> record;
+        boost::asio::cancellation_slot slot;
+        auto caller_slot = boost::asio::get_associated_cancellation_slot(handler);
+        if (caller_slot.is_connected()) {
+            record = std::make_shared<cancel_record>();
+            slot = record->signal.slot();
+            caller_slot.template emplace<cancel_forwarder>(cancel_forwarder{record});
+        }
         boost::asio::co_spawn(
-            ex, run_spawned<T>(std::move(f), support),
-            spawn_completion<std::decay_t<Handler>, T>{std::forward<Handler>(handler), diag});
+            ex, run_spawned<T>(std::move(f), support, std::move(record)),
+            spawn_completion<std::decay_t<Handler>, T>{std::forward<Handler>(handler), diag, slot});
     }
 };
 
@@ -130,5 +172,15 @@ struct boost::asio::associator<Associator, ddb::detail::spawn_completion<Handler
     static auto get(const ddb::detail::spawn_completion<Handler, T>& c, const Default& d) noexcept
         -> decltype(Associator<Handler, Default>::get(c.handler, d)) {
         return Associator<Handler, Default>::get(c.handler, d);
+    }
+};
+
+template <class Handler, class T, class Default>
+struct boost::asio::associator<boost::asio::associated_cancellation_slot,
+                               ddb::detail::spawn_completion<Handler, T>, Default> {
+    using type = boost::asio::cancellation_slot;
+    static type get(const ddb::detail::spawn_completion<Handler, T>& c) noexcept { return c.slot; }
+    static type get(const ddb::detail::spawn_completion<Handler, T>& c, const Default&) noexcept {
+        return c.slot;
     }
 };

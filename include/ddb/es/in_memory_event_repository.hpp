@@ -16,7 +16,9 @@ namespace ddb::es {
 /// Thread safety: distinct objects: safe. Shared objects: safe (one mutex
 /// over the events, shared with the repositories made from it); the
 /// repository must outlive its operations. Its operations (not its
-/// generators) never suspend, so a cancellation does not interrupt them.
+/// generators) never suspend: a cancellation the operation honours that is
+/// emitted before it starts aborts it (nothing stored); once started, it
+/// finishes.
 ///
 /// Appends are atomic whatever their size (DynamoDB's are
 /// atomic per chunk of 100 events / 4 MB). Global reads see every event at
