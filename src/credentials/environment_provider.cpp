@@ -27,6 +27,7 @@ credentials environment_provider::read() {
     c.access_key_id = std::move(*id);
     c.secret_access_key = std::move(*secret);
     c.session_token = detail::getenv_nonempty("AWS_SESSION_TOKEN").value_or("");
+    c.account_id = detail::getenv_nonempty("AWS_ACCOUNT_ID").value_or("");
     c.source = "environment";
     return c;
 }

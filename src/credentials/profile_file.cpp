@@ -113,6 +113,11 @@ const profile* profile_set::find(std::string_view name) const {
     return it == profiles_.end() ? nullptr : &it->second;
 }
 
+const profile* profile_set::sso_session(std::string_view name) const {
+    auto it = sso_sessions_.find(name);
+    return it == sso_sessions_.end() ? nullptr : &it->second;
+}
+
 const profile* profile_set::services(std::string_view name) const {
     auto it = services_.find(name);
     return it == services_.end() ? nullptr : &it->second;
@@ -177,10 +182,17 @@ struct profile_set::parser {
                 enter(set.services_, name);
                 return;
             }
+            if (name.starts_with("sso-session") && name.size() > 11 && is_space(name[11])) {
+                name = trim(name.substr(12));
+                if (name.empty())
+                    malformed(origin, line_no, "empty section name");
+                enter(set.sso_sessions_, name);
+                return;
+            }
             if (name.starts_with("profile") && name.size() > 7 && is_space(name[7]))
                 name = trim(name.substr(8));
             else if (name != "default")
-                return; // [sso-session x], or a bare name: not a profile
+                return; // a bare name: not a profile
         }
         if (name.empty())
             malformed(origin, line_no, "empty profile name");

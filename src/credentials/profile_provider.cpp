@@ -71,6 +71,8 @@ credentials profile_provider::read() const {
     c.secret_access_key = std::string(*secret);
     if (auto token = p->get("aws_session_token"))
         c.session_token = std::string(*token);
+    if (auto account = p->get("aws_account_id"))
+        c.account_id = std::string(*account);
     c.source = "profile:" + p->name;
     return c;
 }

@@ -22,6 +22,10 @@ struct credentials {
     std::string session_token;                                       ///< empty for long-term keys
     std::optional<std::chrono::system_clock::time_point> expiration; ///< none: never expires
     std::string source; ///< e.g. "environment", "profile:dev"
+    /// The AWS account the credentials belong to, when their source says so
+    /// (STS, SSO, container, credential_process, `AWS_ACCOUNT_ID`,
+    /// `aws_account_id`); empty when unknown. Account-based endpoints use it.
+    std::string account_id;
 
     /// True when `expiration` is set and not after `now`.
     bool

@@ -27,8 +27,21 @@ enum class credentials_errc {
     /// AWS_PROFILE (or the configured profile) names a profile that exists in
     /// neither file.
     profile_not_found,
-    /// The source was reachable but failed (e.g. an HTTP credentials endpoint).
+    /// The source was reachable but failed (e.g. an HTTP credentials endpoint,
+    /// a credential_process that exited non-zero or timed out).
     provider_failed,
+    /// STS or the SSO portal refused: the caller may not assume the role
+    /// (AccessDenied, or an invalid web identity token).
+    access_denied,
+    /// The token presented is expired (STS ExpiredToken, an SSO access token
+    /// past its time).
+    expired_token,
+    /// STS refused the request as malformed (MalformedPolicyDocument,
+    /// PackedPolicyTooLarge, ValidationError: a bad role ARN or duration).
+    malformed_policy,
+    /// The SSO session has expired and cannot be refreshed: the user must run
+    /// `aws sso login --profile X` (the message names X).
+    login_required,
 };
 
 const boost::system::error_category& credentials_category() noexcept;

@@ -42,9 +42,9 @@ struct profile_selection {
 /// credentials file's properties win.
 ///
 /// Format: `[name]` sections in the credentials file; `[default]` or
-/// `[profile name]` in the config file, and `[services name]` sections kept
-/// apart (`services()`); other config sections such as `[sso-session x]`
-/// are skipped; `key = value` lines; full-line comments
+/// `[profile name]` in the config file, and `[services name]` and
+/// `[sso-session name]` sections kept apart (`services()`,
+/// `sso_session()`); other sections are skipped; `key = value` lines; full-line comments
 /// start with '#' or ';', and a '#' or ';' after whitespace ends a value;
 /// indented lines continue the previous property (sub-properties are kept as
 /// "parent.key").
@@ -66,6 +66,8 @@ public:
     /// The config file's `[services name]` section, or nullptr. Its
     /// per-service settings are sub-properties: "dynamodb.endpoint_url".
     const profile* services(std::string_view name) const;
+    /// The config file's `[sso-session name]` section, or nullptr.
+    const profile* sso_session(std::string_view name) const;
 
     /// Which files were read (present), for error messages.
     const std::vector<std::string>& sources() const noexcept { return sources_; }
@@ -75,6 +77,7 @@ private:
     void parse_into(std::string_view text, std::string_view origin, bool is_config);
     std::map<std::string, profile, std::less<>> profiles_;
     std::map<std::string, profile, std::less<>> services_;
+    std::map<std::string, profile, std::less<>> sso_sessions_;
     std::vector<std::string> sources_;
 };
 

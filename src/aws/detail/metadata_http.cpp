@@ -13,19 +13,21 @@ namespace ddb::detail {
 namespace json = boost::json;
 
 namespace {
-http::pool_options metadata_pool(std::chrono::milliseconds timeout) {
+http::pool_options metadata_pool(std::chrono::milliseconds timeout, http::tls_options tls) {
     http::pool_options opts;
     opts.max_connections_per_host = 2;
     opts.connect_timeout = timeout;
     opts.idle_timeout = std::chrono::milliseconds(1000);
     opts.max_response_bytes = 64 * 1024;
+    opts.tls = std::move(tls);
     return opts;
 }
 } // namespace
 
-metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout)
+metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout,
+                                 http::tls_options tls)
     : timeout_(timeout)
-    , transport_(std::move(ex), metadata_pool(timeout)) {}
+    , transport_(std::move(ex), metadata_pool(timeout, std::move(tls))) {}
 
 boost::asio::awaitable<http::response>
 metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb method,
@@ -95,6 +97,7 @@ credentials parse_credentials_json(std::string_view body, std::string source) {
     c.access_key_id = get("AccessKeyId");
     c.secret_access_key = get("SecretAccessKey");
     c.session_token = get("Token");
+    c.account_id = get("AccountId");
     c.source = std::move(source);
     if (c.access_key_id.empty() || c.secret_access_key.empty())
         throw credentials_error(credentials_errc::malformed,

@@ -26,7 +26,10 @@ namespace ddb::detail {
 /// keep-alive connection.
 class metadata_client {
 public:
-    metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout);
+    /// `tls` applies to https endpoints (STS, SSO); the default is the system
+    /// CA store with verification on.
+    metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout,
+                    http::tls_options tls = {});
 
     /// One request; throws http::transport_error when no response came.
     boost::asio::awaitable<http::response>
@@ -38,7 +41,8 @@ private:
     http::pooled_transport transport_;
 };
 
-/// Parses {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}; throws
+/// Parses {"AccessKeyId", "SecretAccessKey", "Token", "Expiration",
+/// "AccountId" (optional)}; throws
 /// credentials_error(malformed) naming what is missing (never a value).
 credentials parse_credentials_json(std::string_view body, std::string source);
 
