@@ -92,6 +92,7 @@ int main() {
         if (failure)
             std::rethrow_exception(failure);
         auto pool = c.pool_stats();
+        std::cout << "\ncredentials: " << c.credential_source()->describe() << "\n";
         std::cout << "\n"
                   << pool.requests << " requests over " << pool.connections_opened
                   << " connection(s)\ndemo: OK\n";

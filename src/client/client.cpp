@@ -43,9 +43,44 @@ retry_policy client_retries(const client_config& cfg, lazy_profile_set& files) {
                         "client_config::retry.");
 }
 
+// The TLS settings: pool.tls, its CA file else AWS_CA_BUNDLE else the
+// profile's ca_bundle; `source` says where the CA file came from.
+http::tls_options client_tls(const client_config& cfg, lazy_profile_set& files,
+                             std::string& source) {
+    http::tls_options tls = cfg.pool.tls;
+    if (!tls.ca_file.empty()) {
+        source = "client_config::pool.tls.ca_file";
+    } else if (auto env = detail::getenv_nonempty("AWS_CA_BUNDLE")) {
+        tls.ca_file = *env;
+        source = "AWS_CA_BUNDLE";
+    } else if (const profile* p = files.selected()) {
+        if (auto v = p->get("ca_bundle"); v && !v->empty()) {
+            tls.ca_file = detail::expand_home(std::string(*v));
+            source = "ca_bundle of profile '" + p->name + "'";
+        }
+    }
+    return tls;
+}
+
+// The credentials: the configured provider, else the default chain calling
+// STS in the client's region with the client's TLS settings.
+credentials_provider_ptr client_credentials(const client_config& cfg, const std::string& region,
+                                            lazy_profile_set& files) {
+    if (cfg.credentials)
+        return cfg.credentials;
+    default_chain_options opts;
+    opts.region = region;
+    std::string ignored;
+    try {
+        opts.tls = client_tls(cfg, files, ignored);
+    } catch (const error&) {
+        opts.tls = cfg.pool.tls; // a broken config file: the profile source reports it
+    }
+    return make_default_credentials_chain(std::move(opts), files);
+}
+
 // The transport: the configured one, else a pooled transport trusting
-// pool.tls.ca_file, else AWS_CA_BUNDLE, else the profile's ca_bundle; a
-// bundle that cannot be loaded names where it came from.
+// `client_tls`; a bundle that cannot be loaded names where it came from.
 std::shared_ptr<http::transport> client_transport(const asio::any_io_executor& ex,
                                                   const client_config& cfg,
                                                   lazy_profile_set& files) {
@@ -53,17 +88,7 @@ std::shared_ptr<http::transport> client_transport(const asio::any_io_executor& e
         return cfg.transport;
     http::pool_options pool = cfg.pool;
     std::string source;
-    if (!pool.tls.ca_file.empty()) {
-        source = "client_config::pool.tls.ca_file";
-    } else if (auto env = detail::getenv_nonempty("AWS_CA_BUNDLE")) {
-        pool.tls.ca_file = *env;
-        source = "AWS_CA_BUNDLE";
-    } else if (const profile* p = files.selected()) {
-        if (auto v = p->get("ca_bundle"); v && !v->empty()) {
-            pool.tls.ca_file = detail::expand_home(std::string(*v));
-            source = "ca_bundle of profile '" + p->name + "'";
-        }
-    }
+    pool.tls = client_tls(cfg, files, source);
     try {
         return std::make_shared<http::pooled_transport>(ex, std::move(pool),
                                                         "client_config::pool.");
@@ -103,7 +128,7 @@ detail::client_state::client_state(asio::any_io_executor e, client_config c,
     , origin{ep.tls(), ep.host, ep.port}
     , host_header(ep.host_header())
     , user_agent("ddb/0.1.0 cpp20 boost-beast")
-    , creds(cfg.credentials ? cfg.credentials : make_default_credentials_chain())
+    , creds(client_credentials(cfg, region, files))
     , retries(client_retries(cfg, files))
     , transport(client_transport(ex, cfg, files)) {
     warn_of_empty_variables(*this);
@@ -136,6 +161,9 @@ const std::string& client::region() const noexcept {
 }
 const ddb::endpoint& client::endpoint() const noexcept {
     return state_->ep;
+}
+const credentials_provider_ptr& client::credential_source() const noexcept {
+    return state_->creds;
 }
 http::pool_stats client::pool_stats() const {
     return state_->transport->stats(state_->origin);

@@ -89,6 +89,20 @@ std::string caching_provider::name() const {
     return state_->inner->name();
 }
 
+std::string caching_provider::describe() const {
+    std::string out = state_->inner->describe();
+    std::lock_guard lock(state_->mutex);
+    if (!state_->cached)
+        return out;
+    out += "; cached credentials from " + state_->cached->source;
+    if (state_->cached->expiration) {
+        auto left = std::chrono::duration_cast<std::chrono::seconds>(*state_->cached->expiration -
+                                                                     state_->opts.now());
+        out += ", expiring in " + std::to_string(left.count()) + " s";
+    }
+    return out;
+}
+
 void caching_provider::invalidate() {
     std::lock_guard lock(state_->mutex);
     state_->cached.reset();

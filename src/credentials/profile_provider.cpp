@@ -54,7 +54,9 @@ credentials profile_provider::read() const {
         if (p->get(key))
             throw credentials_error(credentials_errc::unsupported,
                                     "profile '" + p->name + "' uses " + key +
-                                        ", which ddb does not support yet");
+                                        ", which needs the network: use "
+                                        "profile_credentials_provider or the default chain "
+                                        "(<ddb/aws/default_credentials.hpp>)");
     }
     auto id = p->get("aws_access_key_id");
     auto secret = p->get("aws_secret_access_key");
@@ -62,6 +64,16 @@ credentials profile_provider::read() const {
         throw credentials_error(credentials_errc::not_found, "profile '" + p->name +
                                                                  "' has no aws_access_key_id (" +
                                                                  files + ")");
+    return read_profile_keys(*p);
+}
+
+credentials read_profile_keys(const profile& p_) {
+    const profile* p = &p_;
+    auto id = p->get("aws_access_key_id");
+    auto secret = p->get("aws_secret_access_key");
+    if ((!id || id->empty()) && (!secret || secret->empty()))
+        throw credentials_error(credentials_errc::not_found,
+                                "profile '" + p->name + "' has no aws_access_key_id");
     if (!id || id->empty() || !secret || secret->empty())
         throw credentials_error(credentials_errc::malformed,
                                 "profile '" + p->name +

@@ -116,10 +116,12 @@ TEST_CASE("default chain order: environment, files, container, then instance met
         .set("AWS_CONFIG_FILE", "/nonexistent")
         .set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
     auto sources = default_credential_sources();
-    REQUIRE(sources.size() == 4);
+    REQUIRE(sources.size() == 5);
     CHECK(sources[0]->name() == "environment");
-    CHECK(sources[2]->name() == "container");
-    CHECK(sources[3]->name() == "instance metadata");
+    CHECK(sources[1]->name().starts_with("web-identity"));
+    CHECK(sources[2]->name().starts_with("profile"));
+    CHECK(sources[3]->name() == "container");
+    CHECK(sources[4]->name() == "instance metadata");
     auto chain = make_default_credentials_chain();
     CHECK(test::run([&] { return chain->fetch(); }).access_key_id == "AKIDIMDS");
     env.set("AWS_ACCESS_KEY_ID", "AKIDENV").set("AWS_SECRET_ACCESS_KEY", "x");

@@ -256,6 +256,9 @@ public:
     const boost::asio::any_io_executor& executor() const noexcept;
     const std::string& region() const noexcept;
     const ddb::endpoint& endpoint() const noexcept;
+    /// The credentials provider in use (the configured one or the default
+    /// chain); `credential_source()->describe()` says which source served.
+    const credentials_provider_ptr& credential_source() const noexcept;
     /// The connection pool counters of this client's endpoint (zeros for a
     /// transport without pools).
     http::pool_stats pool_stats() const;

@@ -47,6 +47,9 @@ public:
     boost::asio::awaitable<credentials> fetch() override;
     std::string name() const override;
     void invalidate() override;
+    /// The inner provider's `describe()`, and the cached credentials'
+    /// source and expiry.
+    std::string describe() const override;
 
     /// How many times the inner provider was called; for tests and metrics.
     std::uint64_t refreshes() const;

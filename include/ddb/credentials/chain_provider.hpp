@@ -3,6 +3,9 @@
 
 #include <ddb/credentials/provider.hpp>
 
+#include <atomic>
+#include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace ddb {
@@ -24,12 +27,15 @@ public:
     boost::asio::awaitable<credentials> fetch() override;
     std::string name() const override;
     void invalidate() override;
+    /// "chain: environment, ...; served by <source>" (or "nothing served yet").
+    std::string describe() const override;
 
     /// The sources in order.
     const std::vector<credentials_provider_ptr>& providers() const noexcept { return providers_; }
 
 private:
     std::vector<credentials_provider_ptr> providers_;
+    std::shared_ptr<std::atomic<std::size_t>> served_; // index + 1 of the last source that served
 };
 
 } // namespace ddb

@@ -15,7 +15,10 @@ namespace ddb {
 /// Errors from `fetch()`: `not_found` when the default profile is absent or
 /// has no keys; `profile_not_found` when an explicitly chosen profile
 /// (AWS_PROFILE) is absent; `malformed` for a key id without secret;
-/// `unsupported` for role_arn, credential_process, SSO or web identity.
+/// `unsupported` for role_arn, credential_process, SSO or web identity,
+/// which need the network: `profile_credentials_provider`
+/// (<ddb/aws/profile_credentials_provider.hpp>) resolves those, and the
+/// default chain uses it.
 ///
 /// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
 /// may be called concurrently, as for every `credentials_provider`).
@@ -41,5 +44,12 @@ private:
     std::optional<credentials_error> load_error_; // a broken file, reported at fetch()
     std::vector<std::string> searched_;           // the files read (for messages)
 };
+
+/// The static keys of one profile (`aws_access_key_id`,
+/// `aws_secret_access_key`, optional `aws_session_token` and
+/// `aws_account_id`); `source` is "profile:<name>". Throws
+/// `credentials_error`: `not_found` when it has neither key, `malformed`
+/// when it has only one.
+credentials read_profile_keys(const profile& p);
 
 } // namespace ddb

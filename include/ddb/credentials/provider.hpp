@@ -27,6 +27,12 @@ public:
     /// A short description of the source, for error messages ("environment").
     virtual std::string name() const = 0;
 
+    /// Which source serves, for logs and the demo (never a secret): a chain
+    /// says which of its sources served last ("chain: ...; served by
+    /// profile 'dev': sso"), a cache adds the cached credentials' source and
+    /// expiry. By default `name()`.
+    virtual std::string describe() const { return name(); }
+
     /// Forgets cached credentials, e.g. after the service answered
     /// ExpiredToken. Providers without a cache ignore it.
     virtual void invalidate() {}
