@@ -12,7 +12,9 @@ namespace ddb {
 /// the default chain do) so that STS is called once per expiry.
 ///
 /// Errors from `fetch()`: the source's error as is (so a chain of roles
-/// says which link failed), else `sts_error`.
+/// says which link failed), else `sts_error`. When STS answers that the
+/// source's token expired (`expired_token`), the source is invalidated so
+/// that the next fetch does not present it again.
 ///
 /// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
 /// may be called concurrently, as for every `credentials_provider`).

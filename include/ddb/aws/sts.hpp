@@ -63,14 +63,32 @@ private:
     std::string request_id_;
 };
 
+/// Throws `config_error(invalid_setting)` naming the first field of `sts`
+/// that cannot work: an endpoint without a host, an empty region, a timeout
+/// <= 0, attempts < 1. The providers call it when they are built.
+void validate(const sts_settings& sts);
+
+/// The same for `role`: an empty role ARN, a duration outside 900..43200 s.
+void validate(const assume_role_params& role);
+
 /// AssumeRole, signed (SigV4, service "sts") with `caller`. The result has
 /// a session token, an expiration and the account id of the role (from the
 /// assumed-role ARN); `source` is "assume-role <role_arn>".
+///
+/// Both calls: settings are checked first (`validate`, config_error); 5xx,
+/// Throttling and IDPCommunicationError answers and no answer at all are
+/// tried again, `sts.attempts` times in all, 100 ms, 200 ms, ... (at most
+/// 1.6 s) apart, each attempt bounded by `sts.timeout`, then `sts_error`
+/// with `provider_failed`. Other refusals are thrown at once. An answer
+/// that is not the expected XML is `credentials_error(malformed)`.
+/// Per-operation cancellation: as the HTTP transport's (terminal, partial,
+/// total).
 boost::asio::awaitable<credentials>
 sts_assume_role(const sts_settings& sts, const credentials& caller, const assume_role_params& role);
 
 /// AssumeRoleWithWebIdentity (not signed: the token is the proof).
-/// `source` is "web-identity <role_arn>".
+/// `source` is "web-identity <role_arn>". `role.external_id` is not sent
+/// (this action has none).
 boost::asio::awaitable<credentials>
 sts_assume_role_with_web_identity(const sts_settings& sts, const std::string& web_identity_token,
                                   const assume_role_params& role);

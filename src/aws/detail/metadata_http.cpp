@@ -24,6 +24,9 @@ http::pool_options metadata_pool(std::chrono::milliseconds timeout, http::tls_op
 }
 } // namespace
 
+metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout)
+    : metadata_client(std::move(ex), timeout, http::tls_options{}) {}
+
 metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout,
                                  http::tls_options tls)
     : timeout_(timeout)
@@ -38,6 +41,21 @@ metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb metho
     req.set(boost::beast::http::field::user_agent, "ddb/0.1.0");
     for (auto& [name, value] : headers)
         req.set(name, value);
+    req.prepare_payload();
+    http::origin to{ep.tls(), ep.host, ep.port};
+    auto deadline = saturating_add(std::chrono::steady_clock::now(), timeout_);
+    co_return co_await transport_.send(to, req, deadline);
+}
+
+boost::asio::awaitable<http::response> metadata_client::request(
+    const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string body) {
+    http::request req{method, std::string(target), 11};
+    req.set(boost::beast::http::field::host, ep.host_header());
+    req.set(boost::beast::http::field::user_agent, "ddb/0.1.0");
+    for (auto& [name, value] : headers)
+        req.set(name, value);
+    req.body() = std::move(body);
     req.prepare_payload();
     http::origin to{ep.tls(), ep.host, ep.port};
     auto deadline = saturating_add(std::chrono::steady_clock::now(), timeout_);

@@ -26,15 +26,25 @@ namespace ddb::detail {
 /// keep-alive connection.
 class metadata_client {
 public:
-    /// `tls` applies to https endpoints (STS, SSO); the default is the system
-    /// CA store with verification on.
+    /// `tls` applies to https endpoints (STS, SSO); without it, the system
+    /// CA store with verification on. (Two constructors, not a default
+    /// argument: GCC 12 destroys a default argument's temporary twice when
+    /// the call also has a co_await, as `metadata_client m(co_await
+    /// this_coro::executor, t)` does.)
+    metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout);
     metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout,
-                    http::tls_options tls = {});
+                    http::tls_options tls);
 
     /// One request; throws http::transport_error when no response came.
     boost::asio::awaitable<http::response>
     request(const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
             const std::vector<std::pair<std::string, std::string>>& headers);
+
+    /// The same with a request body (STS's form-encoded POST); Content-Length
+    /// is set from it, the caller sets Content-Type.
+    boost::asio::awaitable<http::response>
+    request(const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
+            const std::vector<std::pair<std::string, std::string>>& headers, std::string body);
 
 private:
     std::chrono::milliseconds timeout_;
