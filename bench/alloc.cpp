@@ -217,7 +217,7 @@ int main(int argc, char** argv) try {
     cfg.region = "us-east-1";
     cfg.endpoint = endpoint;
     cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench"});
+        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
     ddb::retry_config retry;
     retry.max_attempts = 1;
     cfg.retry = retry;

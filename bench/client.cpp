@@ -57,7 +57,7 @@ extern char** environ;
 namespace {
 
 const std::string source_dir = DDB_SOURCE_DIR;
-const ddb::credentials bench_creds{"AKIDBENCH", "bench-secret", "", {}, "bench"};
+const ddb::credentials bench_creds{"AKIDBENCH", "bench-secret", "", {}, "bench", {}};
 
 std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -281,7 +281,7 @@ int main(int argc, char** argv) try {
     cfg.region = "us-east-1";
     cfg.endpoint = o.endpoint;
     cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench"});
+        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
     ddb::client c(ioc.get_executor(), cfg);
 
     std::mt19937_64 rng(std::random_device{}());

@@ -40,7 +40,7 @@ ddb::client_config config(const std::string& url) {
     cfg.region = "us-east-1";
     cfg.endpoint = url;
     cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench"});
+        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
     ddb::retry_config retry;
     retry.max_attempts = 1;
     cfg.retry = retry;

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     cfg.region = "us-east-1";
     cfg.endpoint = endpoint;
     cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench", "", {}, "bench"});
+        ddb::credentials{"AKIDBENCH", "bench", "", {}, "bench", {}});
     ddb::client c(ioc.get_executor(), cfg);
     ddb::es::store_config sc;
     sc.events_table = "replay-" + std::to_string(std::time(nullptr));

@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
         g_round_ms = 25;
     }
     const ddb::credentials creds{
-        "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "", {}, "bench"};
+        "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "", {}, "bench", {}};
     const std::string body = put_item_body();
     const auto now = sys_days{2026y / November / 27} + 10h;
     ddb::sigv4::header headers[] = {{"host", "dynamodb.us-east-1.amazonaws.com"},

@@ -498,7 +498,7 @@ int main(int argc, char** argv) {
     cfg.region = "us-east-1";
     cfg.endpoint = a.endpoint;
     cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench", "", {}, "bench"});
+        ddb::credentials{"AKIDBENCH", "bench", "", {}, "bench", {}});
     ddb::client c(ioc.get_executor(), cfg);
     ddb::es::event_registry registry;
     registry.add<ping>("bench.ping");

@@ -121,7 +121,7 @@ TEST_CASE("bad input: endpoint URLs with user info or an unsupported scheme", "[
         cfg.region = "us-east-1";
         cfg.endpoint = bad;
         cfg.credentials =
-            std::make_shared<static_provider>(credentials{"AKID", "SECRET", {}, {}, {}});
+            std::make_shared<static_provider>(credentials{"AKID", "SECRET", {}, {}, {}, {}});
         std::string what;
         CHECK(code_of<config_error>([&] { client c(ioc.get_executor(), cfg); }, &what) ==
               config_errc::invalid_endpoint);
@@ -135,7 +135,8 @@ TEST_CASE("bad input: CR, LF or NUL in configuration that becomes a header", "[b
     client_config cfg;
     cfg.region = "us-east-1";
     cfg.endpoint = "http://127.0.0.1:8000";
-    cfg.credentials = std::make_shared<static_provider>(credentials{"AKID", "SECRET", {}, {}, {}});
+    cfg.credentials =
+        std::make_shared<static_provider>(credentials{"AKID", "SECRET", {}, {}, {}, {}});
     for (const char* bad : {"app/1\r\nX-Injected: 1", "app/1\nx", "app/1\r"}) {
         cfg.user_agent_suffix = std::string(bad);
         CHECK(code_of<config_error>([&] { client c(ioc.get_executor(), cfg); }) ==
@@ -158,7 +159,7 @@ TEST_CASE("bad input: CR, LF or NUL in a header value to sign", "[bad_input]") {
     sigv4::request req;
     req.path = "/";
     req.headers = headers;
-    credentials creds{"AKID", "SECRET", {}, {}, {}};
+    credentials creds{"AKID", "SECRET", {}, {}, {}, {}};
     const auto now = std::chrono::system_clock::now();
     CHECK(code_of<sigv4::signing_error>([&] {
               sigv4::sign(req, {creds, "us-east-1", "dynamodb", now});

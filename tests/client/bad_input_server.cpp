@@ -360,8 +360,8 @@ TEST_CASE("bad input: duplicate keys in a batch", "[bad_input]") {
 
 TEST_CASE("bad input: CR or LF in credentials never reach a header", "[bad_input]") {
     fixture f("moto");
-    for (auto creds : {credentials{"AKID\r\nX-Injected: 1", "secret", {}, {}, {}},
-                       credentials{"AKID", "secret", "token\nX-Injected: 1", {}, {}}}) {
+    for (auto creds : {credentials{"AKID\r\nX-Injected: 1", "secret", {}, {}, {}, {}},
+                       credentials{"AKID", "secret", "token\nX-Injected: 1", {}, {}, {}}}) {
         client_config cfg = test::config_for(f.endpoint);
         cfg.credentials = std::make_shared<static_provider>(creds);
         client c(f.ioc.get_executor(), cfg);

@@ -40,7 +40,8 @@ struct marked_credentials {
                       test::random_marker("secret-"),
                       test::random_marker("token-", 48),
                       {},
-                      "test"};
+                      "test",
+                      {}};
     void register_with(test::leak_guard& guard) const {
         guard.secret(creds.secret_access_key);
         guard.secret(creds.session_token);

@@ -179,7 +179,8 @@ TEST_CASE("security: no secret, token or signature in logs, metrics or errors of
                       test::random_marker("secret/"),
                       test::random_marker("token+", 64),
                       {},
-                      "test"};
+                      "test",
+                      {}};
     test::leak_guard guard;
     guard.secret(creds.secret_access_key);
     guard.secret(creds.session_token);
@@ -310,14 +311,15 @@ TEST_CASE("security: authentication failures against moto with IAM auth leak not
 
     // (moto refuses a session token with an IAM user's key: only the
     // stranger sends one.)
-    credentials right{moto.access_key_id(), moto.secret(), {}, {}, "test"};
+    credentials right{moto.access_key_id(), moto.secret(), {}, {}, "test", {}};
     credentials wrong_secret = right;
     wrong_secret.secret_access_key = moto.secret() + test::random_marker("x", 8);
     credentials unknown_key{"AKIA" + test::random_marker("", 16),
                             test::random_marker("unknown-secret-"),
                             test::random_marker("token-", 64),
                             {},
-                            "test"};
+                            "test",
+                            {}};
     for (auto* c : {&right, &wrong_secret, &unknown_key}) {
         guard.secret(c->secret_access_key);
         guard.secret(c->session_token);

@@ -14,8 +14,8 @@
 int main() {
     using namespace std::chrono;
     boost::asio::io_context ioc;
-    auto provider = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, {}});
+    auto provider = std::make_shared<ddb::static_provider>(ddb::credentials{
+        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, {}, {}});
     std::string signature;
     boost::asio::co_spawn(ioc, provider->fetch(), [&](std::exception_ptr e, ddb::credentials c) {
         if (e)

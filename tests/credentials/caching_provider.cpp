@@ -38,7 +38,7 @@ public:
         co_await t.async_wait(asio::use_awaitable);
         if (fail)
             throw credentials_error(credentials_errc::provider_failed, "refresh failed");
-        credentials c{"AKID" + std::to_string(n), "SECRET", "", {}, "slow"};
+        credentials c{"AKID" + std::to_string(n), "SECRET", "", {}, "slow", {}};
         if (lifetime)
             c.expiration = now_() + *lifetime;
         co_return c;

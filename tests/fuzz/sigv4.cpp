@@ -95,7 +95,7 @@ void check_uri_encode(std::string_view in, bool keep_slash) {
 }
 
 const credentials creds{
-    "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token", {}, "fuzz"};
+    "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token", {}, "fuzz", {}};
 
 } // namespace
 

@@ -11,7 +11,8 @@ using namespace std::chrono;
 
 namespace {
 
-const credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, "test"};
+const credentials creds{
+    "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", {}, "test", {}};
 const auto t0 = sys_days{2015y / August / 30} + 12h + 36min;
 
 sigv4::request dynamo_request(std::span<const sigv4::header> hs, std::string_view body) {
@@ -143,7 +144,7 @@ TEST_CASE("the key cache is safe to use from many threads", "[sigv4]") {
 }
 
 TEST_CASE("credentials print without secret or token", "[sigv4][credentials]") {
-    credentials c{"AKIDPRINT", "SECRETVALUE", "TOKENVALUE", {}, "test"};
+    credentials c{"AKIDPRINT", "SECRETVALUE", "TOKENVALUE", {}, "test", {}};
     std::ostringstream os;
     os << c;
     CHECK(os.str().find("AKIDPRINT") != std::string::npos);
