@@ -29,11 +29,25 @@ metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::m
     : timeout_(timeout)
     , transport_(std::move(ex), metadata_pool(timeout, std::move(tls))) {}
 
+metadata_client::metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout)
+    : metadata_client(std::move(ex), timeout, http::tls_options()) {}
+
 boost::asio::awaitable<http::response>
 metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb method,
                          std::string_view target,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
+    return request(ep, method, target, headers, std::string(), {});
+}
+
+boost::asio::awaitable<http::response>
+metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb method,
+                         std::string_view target,
+                         const std::vector<std::pair<std::string, std::string>>& headers,
+                         std::string body, std::string_view content_type) {
     http::request req{method, std::string(target), 11};
+    if (!content_type.empty())
+        req.set(boost::beast::http::field::content_type, content_type);
+    req.body() = std::move(body);
     req.set(boost::beast::http::field::host, ep.host_header());
     req.set(boost::beast::http::field::user_agent, "ddb/0.1.0");
     for (auto& [name, value] : headers)

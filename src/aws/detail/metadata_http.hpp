@@ -29,12 +29,23 @@ public:
     /// `tls` applies to https endpoints (STS, SSO); the default is the system
     /// CA store with verification on.
     metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout,
-                    http::tls_options tls = {});
+                    http::tls_options tls);
+    /// With the default TLS options. (An overload, not a `= {}` default
+    /// argument: GCC 12 destroys that braced temporary twice when the call
+    /// holds a co_await, as `metadata_client c(co_await this_coro::executor, t)`.)
+    metadata_client(boost::asio::any_io_executor ex, std::chrono::milliseconds timeout);
 
     /// One request; throws http::transport_error when no response came.
     boost::asio::awaitable<http::response>
     request(const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
             const std::vector<std::pair<std::string, std::string>>& headers);
+
+    /// The same with a body (`content_type`: its Content-Type), e.g. a JSON
+    /// POST to SSO OIDC.
+    boost::asio::awaitable<http::response>
+    request(const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
+            const std::vector<std::pair<std::string, std::string>>& headers, std::string body,
+            std::string_view content_type);
 
 private:
     std::chrono::milliseconds timeout_;
