@@ -2,6 +2,7 @@
 // credential_process): corporate credential helpers.
 #pragma once
 
+#include <ddb/core/config_error.hpp>
 #include <ddb/credentials/provider.hpp>
 
 #include <chrono>
