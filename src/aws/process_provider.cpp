@@ -249,16 +249,19 @@ asio::awaitable<credentials> run_process(std::string command, std::string who,
                                         std::to_string(opts.max_output) + " bytes");
         co_return judge(done->status, io, who);
     }
-    // Timed out, cancelled or not waitable: kill what the command started, reap it.
+    // Timed out, cancelled or not waitable: kill what the command started and
+    // reap it (after a cancellation too: the state is reset for that wait).
     guard.kill_group();
     io.out.close();
     io.err.close();
+    if (failure)
+        co_await asio::this_coro::reset_cancellation_state();
     auto [ec, ignored] = co_await child.async_wait(asio::as_tuple(asio::use_awaitable));
     (void)ignored;
     if (!ec)
         guard.reaped();
     if (failure)
-        std::rethrow_exception(failure);
+        throw boost::system::system_error(asio::error::operation_aborted);
     if (done)
         throw credentials_error(credentials_errc::provider_failed,
                                 who +

@@ -5,6 +5,8 @@
 #include "../support/source_dir.hpp"
 #include "../support/temp_dir.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -189,6 +191,43 @@ TEST_CASE("process provider: a command past its timeout is killed, the io thread
         CHECK(gone(sleeper));
     }
     CHECK_FALSE(zombie_child());
+}
+
+TEST_CASE("process provider: a cancelled fetch kills and reaps the command", "[process]") {
+    test::temp_dir dir;
+    auto pid_file = (dir.path() / "sleep.pid").string();
+    process_provider p(helper("hang '" + pid_file + "'"), "dev", quick(30s));
+    asio::io_context ioc;
+    asio::cancellation_signal cancel;
+    std::exception_ptr result;
+    bool done = false;
+    asio::co_spawn(
+        ioc, p.fetch(),
+        asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, credentials) {
+            result = e;
+            done = true;
+        }));
+    asio::steady_timer later(ioc, 300ms);
+    later.async_wait(
+        [&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+    auto started = steady::now();
+    ioc.run();
+    CHECK(done);
+    REQUIRE(result);
+    try {
+        std::rethrow_exception(result);
+    } catch (const boost::system::system_error& e) {
+        CHECK(e.code() == asio::error::operation_aborted);
+    }
+    CHECK(steady::now() - started < 5s);
+    CHECK_FALSE(zombie_child());
+    pid_t sleeper = 0;
+    std::ifstream in(pid_file);
+    REQUIRE(in >> sleeper);
+    auto deadline = steady::now() + 3s;
+    while (!gone(sleeper) && steady::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    CHECK(gone(sleeper));
 }
 
 TEST_CASE("process provider: concurrent fetches run side by side", "[process]") {

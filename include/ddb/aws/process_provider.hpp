@@ -22,6 +22,12 @@ namespace ddb {
 /// than `timeout` (it is killed); its output is not that JSON or larger than
 /// `max_output` (`malformed`, naming what is wrong, never a value).
 ///
+/// The command inherits the environment and working directory, reads
+/// /dev/null, and runs in a process group of its own: a timeout, too large
+/// an output or a cancelled fetch kills the whole group (what the shell
+/// started too) and reaps the command. A cancelled fetch ends with
+/// `boost::system::system_error(operation_aborted)`.
+///
 /// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
 /// may be called concurrently, as for every `credentials_provider`).
 class process_provider final : public credentials_provider {
