@@ -24,6 +24,7 @@
 #include <cctype>
 #include <cerrno>
 #include <exception>
+#include <memory>
 #include <variant>
 
 namespace ddb {
@@ -146,8 +147,9 @@ struct outcome {
 asio::awaitable<outcome> collect(pipes& io, bp::basic_process_handle<asio::any_io_executor>& child,
                                  const child_guard& guard, std::size_t limit) {
     outcome o;
-    o.overflow = co_await (read_stdout(io.out, io.out_text, limit, guard) &&
-                           read_stderr(io.err, io.err_text, limit));
+    auto out = read_stdout(io.out, io.out_text, limit, guard);
+    auto err = read_stderr(io.err, io.err_text, limit);
+    o.overflow = co_await (std::move(out) && std::move(err));
     auto [ec, status] = co_await child.async_wait(asio::as_tuple(asio::use_awaitable));
     o.wait_error = ec;
     o.status = status;
@@ -229,13 +231,18 @@ asio::awaitable<credentials> run_process(std::string command, std::string who,
     auto ex = co_await asio::this_coro::executor;
     pipes io{asio::readable_pipe(ex), asio::readable_pipe(ex), {}, {}};
     child_guard guard(launch(command, io.out, io.err, who));
-    bp::basic_process_handle<asio::any_io_executor> child(ex, guard.pid());
+    // On the heap: in the coroutine frame, GCC 12 -O2 reports a false
+    // -Wmismatched-new-delete for the frame.
+    auto handle =
+        std::make_unique<bp::basic_process_handle<asio::any_io_executor>>(ex, guard.pid());
+    auto& child = *handle;
     asio::steady_timer timer(ex, opts.timeout);
     std::exception_ptr failure; // only when the fetch itself is cancelled
     std::optional<outcome> done;
     try {
-        auto first = co_await (collect(io, child, guard, opts.max_output) ||
-                               timer.async_wait(asio::use_awaitable));
+        auto work = collect(io, child, guard, opts.max_output);
+        auto expiry = timer.async_wait(asio::use_awaitable);
+        auto first = co_await (std::move(work) || std::move(expiry));
         if (first.index() == 0)
             done = std::get<0>(first);
     } catch (...) {
