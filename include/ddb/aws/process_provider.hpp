@@ -2,6 +2,7 @@
 // credential_process): corporate credential helpers.
 #pragma once
 
+#include <ddb/core/config_error.hpp>
 #include <ddb/credentials/provider.hpp>
 
 #include <chrono>
@@ -20,6 +21,12 @@ namespace ddb {
 /// error, never its standard output, which holds secrets); it runs longer
 /// than `timeout` (it is killed); its output is not that JSON or larger than
 /// `max_output` (`malformed`, naming what is wrong, never a value).
+///
+/// The command inherits the environment and working directory, reads
+/// /dev/null, and runs in a process group of its own: a timeout, too large
+/// an output or a cancelled fetch kills the whole group (what the shell
+/// started too) and reaps the command. A cancelled fetch ends with
+/// `boost::system::system_error(operation_aborted)`.
 ///
 /// Thread safety: distinct objects: safe. Shared objects: safe (`fetch()`
 /// may be called concurrently, as for every `credentials_provider`).

@@ -38,7 +38,11 @@ struct sso_settings {
 /// Each `fetch()`: reads the cached token; if it expires within 5 minutes
 /// and the cache has a refresh token and a registered client, refreshes it
 /// with OIDC CreateToken (grant type refresh_token) and writes the cache
-/// back (atomically: a temporary file renamed); then GetRoleCredentials.
+/// back (atomically: a temporary file renamed, mode 0600, every other field
+/// kept; a cache that cannot be written is not an error for this fetch); if
+/// the refresh fails while the token is still valid, the token is used.
+/// Then GetRoleCredentials. A legacy profile (no `session_name`) is never
+/// refreshed, as in the AWS CLI.
 /// The result carries the account id and expiration; `source` is
 /// "sso <profile_name>".
 ///

@@ -36,7 +36,18 @@ boost::asio::awaitable<http::response>
 metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb method,
                          std::string_view target,
                          const std::vector<std::pair<std::string, std::string>>& headers) {
+    return request(ep, method, target, headers, std::string(), {});
+}
+
+boost::asio::awaitable<http::response>
+metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb method,
+                         std::string_view target,
+                         const std::vector<std::pair<std::string, std::string>>& headers,
+                         std::string body, std::string_view content_type) {
     http::request req{method, std::string(target), 11};
+    if (!content_type.empty())
+        req.set(boost::beast::http::field::content_type, content_type);
+    req.body() = std::move(body);
     req.set(boost::beast::http::field::host, ep.host_header());
     req.set(boost::beast::http::field::user_agent, "ddb/0.1.0");
     for (auto& [name, value] : headers)
@@ -50,16 +61,7 @@ metadata_client::request(const ddb::endpoint& ep, boost::beast::http::verb metho
 boost::asio::awaitable<http::response> metadata_client::request(
     const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
     const std::vector<std::pair<std::string, std::string>>& headers, std::string body) {
-    http::request req{method, std::string(target), 11};
-    req.set(boost::beast::http::field::host, ep.host_header());
-    req.set(boost::beast::http::field::user_agent, "ddb/0.1.0");
-    for (auto& [name, value] : headers)
-        req.set(name, value);
-    req.body() = std::move(body);
-    req.prepare_payload();
-    http::origin to{ep.tls(), ep.host, ep.port};
-    auto deadline = saturating_add(std::chrono::steady_clock::now(), timeout_);
-    co_return co_await transport_.send(to, req, deadline);
+    return request(ep, method, target, headers, std::move(body), {});
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) {

@@ -41,10 +41,16 @@ public:
             const std::vector<std::pair<std::string, std::string>>& headers);
 
     /// The same with a request body (STS's form-encoded POST); Content-Length
-    /// is set from it, the caller sets Content-Type.
+    /// is set from it, the caller sets Content-Type in `headers`.
     boost::asio::awaitable<http::response>
     request(const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
             const std::vector<std::pair<std::string, std::string>>& headers, std::string body);
+    /// The same with a body (`content_type`: its Content-Type), e.g. a JSON
+    /// POST to SSO OIDC.
+    boost::asio::awaitable<http::response>
+    request(const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
+            const std::vector<std::pair<std::string, std::string>>& headers, std::string body,
+            std::string_view content_type);
 
 private:
     std::chrono::milliseconds timeout_;
