@@ -15,7 +15,7 @@
 namespace ddb::test {
 
 inline const credentials test_credentials{
-    "AKIDDDBTEST", "ddb-test-secret-key", "ddb-test-session-token", {}, "test"};
+    "AKIDDDBTEST", "ddb-test-secret-key", "ddb-test-session-token", {}, "test", {}};
 
 /// A config for `endpoint`: fixed region and credentials, 1 ms base backoff
 /// with a fixed jitter factor, so attempt counts and timings are predictable.
