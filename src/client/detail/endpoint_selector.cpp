@@ -50,8 +50,9 @@ endpoint_selector::select_account(const credentials& c,
                                   std::shared_ptr<const endpoint_target>& keep) {
     if (c.account_id.empty()) {
         if (resolved_.settings.account_mode == account_id_endpoint_mode::required)
-            resolved_.for_credentials(c.account_id, c.source); // throws: no account id
-        used_without_account_.store(true, std::memory_order_relaxed);
+            resolved_.for_credentials(c.account_id, c.source);      // throws: no account id
+        if (!used_without_account_.load(std::memory_order_relaxed)) // (no write per call)
+            used_without_account_.store(true, std::memory_order_relaxed);
         return base_;
     }
     {
