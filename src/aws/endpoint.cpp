@@ -1,5 +1,4 @@
 #include <ddb/aws/endpoint.hpp>
-#include <ddb/aws/region.hpp>
 #include <ddb/core/redacted.hpp>
 
 #include "../core/env.hpp"
@@ -179,29 +178,38 @@ bool ignoring_configured_urls() {
 
 namespace {
 
-// The profile's endpoint: its services section's `dynamodb.endpoint_url`,
-// then its own `endpoint_url`.
-std::optional<endpoint> profile_endpoint(const profile& p, const profile_set& files) {
+// The profile's endpoint: its services section's `<key>.endpoint_url`, then
+// its own `endpoint_url`.
+std::optional<endpoint> profile_endpoint(const service_id& service, const profile& p,
+                                         const profile_set& files) {
     if (auto s = p.get("services"); s && !s->empty()) {
         const profile* section = files.services(*s);
         if (!section)
             throw config_error(config_errc::invalid_setting,
                                "profile '" + p.name + "' names services section '" +
                                    std::string(*s) + "', which no config file has");
-        if (auto u = section->get("dynamodb.endpoint_url"); u && !u->empty())
-            return parse_endpoint(*u, "dynamodb endpoint_url of services section '" +
-                                          section->name + "'");
+        const std::string key = std::string(service.config_key) + ".endpoint_url";
+        if (auto u = section->get(key); u && !u->empty())
+            return parse_endpoint(*u, std::string(service.config_key) +
+                                          " endpoint_url of services section '" + section->name +
+                                          "'");
     }
     if (auto u = p.get("endpoint_url"); u && !u->empty())
         return parse_endpoint(*u, "endpoint_url of profile '" + p.name + "'");
     return std::nullopt;
 }
 
-// The configured endpoint (variables, then the profile), unless
-// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (else the profile's
-// ignore_configured_endpoint_urls) says to ignore them. The files are read
-// unless the variable alone decides.
-std::optional<endpoint> configured_endpoint(lazy_profile_set& files) {
+} // namespace
+
+std::optional<endpoint> configured_endpoint(const service_id& service,
+                                            std::optional<std::string_view> explicit_url,
+                                            lazy_profile_set& files,
+                                            std::string_view explicit_source) {
+    if (explicit_url && !explicit_url->empty())
+        return parse_endpoint(*explicit_url, explicit_source);
+    // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, else the profile's
+    // ignore_configured_endpoint_urls; the files are read unless the
+    // variable alone decides.
     auto ignore_variable = detail::getenv_nonempty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     if (ignore_variable && is_true(*ignore_variable))
         return std::nullopt;
@@ -210,24 +218,21 @@ std::optional<endpoint> configured_endpoint(lazy_profile_set& files) {
         if (auto v = p ? p->get("ignore_configured_endpoint_urls") : std::nullopt; v && is_true(*v))
             return std::nullopt;
     // Set but empty counts as unset, as in botocore and the Go SDK.
-    for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
+    const std::string service_variable = "AWS_ENDPOINT_URL_" + std::string(service.env_suffix);
+    for (const char* name : {service_variable.c_str(), "AWS_ENDPOINT_URL"})
         if (auto u = detail::getenv_nonempty(name))
             return parse_endpoint(*u, name);
-    return p ? profile_endpoint(*p, files.profiles()) : std::nullopt;
+    if (!p)
+        return std::nullopt;
+    return profile_endpoint(service, *p, files.profiles());
 }
-
-} // namespace
 
 endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,
                           lazy_profile_set& files) {
-    if (explicit_url && !explicit_url->empty())
-        return parse_endpoint(*explicit_url, "client_config::endpoint");
-    if (auto configured = configured_endpoint(files))
-        return *configured;
-    validate_region(region);
-    std::string url = "https://dynamodb.";
-    url.append(region).append(region.starts_with("cn-") ? ".amazonaws.com.cn" : ".amazonaws.com");
-    return parse_endpoint(url, "the default for region " + std::string(region));
+    return resolve_dynamodb_endpoint(explicit_url, region,
+                                     resolve_endpoint_settings({}, files, "endpoint_options::"),
+                                     files)
+        .base.endpoint;
 }
 
 endpoint resolve_endpoint(std::optional<std::string_view> explicit_url, std::string_view region,

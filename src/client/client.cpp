@@ -101,6 +101,19 @@ std::shared_ptr<http::transport> client_transport(const asio::any_io_executor& e
     }
 }
 
+// The DynamoDB endpoint: the configured URL, else the default one for the
+// region and the FIPS / dual-stack / account-based settings (code, then
+// environment, then profile).
+dynamodb_endpoint client_endpoints(const client_config& cfg, const std::string& region,
+                                   lazy_profile_set& files) {
+    endpoint_options code;
+    code.use_fips_endpoint = cfg.use_fips_endpoint;
+    code.use_dualstack_endpoint = cfg.use_dualstack_endpoint;
+    code.account_id_endpoint_mode = cfg.account_id_endpoint_mode;
+    return resolve_dynamodb_endpoint(
+        cfg.endpoint, region, resolve_endpoint_settings(code, files, "client_config::"), files);
+}
+
 // Variables set to "" are ignored, as the AWS SDKs do; say so.
 void warn_of_empty_variables(const detail::client_state& st) {
     if (!(st.cfg.region && !st.cfg.region->empty()))
@@ -113,8 +126,8 @@ void warn_of_empty_variables(const detail::client_state& st) {
         for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
             if (detail::getenv_set_but_empty(name))
                 st.log(log_level::warning, std::string(name) +
-                                               " is set but empty: ignored; endpoint " + st.ep.url +
-                                               " (" + st.ep.source + ") is used");
+                                               " is set but empty: ignored; endpoint " +
+                                               st.endpoints.describe() + " is used");
 }
 
 } // namespace
@@ -124,9 +137,8 @@ detail::client_state::client_state(asio::any_io_executor e, client_config c,
     : ex(std::move(e))
     , cfg(checked(std::move(c)))
     , region(resolve_region(cfg.region, files))
-    , ep(resolve_endpoint(cfg.endpoint, region, files))
-    , origin{ep.tls(), ep.host, ep.port}
-    , host_header(ep.host_header())
+    , endpoints(client_endpoints(cfg, region, files),
+                [this](const std::string& line) { log(log_level::info, line); })
     , user_agent("ddb/0.1.0 cpp20 boost-beast")
     , creds(client_credentials(cfg, region, files))
     , retries(client_retries(cfg, files))
@@ -160,13 +172,18 @@ const std::string& client::region() const noexcept {
     return state_->region;
 }
 const ddb::endpoint& client::endpoint() const noexcept {
-    return state_->ep;
+    return state_->endpoints.base().where.endpoint;
+}
+std::string client::describe_endpoint() const {
+    return state_->endpoints.describe();
 }
 const credentials_provider_ptr& client::credential_source() const noexcept {
     return state_->creds;
 }
 http::pool_stats client::pool_stats() const {
-    return state_->transport->stats(state_->origin);
+    if (auto account = state_->endpoints.current_account())
+        return state_->transport->stats(account->origin);
+    return state_->transport->stats(state_->endpoints.base().origin);
 }
 const retry_policy& client::retries() const noexcept {
     return state_->retries;

@@ -130,6 +130,8 @@ struct attempt_record {
 // its header fields point into.
 struct signed_request {
     credentials creds;
+    const endpoint_target* target = nullptr;     // where it goes
+    std::shared_ptr<const endpoint_target> keep; // an account target, kept alive
     sigv4::signing_result signature;
     std::array<http::header_field, 7> fields;
     http::request_view view;
@@ -137,26 +139,29 @@ struct signed_request {
 
 // ---- Step 1: render and sign ---------------------------------------------
 
-// The attempt's request: the call's fixed fields, then the signature's
-// (X-Amz-Date, the session token, Authorization), signed now with `req.creds`.
+// The attempt's request to `req.target`: the call's fixed fields, then the
+// signature's (X-Amz-Date, the session token, Authorization), signed now
+// with `req.creds`.
 void render_and_sign(call_state& call, signed_request& req) {
     const client_state& st = call.st;
-    const sigv4::header to_sign[] = {{"host", st.host_header},
+    const endpoint_target& to = *req.target;
+    const sigv4::header to_sign[] = {{"host", to.host_header},
                                      {"content-type", json_content_type},
                                      {"x-amz-target", call.target}};
     sigv4::request signing_view;
-    signing_view.path = st.ep.path;
+    signing_view.path = to.where.endpoint.path;
     signing_view.headers = to_sign;
     signing_view.payload = call.body;
     req.signature = sigv4::sign(
-        signing_view, {req.creds, st.region, "dynamodb", std::chrono::system_clock::now()},
+        signing_view,
+        {req.creds, to.where.signing_region, "dynamodb", std::chrono::system_clock::now()},
         &call.st.keys);
     // The access key id is in Authorization: no header injection.
     if (has_cr_lf_nul(req.signature.authorization))
         throw sigv4::signing_error(sigv4::errc::invalid_header_value,
                                    "access key id contains CR, LF or NUL");
     std::size_t n = 0;
-    req.fields[n++] = {"Host", st.host_header};
+    req.fields[n++] = {"Host", to.host_header};
     req.fields[n++] = {"Content-Type", json_content_type};
     req.fields[n++] = {"User-Agent", st.user_agent};
     req.fields[n++] = {"X-Amz-Target", call.target};
@@ -165,7 +170,7 @@ void render_and_sign(call_state& call, signed_request& req) {
         req.fields[n++] = {"X-Amz-Security-Token", req.signature.security_token};
     req.fields[n++] = {"Authorization", req.signature.authorization};
     req.view.method = "POST";
-    req.view.target = st.ep.path;
+    req.view.target = to.where.endpoint.path;
     req.view.headers = std::span<const http::header_field>(req.fields.data(), n);
     req.view.body = call.body;
 }
@@ -348,10 +353,11 @@ asio::awaitable<json::value> send_call(std::shared_ptr<client_state> keep, std::
         try {
             signed_request req;
             req.creds = co_await st.creds->fetch();
+            req.target = &st.endpoints.select(req.creds, req.keep);
             render_and_sign(call, req);
             const steady::time_point deadline = attempt_deadline(call, rec);
             http::raw_response res =
-                co_await st.transport->send(st.origin, req.view, deadline, &rec.info);
+                co_await st.transport->send(req.target->origin, req.view, deadline, &rec.info);
             rec.status = res.status();
             json::value answer = check(call, res, sp, own_arena);
             st.retries.on_success(call.retried_cost);

@@ -203,7 +203,11 @@ TEST_CASE("resolve_endpoint: the profile's services section and endpoint_url, af
         CHECK(e.code() == credentials_errc::malformed);
         CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains("broken:2:"));
     }
-    // An explicit URL needs no file.
+    // An explicit URL needs no file once the endpoint settings it is checked
+    // against (FIPS, dual-stack, account mode) are set elsewhere too.
+    env.set("AWS_USE_FIPS_ENDPOINT", "false")
+        .set("AWS_USE_DUALSTACK_ENDPOINT", "false")
+        .set("AWS_ACCOUNT_ID_ENDPOINT_MODE", "preferred");
     CHECK(resolve_endpoint("http://localhost:4200", "us-east-1").port == 4200);
 }
 

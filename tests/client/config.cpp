@@ -262,6 +262,9 @@ TEST_CASE("client config: a syntax error in the config file is reported at const
     // Everything the file could give set elsewhere: it is not read.
     cfg.region = "us-east-1";
     cfg.pool.tls.ca_file = "";
+    cfg.use_fips_endpoint = false;
+    cfg.use_dualstack_endpoint = false;
+    cfg.account_id_endpoint_mode = account_id_endpoint_mode::preferred;
     env.set("AWS_CA_BUNDLE", "/nonexistent/bundle.pem");
     try {
         client c(ioc.get_executor(), cfg);

@@ -255,11 +255,26 @@ public:
     /// The same (the name before `get_executor`).
     const boost::asio::any_io_executor& executor() const noexcept;
     const std::string& region() const noexcept;
+    /// The endpoint resolved at construction: the configured URL, else the
+    /// regional (FIPS, dual-stack, local) one. With account-based endpoints
+    /// calls go to their credentials' account endpoint instead
+    /// (`describe_endpoint()`).
     const ddb::endpoint& endpoint() const noexcept;
     /// The credentials provider in use (the configured one or the default
     /// chain); `credential_source()->describe()` says which source served.
     const credentials_provider_ptr& credential_source() const noexcept;
-    /// The connection pool counters of this client's endpoint (zeros for a
+    /// Which endpoint form calls use, for logs and people (no secret):
+    /// "account-based https://123456789012.ddb.us-east-1.amazonaws.com
+    /// (account from credentials: environment)", "regional
+    /// https://dynamodb.us-east-1.amazonaws.com (account-based once
+    /// credentials with an account id are used)", "configured
+    /// http://localhost:8000 (AWS_ENDPOINT_URL_DYNAMODB)", "FIPS
+    /// https://dynamodb-fips.us-east-1.amazonaws.com (AWS_USE_FIPS_ENDPOINT)",
+    /// "local http://localhost:8000 (region local)". Account-based: the
+    /// account of the last call's credentials.
+    std::string describe_endpoint() const;
+    /// The connection pool counters of this client's endpoint (the last
+    /// account endpoint used, with account-based endpoints; zeros for a
     /// transport without pools).
     http::pool_stats pool_stats() const;
     /// The retry policy (quota state) shared by this client's calls.

@@ -4,6 +4,7 @@
 // standard library's types).
 #pragma once
 
+#include <ddb/aws/endpoint_settings.hpp>
 #include <ddb/client/metrics.hpp>
 #include <ddb/client/retry_policy.hpp>
 #include <ddb/credentials/provider.hpp>
@@ -40,8 +41,23 @@ struct client_config {
     std::optional<std::string> region;
     /// Endpoint URL; default: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL,
     /// the profile's services section / endpoint_url, then
-    /// https://dynamodb.<region>.amazonaws.com (see `resolve_endpoint`).
+    /// https://dynamodb.<region>.amazonaws.com, or the FIPS, dual-stack or
+    /// account-based form the next three settings choose (see
+    /// `resolve_dynamodb_endpoint`; `client::describe_endpoint()` says which).
     std::optional<std::string> endpoint;
+    /// FIPS endpoints (dynamodb-fips.<region>...); default:
+    /// AWS_USE_FIPS_ENDPOINT, the profile's use_fips_endpoint, false.
+    std::optional<bool> use_fips_endpoint;
+    /// Dual-stack (IPv4 and IPv6) endpoints (dynamodb.<region>.api.aws);
+    /// default: AWS_USE_DUALSTACK_ENDPOINT, the profile's
+    /// use_dualstack_endpoint, false.
+    std::optional<bool> use_dualstack_endpoint;
+    /// Account-based endpoints (https://<account-id>.ddb.<region>.amazonaws.com,
+    /// the account taken from each call's credentials); default:
+    /// AWS_ACCOUNT_ID_ENDPOINT_MODE, the profile's account_id_endpoint_mode,
+    /// preferred (used when the credentials carry an account id and no
+    /// endpoint URL, FIPS or other partition rules it out).
+    std::optional<ddb::account_id_endpoint_mode> account_id_endpoint_mode;
     /// Credentials; default: `make_default_credentials_chain()` (environment,
     /// profile files, container, instance metadata), cached.
     credentials_provider_ptr credentials;

@@ -9,6 +9,8 @@
 #include <ddb/http/transport.hpp>
 #include <ddb/sigv4/signing_key.hpp>
 
+#include "endpoint_selector.hpp"
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/storage_ptr.hpp>
@@ -33,9 +35,9 @@ struct client_state {
     boost::asio::any_io_executor ex;
     client_config cfg;
     std::string region;
-    ddb::endpoint ep;
-    http::origin origin;
-    std::string host_header, user_agent;
+    /// Where each attempt goes (the base endpoint, or account-based ones).
+    endpoint_selector endpoints;
+    std::string user_agent;
     credentials_provider_ptr creds;
     retry_policy retries;
     std::optional<rate_limiter> limiter;
