@@ -92,7 +92,9 @@ int main() {
         if (failure)
             std::rethrow_exception(failure);
         auto pool = c.pool_stats();
+        // Which credential source and which endpoint form served (no secret).
         std::cout << "\ncredentials: " << c.credential_source()->describe() << "\n";
+        std::cout << "endpoint: " << c.describe_endpoint() << "\n";
         std::cout << "\n"
                   << pool.requests << " requests over " << pool.connections_opened
                   << " connection(s)\ndemo: OK\n";

@@ -25,10 +25,20 @@ std::string sts_region(const std::string& given, lazy_profile_set& files) {
     }
 }
 
+// STS as `resolve_sts_endpoint` says (AWS_ENDPOINT_URL_STS, ..., FIPS,
+// regional). A config file that cannot be read leaves the regional default:
+// the profile source reports the file when credentials are needed.
 sts_settings sts_for(const default_chain_options& opts, lazy_profile_set& files) {
     sts_settings sts;
-    sts.region = sts_region(opts.region, files);
-    sts.endpoint = parse_endpoint("https://sts." + sts.region + ".amazonaws.com");
+    auto region = sts_region(opts.region, files);
+    try {
+        auto resolved = resolve_sts_endpoint(std::nullopt, region, files);
+        sts.endpoint = std::move(resolved.endpoint);
+        sts.region = std::move(resolved.signing_region);
+    } catch (const credentials_error&) {
+        sts.endpoint = parse_endpoint("https://sts." + region + ".amazonaws.com");
+        sts.region = region;
+    }
     sts.tls = opts.tls;
     return sts;
 }

@@ -279,7 +279,7 @@ asio::awaitable<credentials> run_process(std::string command, std::string who,
                                 stderr_quote(io.err_text));
 }
 
-std::string describe(const std::string& profile_name) {
+std::string source_name(const std::string& profile_name) {
     return profile_name.empty() ? std::string("credential_process")
                                 : "credential_process (profile '" + profile_name + "')";
 }
@@ -292,10 +292,10 @@ process_provider::process_provider(std::string command, std::string profile_name
     , opts_(opts) {
     if (command_.empty())
         throw config_error(config_errc::invalid_setting,
-                           describe(profile_name_) + ": the command is empty");
+                           source_name(profile_name_) + ": the command is empty");
     if (command_.find('\0') != std::string::npos)
         throw config_error(config_errc::invalid_setting,
-                           describe(profile_name_) + ": the command contains a NUL byte");
+                           source_name(profile_name_) + ": the command contains a NUL byte");
     if (opts_.timeout <= std::chrono::milliseconds::zero())
         throw config_error(config_errc::invalid_setting,
                            "process_provider::options::timeout must be > 0, got " +
@@ -309,11 +309,11 @@ process_provider::process_provider(std::string command, std::string profile_name
     : process_provider(std::move(command), std::move(profile_name), options{}) {}
 
 boost::asio::awaitable<credentials> process_provider::fetch() {
-    return run_process(command_, describe(profile_name_), opts_);
+    return run_process(command_, source_name(profile_name_), opts_);
 }
 
 std::string process_provider::name() const {
-    return describe(profile_name_);
+    return source_name(profile_name_);
 }
 
 } // namespace ddb

@@ -153,6 +153,7 @@ TEST_CASE("default chain: an instance-metadata 403 still lists every source befo
         const std::vector<std::string> expected = {
             "no AWS credentials: environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are "
             "not set (AWS_ACCESS_KEY_ID set but empty)",
+            "; web-identity: AWS_WEB_IDENTITY_TOKEN_FILE",
             "; profile 'default': no profile 'default' in /nonexistent/credentials (no such "
             "file) or /nonexistent/config (no such file)",
             "; container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set",
@@ -167,10 +168,11 @@ TEST_CASE("default chain: an instance-metadata 403 still lists every source befo
             if (found != std::string::npos)
                 at = found;
         }
-        REQUIRE(e.tried().size() == 4);
+        REQUIRE(e.tried().size() == 5);
         CHECK(e.tried()[0].source == "environment");
-        CHECK(e.tried()[1].source == "profile 'default'");
-        CHECK(e.tried()[2].source == "container");
-        CHECK(e.tried()[3].source == "instance metadata");
+        CHECK(e.tried()[1].source == "web-identity");
+        CHECK(e.tried()[2].source == "profile 'default'");
+        CHECK(e.tried()[3].source == "container");
+        CHECK(e.tried()[4].source == "instance metadata");
     }
 }

@@ -33,7 +33,7 @@ void walk(Enum first, Enum last, const char* category) {
 
 TEST_CASE("every error enumerator is named and described", "[error]") {
     walk(ddb::sigv4::errc::invalid_header_name, ddb::sigv4::errc::missing_parameter, "ddb.sigv4");
-    walk(ddb::credentials_errc::not_found, ddb::credentials_errc::provider_failed,
+    walk(ddb::credentials_errc::not_found, ddb::credentials_errc::login_required,
          "ddb.credentials");
     walk(ddb::config_errc::region_not_found, ddb::config_errc::invalid_setting, "ddb.config");
     walk(ddb::http::errc::resolve_failed, ddb::http::errc::unparsable_body, "ddb.http");

@@ -22,7 +22,16 @@ case "$mode" in
     endpoint=$("$here/scripts/local-dynamodb" start "$mode" "$state")
     export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
     export AWS_ACCESS_KEY_ID=AKIDLOCALTEST AWS_SECRET_ACCESS_KEY=local-secret
-    "$demo"
+    out=$("$demo")
+    echo "$out"
+    # ddb_demo says which credential source and endpoint form served.
+    if [ "$(basename "$demo")" = ddb_demo ]; then
+      grep -q "^credentials: chain: .*; served by environment" <<<"$out" ||
+        fail "the demo does not say the environment served the credentials"
+      grep -q "^endpoint: configured http://127.0.0.1:[0-9]*/\? (AWS_ENDPOINT_URL_DYNAMODB)" <<<"$out" ||
+        fail "the demo does not say which endpoint form it used"
+      ! grep -q "local-secret" <<<"$out" || fail "the demo printed the secret"
+    fi
     ;;
   moto-follower)
     follower=$3

@@ -29,8 +29,9 @@ std::chrono::system_clock::time_point suite_time() {
 }
 
 credentials suite_credentials(std::string token = {}) {
-    return {
-        "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", std::move(token), {}, "test"};
+    return {"AKIDEXAMPLE",    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            std::move(token), {},
+            "test",           {}};
 }
 
 struct expected {

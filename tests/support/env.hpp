@@ -59,7 +59,10 @@ public:
                               "AWS_EC2_METADATA_SERVICE_ENDPOINT",
                               "AWS_MAX_ATTEMPTS",
                               "AWS_RETRY_MODE",
-                              "AWS_CA_BUNDLE"})
+                              "AWS_CA_BUNDLE",
+                              "AWS_WEB_IDENTITY_TOKEN_FILE",
+                              "AWS_ROLE_ARN",
+                              "AWS_ROLE_SESSION_NAME"})
             unset(n);
         // The developer's own ~/.aws files stay out too: the client reads
         // them for region, endpoint, retry settings and the CA bundle.
