@@ -76,6 +76,10 @@ TEST_CASE("container provider: full URI, token from variable or file", "[credent
     env.set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", dir.write("token", "token-from-file\n"));
     test::run([&] { return p.fetch(); });
     CHECK(ep.last_authorization == "token-from-file"); // the file wins, trimmed
+    // EKS Pod Identity rotates the file: each fetch reads it again.
+    dir.write("token", "token-rotated\n");
+    test::run([&] { return p.fetch(); });
+    CHECK(ep.last_authorization == "token-rotated");
 }
 
 TEST_CASE("container provider: unset is not_found, bad settings are typed", "[credentials]") {
