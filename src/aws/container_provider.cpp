@@ -108,12 +108,8 @@ boost::asio::awaitable<credentials> container_provider::fetch() {
     auto self = impl_;
     detail::metadata_client http(co_await boost::asio::this_coro::executor, self->opts.timeout);
     for (int attempt = 1; attempt <= self->opts.attempts; ++attempt) {
-        if (attempt > 1) {
-            boost::asio::steady_timer pause(
-                co_await boost::asio::this_coro::executor,
-                std::chrono::milliseconds(50 << std::min(attempt - 2, 10)));
-            co_await pause.async_wait(boost::asio::use_awaitable);
-        }
+        if (attempt > 1)
+            co_await detail::pause_before_attempt(attempt, std::chrono::milliseconds(50), 10);
         std::optional<http::response> res;
         try {
             res = co_await http.request(ep, bhttp::verb::get, target, headers);

@@ -1,3 +1,4 @@
+#include <boost/algorithm/string/predicate.hpp>
 #include <ddb/aws/endpoint.hpp>
 #include <ddb/core/redacted.hpp>
 
@@ -91,12 +92,7 @@ bool looks_like_host_and_port(std::string_view url) {
 }
 
 bool is_true(std::string_view v) {
-    if (v.size() != 4)
-        return false;
-    for (std::size_t i = 0; i < 4; ++i)
-        if (std::tolower(static_cast<unsigned char>(v[i])) != "true"[i])
-            return false;
-    return true;
+    return boost::algorithm::iequals(v, "true");
 }
 
 } // namespace

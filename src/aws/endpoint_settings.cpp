@@ -1,3 +1,4 @@
+#include <boost/algorithm/string/predicate.hpp>
 #include <ddb/aws/endpoint_settings.hpp>
 #include <ddb/core/config_error.hpp>
 
@@ -9,13 +10,7 @@ namespace ddb {
 namespace {
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
+    return boost::algorithm::iequals(a, b);
 }
 
 // A value as an error may show it: at most 64 characters, control bytes as '?'.

@@ -252,12 +252,8 @@ boost::asio::awaitable<http::response> exchange(detail::metadata_client& client,
     std::string last_problem;
     std::string_view content_type = body.empty() ? std::string_view() : "application/json";
     for (int attempt = 1; attempt <= s.attempts; ++attempt) {
-        if (attempt > 1) {
-            boost::asio::steady_timer pause(
-                co_await boost::asio::this_coro::executor,
-                std::chrono::milliseconds(50 << std::min(attempt - 2, 10)));
-            co_await pause.async_wait(boost::asio::use_awaitable);
-        }
+        if (attempt > 1)
+            co_await detail::pause_before_attempt(attempt, std::chrono::milliseconds(50), 10);
         std::optional<http::response> res;
         try {
             res = co_await client.request(ep, method, target, headers, body, content_type);

@@ -116,9 +116,7 @@ std::string describe(const http::response& res, const std::optional<detail::sts_
 }
 
 boost::asio::awaitable<void> pause_before(int attempt) {
-    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor,
-                                std::chrono::milliseconds(100 << std::min(attempt - 2, 4)));
-    co_await t.async_wait(boost::asio::use_awaitable);
+    return detail::pause_before_attempt(attempt, std::chrono::milliseconds(100), 4);
 }
 
 // Sends the call up to `attempts` times; returns the credentials or throws

@@ -1,3 +1,4 @@
+#include <boost/algorithm/string/predicate.hpp>
 #include <ddb/credentials/error.hpp>
 #include <ddb/credentials/profile_file.hpp>
 
@@ -24,13 +25,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
+    return boost::algorithm::iequals(a, b);
 }
 
 // A value ends at '#' or ';' preceded by whitespace.

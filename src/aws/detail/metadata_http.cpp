@@ -3,6 +3,10 @@
 #include <ddb/core/saturating_time.hpp>
 #include <ddb/credentials/error.hpp>
 
+#include <algorithm>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -62,6 +66,13 @@ boost::asio::awaitable<http::response> metadata_client::request(
     const ddb::endpoint& ep, boost::beast::http::verb method, std::string_view target,
     const std::vector<std::pair<std::string, std::string>>& headers, std::string body) {
     return request(ep, method, target, headers, std::move(body), {});
+}
+
+boost::asio::awaitable<void> pause_before_attempt(int attempt, std::chrono::milliseconds first,
+                                                  int max_doublings) {
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor,
+                                first * (1 << std::clamp(attempt - 2, 0, max_doublings)));
+    co_await t.async_wait(boost::asio::use_awaitable);
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view s) {

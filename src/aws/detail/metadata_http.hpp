@@ -57,6 +57,11 @@ private:
     http::pooled_transport transport_;
 };
 
+/// Waits before try `attempt` (2, 3, ...) of a credential endpoint:
+/// `first`, doubling per try, at most `first` << `max_doublings`.
+boost::asio::awaitable<void> pause_before_attempt(int attempt, std::chrono::milliseconds first,
+                                                  int max_doublings);
+
 /// Parses {"AccessKeyId", "SecretAccessKey", "Token", "Expiration",
 /// "AccountId" (optional)}; throws
 /// credentials_error(malformed) naming what is missing (never a value).
