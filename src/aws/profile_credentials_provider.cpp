@@ -5,6 +5,7 @@
 #include <ddb/aws/profile_credentials_provider.hpp>
 #include <ddb/aws/sso_provider.hpp>
 #include <ddb/aws/web_identity_provider.hpp>
+#include <ddb/core/config_error.hpp>
 #include <ddb/credentials/caching_provider.hpp>
 #include <ddb/credentials/environment_provider.hpp>
 #include <ddb/credentials/profile_provider.hpp>
@@ -244,6 +245,13 @@ void profile_credentials_provider::resolve(const profile_set& files,
     } catch (const credentials_error& e) {
         error_ = e;
         resolved_ = e.what();
+    } catch (const config_error& e) {
+        // A setting a source refuses (an SSO region that is no region, ...):
+        // reported by fetch() like every profile error, so the chain's other
+        // sources and the client's construction are not affected.
+        error_ = credentials_error(credentials_errc::malformed,
+                                   "profile '" + selection_.name + "': " + e.what());
+        resolved_ = error_->what();
     }
 }
 

@@ -99,6 +99,11 @@ sso_role_name = Reader
 [profile sso-norole]
 sso_session = corp
 sso_account_id = 123456789012
+[profile sso-badregion]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = not a region
+sso_account_id = 123456789012
+sso_role_name = Reader
 [profile process]
 credential_process = /usr/bin/env printf '{}'
 [sso-session corp]
@@ -183,6 +188,7 @@ TEST_CASE("profile credentials: bad role settings are refused, naming profile an
         {"sso-nosection", credentials_errc::malformed, "[sso-session nosuch]"},
         {"sso-mismatch", credentials_errc::malformed, "sso_start_url differs"},
         {"sso-norole", credentials_errc::malformed, "lacks sso_role_name"},
+        {"sso-badregion", credentials_errc::malformed, "sso_region 'not a region'"},
         {"empty", credentials_errc::not_found, "has no credentials"},
         {"absent", credentials_errc::profile_not_found, "AWS_PROFILE"},
     };
