@@ -258,11 +258,8 @@ void profile_credentials_provider::resolve(const profile_set& files,
 boost::asio::awaitable<credentials> profile_credentials_provider::fetch() {
     if (!inner_)
         throw *error_;
-    auto inner = inner_;
-    auto c = co_await inner->fetch();
-    if (c.source.empty() || c.source.starts_with("profile:"))
-        c.source = "profile:" + selection_.name;
-    co_return c;
+    auto inner = inner_; // kept by the frame
+    co_return co_await inner->fetch();
 }
 
 std::string profile_credentials_provider::name() const {

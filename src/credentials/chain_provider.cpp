@@ -3,8 +3,7 @@
 namespace ddb {
 
 chain_provider::chain_provider(std::vector<credentials_provider_ptr> providers)
-    : providers_(std::move(providers))
-    , served_(std::make_shared<std::atomic<std::size_t>>(0)) {}
+    : providers_(std::move(providers)) {}
 
 std::string chain_provider::name() const {
     std::string n = "chain(";
@@ -35,12 +34,11 @@ std::string list_tried(const std::vector<credentials_error::attempt>& tried) {
 
 boost::asio::awaitable<credentials> chain_provider::fetch() {
     std::vector<credentials_error::attempt> tried;
-    auto served = served_;
     for (std::size_t i = 0; i < providers_.size(); ++i) {
         auto& p = providers_[i];
         try {
             auto c = co_await p->fetch();
-            served->store(i + 1, std::memory_order_relaxed);
+            served_.store(i + 1, std::memory_order_relaxed);
             co_return c;
         } catch (const credentials_error& e) {
             if (e.code() != credentials_errc::not_found) {
@@ -63,7 +61,7 @@ std::string chain_provider::describe() const {
     std::string out = "chain: ";
     for (std::size_t i = 0; i < providers_.size(); ++i)
         out += (i ? ", " : "") + providers_[i]->name();
-    auto served = served_->load(std::memory_order_relaxed);
+    auto served = served_.load(std::memory_order_relaxed);
     if (served == 0)
         return out + "; nothing served yet";
     return out + "; served by " + providers_[served - 1]->describe();

@@ -9,6 +9,7 @@
 #include <ddb/aws/sts.hpp>
 #include <ddb/client/client.hpp>
 
+#include "../support/client_setup.hpp"
 #include "../support/env.hpp"
 #include "../support/moto_iam.hpp"
 #include "../support/run.hpp"
@@ -24,13 +25,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-boost::json::value list_tables(asio::io_context& ioc, client& c) {
-    return test::run(ioc, [&]() -> asio::awaitable<boost::json::value> {
-        std::string op = "ListTables";
-        boost::json::value none = boost::json::object{};
-        co_return co_await c.call(op, none);
-    });
-}
+using ddb::test::list_tables;
 
 // moto with an IAM user (key) and two roles (open, closed); a config file
 // whose profiles use them.

@@ -13,6 +13,7 @@
 #include <ddb/credentials/caching_provider.hpp>
 #include <ddb/credentials/static_provider.hpp>
 
+#include "../support/client_setup.hpp"
 #include "../support/env.hpp"
 #include "../support/fault_proxy.hpp"
 #include "../support/http_test_server.hpp"
@@ -78,13 +79,7 @@ client_config config_for(const std::string& endpoint, credentials_provider_ptr p
     return c;
 }
 
-boost::json::value list_tables(asio::io_context& ioc, client& c) {
-    return test::run(ioc, [&]() -> awaitable<boost::json::value> {
-        std::string op = "ListTables";
-        boost::json::value none = boost::json::object{};
-        co_return co_await c.call(op, none);
-    });
-}
+using ddb::test::list_tables;
 
 // The sts_error `make()` ends with.
 template <class F>
@@ -121,20 +116,7 @@ struct recording_forwarder {
             bodies.push_back(req.body());
             authorizations.emplace_back(req[bhttp::field::authorization]);
         }
-        try {
-            asio::io_context ioc;
-            asio::ip::tcp::socket socket(ioc);
-            socket.connect({asio::ip::make_address("127.0.0.1"), upstream});
-            test::test_request copy = req;
-            copy.keep_alive(false);
-            bhttp::write(socket, copy);
-            boost::beast::flat_buffer buffer;
-            test::test_response res;
-            bhttp::read(socket, buffer, res);
-            return res;
-        } catch (const std::exception& e) {
-            return test::make_response(502, e.what(), "text/plain");
-        }
+        return test::forward_to(upstream, req);
     }
     std::string last_body() {
         std::lock_guard lock(mutex);

@@ -27,12 +27,7 @@ using std::chrono::milliseconds;
 
 namespace {
 
-json::value list_tables(asio::io_context& ioc, client& c) {
-    return test::run(ioc, [&]() -> awaitable<json::value> {
-        json::value none = json::object{};
-        co_return co_await c.call("ListTables", none);
-    });
-}
+using ddb::test::list_tables;
 
 // The config_error a client built from `cfg` throws, or FAIL.
 std::string refusal(const client_config& cfg) {

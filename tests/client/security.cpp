@@ -57,12 +57,7 @@ client_config config_for(const std::string& endpoint, const credentials& creds,
     return c;
 }
 
-boost::json::value list_tables(asio::io_context& ioc, client& c) {
-    return test::run(ioc, [&]() -> awaitable<boost::json::value> {
-        boost::json::value none = boost::json::object{};
-        co_return co_await c.call("ListTables", none);
-    });
-}
+using ddb::test::list_tables;
 
 // A loopback stand-in that records the Authorization headers it was sent
 // (so the test knows the exact signatures) and answers an empty ListTables.

@@ -61,20 +61,7 @@ struct recording_forwarder {
             authorizations.emplace_back(req[bhttp::field::authorization]);
             tokens.emplace_back(req["x-amz-security-token"]);
         }
-        try {
-            asio::io_context ioc;
-            asio::ip::tcp::socket socket(ioc);
-            socket.connect({asio::ip::make_address("127.0.0.1"), upstream});
-            test::test_request copy = req;
-            copy.keep_alive(false);
-            bhttp::write(socket, copy);
-            boost::beast::flat_buffer buffer;
-            test::test_response res;
-            bhttp::read(socket, buffer, res);
-            return res;
-        } catch (const std::exception& e) {
-            return test::make_response(502, e.what(), "text/plain");
-        }
+        return test::forward_to(upstream, req);
     }
 
     void register_with(test::leak_guard& guard) {

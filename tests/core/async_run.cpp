@@ -58,6 +58,21 @@ struct op {
     }
 };
 
+// Which cancellation types each support level lets through.
+struct support_row {
+    ddb::cancellation_support support;
+    asio::cancellation_type type;
+    bool cancelled;
+};
+const support_row support_rows[] = {
+    {ddb::cancellation_support::all, asio::cancellation_type::terminal, true},
+    {ddb::cancellation_support::all, asio::cancellation_type::partial, true},
+    {ddb::cancellation_support::all, asio::cancellation_type::total, true},
+    {ddb::cancellation_support::terminal_partial, asio::cancellation_type::terminal, true},
+    {ddb::cancellation_support::terminal_partial, asio::cancellation_type::partial, true},
+    {ddb::cancellation_support::terminal_partial, asio::cancellation_type::total, false},
+};
+
 } // namespace
 
 TEST_CASE("async_run: every completion token kind", "[async]") {
@@ -158,21 +173,7 @@ TEST_CASE("async_run: every completion token kind", "[async]") {
 }
 
 TEST_CASE("async_run: the cancellation types each support level passes", "[async]") {
-    using ct = asio::cancellation_type;
-    struct row {
-        ddb::cancellation_support support;
-        ct type;
-        bool cancelled;
-    };
-    const row rows[] = {
-        {ddb::cancellation_support::all, ct::terminal, true},
-        {ddb::cancellation_support::all, ct::partial, true},
-        {ddb::cancellation_support::all, ct::total, true},
-        {ddb::cancellation_support::terminal_partial, ct::terminal, true},
-        {ddb::cancellation_support::terminal_partial, ct::partial, true},
-        {ddb::cancellation_support::terminal_partial, ct::total, false},
-    };
-    for (const auto& r : rows) {
+    for (const auto& r : support_rows) {
         INFO("support " << static_cast<int>(r.support) << " type " << static_cast<int>(r.type));
         asio::io_context io;
         op o{io.get_executor()};
@@ -205,21 +206,7 @@ TEST_CASE("async_run: the cancellation types each support level passes", "[async
 // the support level still filters it. The caller's slot reused for a second
 // operation drops the first one's handler (no leak under ASan).
 TEST_CASE("async_run: a cancellation emitted before the operation first runs", "[async]") {
-    using ct = asio::cancellation_type;
-    struct row {
-        ddb::cancellation_support support;
-        ct type;
-        bool cancelled;
-    };
-    const row rows[] = {
-        {ddb::cancellation_support::all, ct::terminal, true},
-        {ddb::cancellation_support::all, ct::partial, true},
-        {ddb::cancellation_support::all, ct::total, true},
-        {ddb::cancellation_support::terminal_partial, ct::terminal, true},
-        {ddb::cancellation_support::terminal_partial, ct::partial, true},
-        {ddb::cancellation_support::terminal_partial, ct::total, false},
-    };
-    for (const auto& r : rows) {
+    for (const auto& r : support_rows) {
         INFO("support " << static_cast<int>(r.support) << " type " << static_cast<int>(r.type));
         asio::io_context io;
         op o{io.get_executor()};

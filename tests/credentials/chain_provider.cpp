@@ -1,6 +1,7 @@
 // Test that header file is self-contained.
 #include <ddb/credentials/chain_provider.hpp>
 
+#include <ddb/credentials/caching_provider.hpp>
 #include <ddb/credentials/environment_provider.hpp>
 #include <ddb/credentials/local_chain.hpp>
 #include <ddb/credentials/profile_provider.hpp>
@@ -31,6 +32,25 @@ TEST_CASE("chain: the first source with credentials wins", "[credentials]") {
     CHECK(test::run([&] { return chain->fetch(); }).source == "profile:default");
     env.set("AWS_ACCESS_KEY_ID", "E").set("AWS_SECRET_ACCESS_KEY", "ES");
     CHECK(test::run([&] { return chain->fetch(); }).source == "environment");
+}
+
+TEST_CASE("chain: describe() says which source served last, and a cache adds its credentials",
+          "[credentials]") {
+    test::env_guard env;
+    env.clean_aws();
+    auto chain = env_then_profile("[default]\naws_access_key_id=P\naws_secret_access_key=PS\n");
+    CHECK(chain->describe() == "chain: environment, profile 'default'; nothing served yet");
+    test::run([&] { return chain->fetch(); });
+    CHECK(chain->describe() ==
+          "chain: environment, profile 'default'; served by profile 'default'");
+    env.set("AWS_ACCESS_KEY_ID", "E").set("AWS_SECRET_ACCESS_KEY", "ES");
+    test::run([&] { return chain->fetch(); });
+    CHECK(chain->describe() == "chain: environment, profile 'default'; served by environment");
+    caching_provider cache(chain);
+    CHECK(cache.describe() == chain->describe());
+    test::run([&] { return cache.fetch(); });
+    CHECK(cache.describe() == chain->describe() + "; cached credentials from environment");
+    CHECK_THAT(cache.describe(), !Catch::Contains("ES"));
 }
 
 TEST_CASE("chain: nothing found lists every source tried, without secrets", "[credentials]") {

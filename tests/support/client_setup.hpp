@@ -5,7 +5,10 @@
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/ops/table_waiter.hpp>
 
+#include "run.hpp"
+
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -32,6 +35,15 @@ inline client_config config_for(const std::string& endpoint) {
 }
 
 /// A table name no other test uses.
+/// ListTables through `client::call`, run to completion on `ioc`: the
+/// cheapest signed call, for tests of credentials and endpoints.
+inline boost::json::value list_tables(boost::asio::io_context& ioc, client& c) {
+    return run(ioc, [&]() -> boost::asio::awaitable<boost::json::value> {
+        boost::json::value none = boost::json::object{};
+        co_return co_await c.call("ListTables", none);
+    });
+}
+
 inline std::string unique_table(const std::string& prefix = "t") {
     static std::atomic<int> n{0};
     std::random_device rd;

@@ -82,4 +82,21 @@ test_response make_response(unsigned status, std::string body, std::string conte
     return res;
 }
 
+test_response forward_to(std::uint16_t port, const test_request& req) {
+    try {
+        asio::io_context ioc;
+        asio::ip::tcp::socket socket(ioc);
+        socket.connect({asio::ip::make_address("127.0.0.1"), port});
+        test_request copy = req;
+        copy.keep_alive(false);
+        http::write(socket, copy);
+        boost::beast::flat_buffer buffer;
+        test_response res;
+        http::read(socket, buffer, res);
+        return res;
+    } catch (const std::exception& e) {
+        return make_response(502, e.what(), "text/plain");
+    }
+}
+
 } // namespace ddb::test

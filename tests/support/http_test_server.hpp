@@ -36,4 +36,9 @@ private:
 test_response make_response(unsigned status, std::string body,
                             std::string content_type = "application/json");
 
+/// Sends `req` (as is, on a new connection) to 127.0.0.1:`port` and returns
+/// the answer; 502 with the error text when the upstream cannot be reached.
+/// For recording forwarders in front of moto.
+test_response forward_to(std::uint16_t port, const test_request& req);
+
 } // namespace ddb::test

@@ -35,7 +35,7 @@ public:
 
 private:
     std::vector<credentials_provider_ptr> providers_;
-    std::shared_ptr<std::atomic<std::size_t>> served_; // index + 1 of the last source that served
+    std::atomic<std::size_t> served_{0}; // index + 1 of the last source that served
 };
 
 } // namespace ddb
