@@ -385,6 +385,23 @@ TEST_CASE("streams: malformed answers name the field", "[streams]") {
     CHECK_THAT(message_of(R"({"Records":{}})"), Catch::Matchers::Contains("Records: not an array"));
     CHECK_THAT(message_of(R"({"Records":[{"dynamodb":{"SequenceNumber":"1","SizeBytes":"x"}}]})"),
                Catch::Matchers::Contains("Records[0].dynamodb.SizeBytes: not an integer"));
+    // The paths are built only on error: every part of them is still there.
+    CHECK_THAT(
+        message_of(
+            R"({"Records":[{"dynamodb":{"SequenceNumber":"1"}},{"dynamodb":{"SequenceNumber":"2",)"
+            R"("OldImage":{"l":{"L":[{"S":"x"},{"SS":["a","a"]}]}}}}]})"),
+        Catch::Matchers::EndsWith("answer: Records[1].dynamodb.OldImage.l[1].SS: string set has a "
+                                  "duplicate member (HTTP 200)"));
+    CHECK_THAT(
+        message_of(R"({"Records":[{"dynamodb":{"SequenceNumber":"1"}},{"dynamodb":{)"
+                   R"("SequenceNumber":"2"},"userIdentity":{"Type":7}}]})"),
+        Catch::Matchers::EndsWith("answer: Records[1].userIdentity.Type: not a string (HTTP 200)"));
+    CHECK_THAT(
+        message_of(R"({"Records":[{"dynamodb":{"SequenceNumber":"1","Keys":[]}}]})"),
+        Catch::Matchers::EndsWith(
+            "answer: Records[0].dynamodb.Keys: expected a JSON object of attributes (HTTP 200)"));
+    CHECK_THAT(message_of(R"({"Records":[{"dynamodb":{"SequenceNumber":"1"},"eventID":1}]})"),
+               Catch::Matchers::EndsWith("answer: Records[0].eventID: not a string (HTTP 200)"));
     // An event name newer than ddb is kept as unknown, not refused.
     f.transport->script.push_back(
         ok(R"({"Records":[{"eventName":"UPSERT","dynamodb":{"SequenceNumber":"1"}}]})"));

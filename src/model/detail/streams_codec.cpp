@@ -15,17 +15,28 @@ namespace json = boost::json;
 
 namespace {
 
-std::string at(std::string_view parent, std::string_view name) {
-    std::string s(parent);
-    return s.append(".").append(name);
+// Where a field is: the record's index and the object within it ("" for
+// the record itself, "dynamodb", "userIdentity"). Rendered
+// ("Records[3].dynamodb") only when a field is bad, so a valid page builds
+// no path strings.
+struct where {
+    std::size_t record = 0;
+    std::string_view object;
+
+    std::string str() const {
+        std::string s = "Records[" + std::to_string(record) + "]";
+        if (!object.empty())
+            s.append(".").append(object);
+        return s;
+    }
+    std::string at(std::string_view name) const { return str().append(".").append(name); }
+};
+
+[[noreturn]] void fail(const where& parent, std::string_view name, const char* problem) {
+    throw field_error{parent.at(name), problem};
 }
 
-// The paths of fields are built only when one is bad.
-[[noreturn]] void fail(std::string_view parent, std::string_view name, const char* problem) {
-    throw field_error{at(parent, name), problem};
-}
-
-void checked_string(const json::value& v, std::string& out, std::string_view parent,
+void checked_string(const json::value& v, std::string& out, const where& parent,
                     std::string_view name) {
     if (!v.is_string())
         fail(parent, name, "not a string");
@@ -34,7 +45,7 @@ void checked_string(const json::value& v, std::string& out, std::string_view par
 }
 
 template <class E>
-E enum_of(const json::value& v, std::string_view parent, std::string_view name) {
+E enum_of(const json::value& v, const where& parent, std::string_view name) {
     if (!v.is_string())
         fail(parent, name, "not a string");
     for (const auto& [e, wire] : enum_names<E>())
@@ -44,20 +55,21 @@ E enum_of(const json::value& v, std::string_view parent, std::string_view name) 
 }
 
 // An image or the keys; a bad attribute value names its path
-// ("Records[3].dynamodb.NewImage.n.N").
-item image_of(const json::value& v, std::string_view parent, std::string_view name) {
+// ("Records[3].dynamodb.NewImage.n.N"). The item is decoded under `name`
+// alone and the record's part is put in front only on error.
+item image_of(const json::value& v, const where& parent, std::string_view name) {
     try {
-        return item_from_json(v, at(parent, name));
+        return item_from_json(v, name);
     } catch (const value_error& e) {
         const std::string_view what = e.what();
         const auto colon = what.find(": ");
         if (colon == std::string_view::npos)
-            throw field_error{at(parent, name), std::string(what)};
-        throw field_error{std::string(what.substr(0, colon)), std::string(what.substr(colon + 2))};
+            throw field_error{parent.at(name), std::string(what)};
+        throw field_error{parent.at(what.substr(0, colon)), std::string(what.substr(colon + 2))};
     }
 }
 
-std::chrono::system_clock::time_point time_of(const json::value& v, std::string_view parent,
+std::chrono::system_clock::time_point time_of(const json::value& v, const where& parent,
                                               std::string_view name) {
     if (!v.is_number())
         fail(parent, name, "not a number");
@@ -70,11 +82,11 @@ std::chrono::system_clock::time_point time_of(const json::value& v, std::string_
 }
 
 // The StreamRecord ("dynamodb") of the record at `parent`.
-void decode_change(const json::value& v, stream_record& r, std::string_view parent) {
+void decode_change(const json::value& v, stream_record& r, const where& parent) {
     const std::string_view self = "dynamodb";
     if (!v.is_object())
         fail(parent, self, "not an object");
-    const std::string path = at(parent, self);
+    const where path{parent.record, self};
     bool has_sequence = false;
     for (const auto& kv : v.get_object()) {
         const std::string_view k = kv.key();
@@ -104,25 +116,27 @@ void decode_change(const json::value& v, stream_record& r, std::string_view pare
         fail(path, "SequenceNumber", "missing");
 }
 
-void decode_identity(const json::value& v, stream_record& r, std::string_view parent) {
+void decode_identity(const json::value& v, stream_record& r, const where& parent) {
     const std::string_view self = "userIdentity";
     if (!v.is_object())
         fail(parent, self, "not an object");
+    const where path{parent.record, self};
     stream_identity id;
     for (const auto& kv : v.get_object()) {
         if (kv.value().is_null())
             continue;
         if (kv.key() == "PrincipalId")
-            checked_string(kv.value(), id.principal_id, at(parent, self), kv.key());
+            checked_string(kv.value(), id.principal_id, path, kv.key());
         else if (kv.key() == "Type")
-            checked_string(kv.value(), id.type, at(parent, self), kv.key());
+            checked_string(kv.value(), id.type, path, kv.key());
     }
     r.user_identity = std::move(id);
 }
 
-void decode_record(const json::value& v, stream_record& r, std::string_view path) {
+void decode_record(const json::value& v, stream_record& r, std::size_t index) {
+    const where path{index, {}};
     if (!v.is_object())
-        throw field_error{std::string(path), "not an object"};
+        throw field_error{path.str(), "not an object"};
     bool has_change = false;
     for (const auto& kv : v.get_object()) {
         const std::string_view k = kv.key();
@@ -203,7 +217,7 @@ void decode_get_records(const json::value& answer, get_records_response& out) {
     out.records.clear();
     out.records.resize(a.size());
     for (std::size_t i = 0; i < a.size(); ++i)
-        decode_record(a[i], out.records[i], "Records[" + std::to_string(i) + "]");
+        decode_record(a[i], out.records[i], i);
 }
 
 void encode_get_records(const get_records_response& v, json::object& out) {
