@@ -34,15 +34,32 @@ const bytes& member_key(const bytes& b) {
 template <class T>
 using member_key_t = std::decay_t<decltype(member_key(std::declval<const T&>()))>;
 
+// Up to this many members, a set is checked for duplicates pairwise.
+constexpr std::size_t small_set = 16;
+
 template <class T>
 void check_set(const std::vector<T>& members, std::string_view what) {
     if (members.empty())
         throw value_error(value_errc::empty_set, std::string(what) + " must not be empty");
+    auto duplicate = [&] {
+        throw value_error(value_errc::duplicate_set_member,
+                          std::string(what) + " has a duplicate member");
+    };
+    // Small sets of texts or bytes (the usual tags) are compared pairwise:
+    // no temporary tree of copied members for each decoded set.
+    if constexpr (!std::is_same_v<T, number>) {
+        if (members.size() <= small_set) {
+            for (std::size_t i = 0; i < members.size(); ++i)
+                for (std::size_t j = i + 1; j < members.size(); ++j)
+                    if (members[i] == members[j])
+                        duplicate();
+            return;
+        }
+    }
     std::set<member_key_t<T>> seen;
     for (const auto& m : members)
         if (!seen.insert(member_key(m)).second)
-            throw value_error(value_errc::duplicate_set_member,
-                              std::string(what) + " has a duplicate member");
+            duplicate();
 }
 
 // The members of a set or list as a JSON array, each converted by `to`.
