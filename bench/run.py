@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ["sigv4", "decode", "client", "scaling", "alloc", "es", "replay", "subscription", "soak"]
+PARTS = ["sigv4", "decode", "streams", "client", "scaling", "alloc", "es", "replay", "subscription", "soak"]
 T0 = time.monotonic()
 
 
@@ -157,6 +157,21 @@ def bench_decode(ctx):
     out = {d["bench"]: d for d in lines}
     log(f"decode: decode/raw {out['query_page_decode']['ratio']}")
     return out
+
+
+def bench_streams(ctx):
+    """GetRecords pages of 1,000 NEW_AND_OLD_IMAGES records: ddb and the JS SDK decode the same
+    page (written by bench_streams) in the same run; CPU per record and JS/ddb."""
+    page = str(Path(ctx.tmp) / "getrecords-page.json")
+    seconds = "2" if ctx.quick else "5"
+    lines, _ = run_json([ctx.bin("bench_streams"), "--seconds", seconds, "--write-page", page])
+    ddb = lines[-1]
+    js_lines, _ = run_json(["node", str(ROOT / "bench/js/streams.mjs"), page, seconds])
+    js = js_lines[-1]
+    ratio = round(js["cpu_us_per_record"] / ddb["cpu_us_per_record"], 2)
+    log(f"streams: ddb {ddb['cpu_us_per_record']} us/record, JS SDK {js['cpu_us_per_record']} "
+        f"us/record: JS/ddb {ratio}")
+    return {"ddb": ddb, "js": js, "js_over_ddb": ratio}
 
 
 def one_client_run(ctx, nginx, impl, op, c, seconds, threads=1):
@@ -389,6 +404,15 @@ def build_rows(ctx, res, errors=None):
                         f"raw Boost.JSON parse {d['raw_parse_mb_per_s']:.0f} MB/s", d["ratio"],
                         "ddb/raw ≥ 0.5", d["ratio"] >= 0.5, "query_page_decode",
                         ddb_mb_per_s=d["mb_per_s"], raw_mb_per_s=d["raw_parse_mb_per_s"]))
+    if "streams" in res:
+        d, j = res["streams"]["ddb"], res["streams"]["js"]
+        rows.append(row(f"GetRecords page decode, {d['records_per_page']:,} NEW_AND_OLD_IMAGES records "
+                        f"({d['page_bytes'] / 1e6:.1f} MB), CPU per record",
+                        fmt_us(d["cpu_us_per_record"]), f"JS SDK {fmt_us(j['cpu_us_per_record'])}",
+                        res["streams"]["js_over_ddb"], "JS/ddb ≥ 20",
+                        res["streams"]["js_over_ddb"] >= 20, "streams_decode",
+                        ddb_us=d["cpu_us_per_record"], js_us=j["cpu_us_per_record"],
+                        ddb_decode_only_us=d["decode_us_per_record"]))
     if "client" in res:
         sm = res["client_summary"]
         for op, concurrencies in ctx.client_plan:
@@ -787,6 +811,8 @@ def main():
             attempt("sigv4", lambda: bench_sigv4(ctx))
         if "decode" in ctx.parts:
             attempt("decode", lambda: bench_decode(ctx))
+        if "streams" in ctx.parts:
+            attempt("streams", lambda: bench_streams(ctx))
         if any(p in ctx.parts for p in ("client", "scaling", "alloc")):
             nginx = Nginx(tmp)
             try:

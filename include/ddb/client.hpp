@@ -9,3 +9,4 @@
 #include <ddb/client/rate_limiter.hpp>
 #include <ddb/client/request_token.hpp>
 #include <ddb/client/retry_policy.hpp>
+#include <ddb/client/streams_client.hpp>

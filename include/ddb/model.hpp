@@ -5,6 +5,7 @@
 #include <ddb/model/common.hpp>
 #include <ddb/model/get_item.hpp>
 #include <ddb/model/query_scan.hpp>
+#include <ddb/model/streams.hpp>
 #include <ddb/model/table_description.hpp>
 #include <ddb/model/table_operations.hpp>
 #include <ddb/model/table_schema.hpp>

@@ -1,7 +1,8 @@
-// The endpoints of DynamoDB and STS when no URL is configured: host names per
-// partition, FIPS, dual-stack and account-based, and the combinations that do
-// not exist. The facts come from the SDKs' endpoint rule sets (botocore
-// 1.43: dynamodb/2012-08-10 and sts/2011-06-15 endpoint-rule-set-1.json);
+// The endpoints of DynamoDB, DynamoDB Streams and STS when no URL is
+// configured: host names per partition, FIPS, dual-stack and account-based,
+// and the combinations that do not exist. The facts come from the SDKs'
+// endpoint rule sets (botocore 1.43: dynamodb/2012-08-10,
+// dynamodbstreams/2012-08-10 and sts/2011-06-15 endpoint-rule-set-1.json);
 // the code is ours.
 #include <ddb/aws/endpoint.hpp>
 #include <ddb/aws/region.hpp>
@@ -198,6 +199,27 @@ service_endpoint dynamodb_endpoint::for_credentials(std::string_view account_id,
     return make(url, base.signing_region, endpoint_form::account_based,
                 "the account-based endpoint of the credentials from " +
                     std::string(credentials_source));
+}
+
+service_endpoint resolve_dynamodb_streams_endpoint(std::optional<std::string_view> explicit_url,
+                                                   std::string_view region,
+                                                   const endpoint_settings& settings,
+                                                   lazy_profile_set& files) {
+    if (auto configured = configured_endpoint(dynamodb_streams_service, explicit_url, files)) {
+        refuse_with_configured(settings, *configured);
+        return {std::move(*configured), std::string(region), endpoint_form::configured};
+    }
+    validate_region(region);
+    if (region == "local")
+        return local_endpoint(settings);
+    const detail::partition& p = detail::partition_of(region);
+    refuse_unsupported(settings, p, region);
+    // The rule set names dual-stack hosts of the three public partitions
+    // "streams-dynamodb[-fips]"; everything else is "streams.dynamodb[-fips]".
+    const bool dashed =
+        settings.use_dualstack && (p.name == "aws" || p.name == "aws-cn" || p.name == "aws-us-gov");
+    return partition_endpoint(dashed ? "streams-dynamodb" : "streams.dynamodb", region, settings,
+                              p);
 }
 
 service_endpoint resolve_sts_endpoint(std::optional<std::string_view> explicit_url,

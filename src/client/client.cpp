@@ -101,17 +101,32 @@ std::shared_ptr<http::transport> client_transport(const asio::any_io_executor& e
     }
 }
 
-// The DynamoDB endpoint: the configured URL, else the default one for the
-// region and the FIPS / dual-stack / account-based settings (code, then
-// environment, then profile).
-dynamodb_endpoint client_endpoints(const client_config& cfg, const std::string& region,
-                                   lazy_profile_set& files) {
+// The FIPS / dual-stack / account-based settings (code, then environment,
+// then profile).
+endpoint_settings client_endpoint_settings(const client_config& cfg, lazy_profile_set& files) {
     endpoint_options code;
     code.use_fips_endpoint = cfg.use_fips_endpoint;
     code.use_dualstack_endpoint = cfg.use_dualstack_endpoint;
     code.account_id_endpoint_mode = cfg.account_id_endpoint_mode;
-    return resolve_dynamodb_endpoint(
-        cfg.endpoint, region, resolve_endpoint_settings(code, files, "client_config::"), files);
+    return resolve_endpoint_settings(code, files, "client_config::");
+}
+
+// The DynamoDB endpoint: the configured URL, else the default one for the
+// region and the settings.
+dynamodb_endpoint dynamodb_endpoints(const client_config& cfg, const std::string& region,
+                                     lazy_profile_set& files) {
+    return resolve_dynamodb_endpoint(cfg.endpoint, region, client_endpoint_settings(cfg, files),
+                                     files);
+}
+
+// The DynamoDB Streams endpoint: the same, by the Streams rules (no
+// account-based endpoints).
+dynamodb_endpoint streams_endpoints(const client_config& cfg, const std::string& region,
+                                    lazy_profile_set& files) {
+    dynamodb_endpoint d;
+    d.settings = client_endpoint_settings(cfg, files);
+    d.base = resolve_dynamodb_streams_endpoint(cfg.endpoint, region, d.settings, files);
+    return d;
 }
 
 // Variables set to "" are ignored, as the AWS SDKs do; say so.
@@ -123,21 +138,34 @@ void warn_of_empty_variables(const detail::client_state& st) {
                                                " is set but empty: ignored; region " + st.region +
                                                " is used");
     if (!(st.cfg.endpoint && !st.cfg.endpoint->empty()))
-        for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"})
-            if (detail::getenv_set_but_empty(name))
-                st.log(log_level::warning, std::string(name) +
-                                               " is set but empty: ignored; endpoint " +
+        for (const std::string& name :
+             {"AWS_ENDPOINT_URL_" + std::string(st.service->id->env_suffix),
+              std::string("AWS_ENDPOINT_URL")})
+            if (detail::getenv_set_but_empty(name.c_str()))
+                st.log(log_level::warning, name + " is set but empty: ignored; endpoint " +
                                                st.endpoints.describe() + " is used");
 }
 
 } // namespace
 
+const detail::service_descriptor& detail::dynamodb_descriptor() noexcept {
+    static constexpr service_descriptor d{&dynamodb_service, target_prefix, &dynamodb_endpoints};
+    return d;
+}
+
+const detail::service_descriptor& detail::dynamodb_streams_descriptor() noexcept {
+    static constexpr service_descriptor d{&dynamodb_streams_service, streams_target_prefix,
+                                          &streams_endpoints};
+    return d;
+}
+
 detail::client_state::client_state(asio::any_io_executor e, client_config c,
-                                   lazy_profile_set& files)
-    : ex(std::move(e))
+                                   lazy_profile_set& files, const service_descriptor& svc)
+    : service(&svc)
+    , ex(std::move(e))
     , cfg(checked(std::move(c)))
     , region(resolve_region(cfg.region, files))
-    , endpoints(client_endpoints(cfg, region, files),
+    , endpoints(svc.resolve_endpoint(cfg, region, files),
                 [this](const std::string& line) { log(log_level::info, line); })
     , user_agent("ddb/0.1.0 cpp20 boost-beast")
     , creds(client_credentials(cfg, region, files))

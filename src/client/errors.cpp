@@ -38,6 +38,8 @@ const boost::system::error_category& service_category() noexcept {
         "access denied",
         "serialization error",
         "unknown operation",
+        "shard iterator expired",
+        "trimmed data access",
         "unexpected response",
         "malformed response",
         "unknown service error",
@@ -68,6 +70,8 @@ const boost::system::error_category& service_category() noexcept {
         ddb::errc::access_denied,
         ddb::errc::validation,
         ddb::errc::validation,
+        ddb::errc::expired_iterator,
+        ddb::errc::trimmed_data_access,
         ddb::errc::bad_response,
         ddb::errc::bad_response,
         ddb::errc{},
@@ -128,6 +132,8 @@ constexpr type_entry types[] = {
     {"AccessDenied", service_errc::access_denied},
     {"SerializationException", service_errc::serialization},
     {"UnknownOperationException", service_errc::unknown_operation},
+    {"ExpiredIteratorException", service_errc::expired_iterator},
+    {"TrimmedDataAccessException", service_errc::trimmed_data_access},
 };
 
 // The item at `key`; none when there is none or it is not AttributeValue JSON.
@@ -224,6 +230,10 @@ std::string xml_element(std::string_view body, std::string_view tag) {
         throw serialization_error(std::move(info));
     case service_errc::unknown_operation:
         throw unknown_operation(std::move(info));
+    case service_errc::expired_iterator:
+        throw expired_iterator(std::move(info));
+    case service_errc::trimmed_data_access:
+        throw trimmed_data_access(std::move(info));
     case service_errc::unexpected_response:
     case service_errc::malformed_response:
     case service_errc::unknown:

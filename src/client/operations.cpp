@@ -4,6 +4,7 @@
 #include <ddb/client/request_token.hpp>
 #include <ddb/model/wire.hpp>
 
+#include "detail/invoke.hpp"
 #include "detail/state.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -64,30 +65,8 @@ void check_table_names(std::string_view operation, const json::object& body) {
 template <class Response, class Request>
 asio::awaitable<Response> invoke(std::shared_ptr<detail::client_state> st,
                                  std::string_view operation, Request request) {
-    json::object body;
-    model::encode(request, body);
-    check_table_names(operation, body);
-    const std::string text = json::serialize(body);
-    // The answer's DOM lives in this arena and is dropped as a whole once
-    // the typed response is built.
-    unsigned char first_block[4096];
-    json::monotonic_resource arena(first_block, sizeof first_block);
-    json::value answer =
-        co_await detail::send_call(std::move(st), std::string(operation), text, {}, &arena, false);
-    Response out;
-    try {
-        model::decode(answer, out);
-    } catch (const model::wire_error& e) {
-        service_error_info info;
-        info.status = 200;
-        info.type = "MalformedResponse";
-        info.operation = std::string(operation);
-        info.message = std::string(operation) +
-                       " answer: " + (e.path.empty() ? std::string("body") : e.path) + ": " +
-                       e.problem;
-        throw malformed_response(std::move(info));
-    }
-    co_return out;
+    return detail::invoke<Response>(std::move(st), operation, std::move(request),
+                                    &check_table_names);
 }
 
 } // namespace

@@ -92,8 +92,9 @@ struct call_state {
         , logging(static_cast<bool>(s.cfg.hooks.log))
         , hooked(static_cast<bool>(s.cfg.hooks.on_attempt))
         , max_attempts(s.retries.config().max_attempts) {
-        target.reserve(target_prefix.size() + operation.size());
-        target.append(target_prefix).append(operation);
+        const std::string_view prefix = s.service->target_prefix;
+        target.reserve(prefix.size() + operation.size());
+        target.append(prefix).append(operation);
         if (observe)
             metrics.operation = operation;
     }

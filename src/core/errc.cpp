@@ -24,8 +24,10 @@ const boost::system::error_category& condition_category() noexcept {
         "concurrency conflict",
         "lease lost",
         "unexpected exception",
+        "shard iterator expired",
+        "trimmed data access",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(errc::unexpected_exception));
+    static_assert(std::size(messages) == static_cast<std::size_t>(errc::trimmed_data_access));
     static const detail::table_category instance("ddb", messages);
     return instance;
 }

@@ -34,15 +34,32 @@ const bytes& member_key(const bytes& b) {
 template <class T>
 using member_key_t = std::decay_t<decltype(member_key(std::declval<const T&>()))>;
 
+// Up to this many members, a set is checked for duplicates pairwise.
+constexpr std::size_t small_set = 16;
+
 template <class T>
 void check_set(const std::vector<T>& members, std::string_view what) {
     if (members.empty())
         throw value_error(value_errc::empty_set, std::string(what) + " must not be empty");
+    auto duplicate = [&] {
+        throw value_error(value_errc::duplicate_set_member,
+                          std::string(what) + " has a duplicate member");
+    };
+    // Small sets of texts or bytes (the usual tags) are compared pairwise:
+    // no temporary tree of copied members for each decoded set.
+    if constexpr (!std::is_same_v<T, number>) {
+        if (members.size() <= small_set) {
+            for (std::size_t i = 0; i < members.size(); ++i)
+                for (std::size_t j = i + 1; j < members.size(); ++j)
+                    if (members[i] == members[j])
+                        duplicate();
+            return;
+        }
+    }
     std::set<member_key_t<T>> seen;
     for (const auto& m : members)
         if (!seen.insert(member_key(m)).second)
-            throw value_error(value_errc::duplicate_set_member,
-                              std::string(what) + " has a duplicate member");
+            duplicate();
 }
 
 // The members of a set or list as a JSON array, each converted by `to`.
@@ -55,16 +72,6 @@ json::array json_array_of(const Members& members, To to) {
     return a;
 }
 
-// The members of a JSON set at `path`, each parsed by `parse(value, path)`.
-template <class T, class Parse>
-std::vector<T> members_of(const json::array& a, std::string_view path, Parse parse) {
-    std::vector<T> members;
-    members.reserve(a.size());
-    for (const auto& e : a)
-        members.push_back(parse(e, path));
-    return members;
-}
-
 // The sum of `size(e)` over `range`.
 template <class Range, class Size>
 std::size_t total(const Range& range, Size size) {
@@ -74,38 +81,84 @@ std::size_t total(const Range& range, Size size) {
     return n;
 }
 
-[[noreturn]] void bad_json(std::string_view path, std::string_view why) {
-    throw value_error(value_errc::invalid_json, std::string(path) + ": " + std::string(why));
+// Where a JSON value is, as a chain of frames on the decoder's stack:
+// rendered ("Item.tags[2].SS") only when an error names it, so a valid
+// item costs no path strings.
+struct json_path {
+    const json_path* parent = nullptr;
+    std::string_view name; // the root's text, or a member's name
+    std::size_t index = 0; // an element's index when `element`
+    bool element = false;
+
+    json_path member(std::string_view n) const { return {this, n, 0, false}; }
+    json_path at(std::size_t i) const { return {this, {}, i, true}; }
+
+    void append_to(std::string& out) const {
+        if (!parent) {
+            out.append(name);
+            return;
+        }
+        parent->append_to(out);
+        if (element)
+            out.append("[").append(std::to_string(index)).append("]");
+        else
+            out.append(".").append(name);
+    }
+    std::string str() const {
+        std::string s;
+        append_to(s);
+        return s;
+    }
+};
+
+json_path root_path(std::string_view text) {
+    return {nullptr, text, 0, false};
 }
 
-const json::string& string_of(const json::value& v, std::string_view path) {
+[[noreturn]] void bad_json(const json_path& path, std::string_view why) {
+    throw value_error(value_errc::invalid_json, path.str() + ": " + std::string(why));
+}
+
+const json::string& string_of(const json::value& v, const json_path& path) {
     if (!v.is_string())
         bad_json(path, "expected a JSON string");
-    return v.as_string();
+    return v.get_string();
 }
 
-const json::array& array_of(const json::value& v, std::string_view path) {
+const json::array& array_of(const json::value& v, const json_path& path) {
     if (!v.is_array())
         bad_json(path, "expected a JSON array");
-    return v.as_array();
+    return v.get_array();
 }
 
-number number_at(const json::value& v, std::string_view path) {
+number number_at(const json::value& v, const json_path& path) {
     try {
         return number(std::string_view(string_of(v, path)));
     } catch (const value_error& e) {
-        throw value_error(static_cast<value_errc>(e.code().value()),
-                          std::string(path) + ": " + e.what());
+        throw value_error(static_cast<value_errc>(e.code().value()), path.str() + ": " + e.what());
     }
 }
 
-bytes bytes_at(const json::value& v, std::string_view path) {
+bytes bytes_at(const json::value& v, const json_path& path) {
     try {
         return base64_decode(string_of(v, path));
     } catch (const value_error& e) {
-        throw value_error(value_errc::invalid_base64, std::string(path) + ": " + e.what());
+        throw value_error(value_errc::invalid_base64, path.str() + ": " + e.what());
     }
 }
+
+// The members of a JSON set at `path`, each parsed by `parse(value, path)`.
+template <class T, class Parse>
+std::vector<T> members_of(const json::array& a, const json_path& path, Parse parse) {
+    std::vector<T> members;
+    members.reserve(a.size());
+    for (const auto& e : a)
+        members.push_back(parse(e, path));
+    return members;
+}
+
+attribute_value value_at(const json::value& j, const json_path& path);
+item item_at(const json::value& j, const json_path& path);
 
 } // namespace
 
@@ -204,16 +257,22 @@ json::value attribute_value::to_json() const {
 }
 
 attribute_value attribute_value::from_json(const json::value& j, std::string_view path) {
+    return value_at(j, root_path(path));
+}
+
+namespace {
+
+attribute_value value_at(const json::value& j, const json_path& path) {
     if (!j.is_object() || j.as_object().size() != 1)
         bad_json(path, "an AttributeValue is an object with exactly one type key");
-    const auto& [key, v] = *j.as_object().begin();
-    std::string sub = std::string(path) + "." + std::string(key);
+    const auto& [key, v] = *j.get_object().begin();
+    const json_path sub = path.member(key);
     if (key == "S")
         return attribute_value(std::string(string_of(v, sub)));
     if (key == "N")
         return attribute_value(number_at(v, sub));
     if (key == "B")
-        return b(bytes_at(v, sub));
+        return attribute_value::b(bytes_at(v, sub));
     if (key == "BOOL") {
         if (!v.is_bool())
             bad_json(sub, "expected true or false");
@@ -222,37 +281,40 @@ attribute_value attribute_value::from_json(const json::value& j, std::string_vie
     if (key == "NULL") {
         if (!v.is_bool() || !v.as_bool())
             bad_json(sub, "expected true");
-        return null();
+        return attribute_value::null();
     }
     if (key == "M")
-        return attribute_value(item_from_json(v, path));
+        return attribute_value(item_at(v, path));
     if (key == "L") {
-        list_type l;
+        attribute_value::list_type l;
         const auto& a = array_of(v, sub);
         l.reserve(a.size());
         for (std::size_t i = 0; i < a.size(); ++i)
-            l.push_back(from_json(a[i], std::string(path) + "[" + std::to_string(i) + "]"));
+            l.push_back(value_at(a[i], path.at(i)));
         return attribute_value(std::move(l));
     }
     if (key == "SS" || key == "NS" || key == "BS") {
         const auto& a = array_of(v, sub);
-        auto text_at = [](const json::value& e, std::string_view p) {
+        auto text_at = [](const json::value& e, const json_path& p) {
             return std::string(string_of(e, p));
         };
         try {
             if (key == "SS")
-                return ss(members_of<std::string>(a, sub, text_at));
+                return attribute_value::ss(members_of<std::string>(a, sub, text_at));
             if (key == "NS")
-                return ns(members_of<number>(a, sub, number_at));
-            return bs(members_of<bytes>(a, sub, bytes_at));
+                return attribute_value::ns(members_of<number>(a, sub, number_at));
+            return attribute_value::bs(members_of<bytes>(a, sub, bytes_at));
         } catch (const value_error& e) {
             if (e.code() == value_errc::empty_set || e.code() == value_errc::duplicate_set_member)
-                throw value_error(static_cast<value_errc>(e.code().value()), sub + ": " + e.what());
+                throw value_error(static_cast<value_errc>(e.code().value()),
+                                  sub.str() + ": " + e.what());
             throw;
         }
     }
     bad_json(path, "unknown AttributeValue type '" + std::string(key) + "'");
 }
+
+} // namespace
 
 std::size_t attribute_value::size() const {
     // 1 byte + 1 per two significant digits (AWS docs), + 1 for a negative
@@ -329,15 +391,21 @@ json::object to_json(const item& it) {
     return o;
 }
 
-item item_from_json(const json::value& j, std::string_view path) {
+namespace {
+
+item item_at(const json::value& j, const json_path& path) {
     if (!j.is_object())
         bad_json(path, "expected a JSON object of attributes");
     item it;
-    for (auto& [k, v] : j.as_object()) {
-        std::string sub = std::string(path) + "." + std::string(k);
-        it.emplace(std::string(k), attribute_value::from_json(v, sub));
-    }
+    for (const auto& [k, v] : j.get_object())
+        it.emplace(std::string(k), value_at(v, path.member(k)));
     return it;
+}
+
+} // namespace
+
+item item_from_json(const json::value& j, std::string_view path) {
+    return item_at(j, root_path(path));
 }
 
 std::vector<item> items_from_page(std::string_view page_json) {
@@ -349,17 +417,18 @@ std::vector<item> items_from_page(std::string_view page_json) {
     if (ec)
         throw value_error(value_errc::invalid_json, "page is not JSON: " + ec.message());
     if (!page.is_object())
-        bad_json("page", "expected a JSON object");
+        bad_json(root_path("page"), "expected a JSON object");
     std::vector<item> items;
     auto* array = page.as_object().if_contains("Items");
     if (!array)
         return items;
     if (!array->is_array())
-        bad_json("Items", "expected an array");
+        bad_json(root_path("Items"), "expected an array");
     items.reserve(array->as_array().size());
+    const json_path items_path = root_path("Items");
     std::size_t i = 0;
     for (auto& v : array->as_array())
-        items.push_back(item_from_json(v, "Items[" + std::to_string(i++) + "]"));
+        items.push_back(item_at(v, items_path.at(i++)));
     return items;
 }
 

@@ -5,8 +5,11 @@
 //          (the SDKs' shared endpoint-tests of the DynamoDB model);
 //   sts#N  aws/aws-sdk-cpp generated/tests/sts-gen-tests/STSEndpointProviderTests.cpp,
 //          TEST CASE N;
+//   streams#N  aws/aws-sdk-cpp generated/tests/dynamodbstreams-gen-tests/
+//          DynamoDBStreamsEndpointProviderTests.cpp (the 50-case version), TEST CASE N;
 //   rules  botocore 1.43 data: dynamodb/2012-08-10/endpoint-rule-set-1.json,
-//          sts/2011-06-15/endpoint-rule-set-1.json and partitions.json (newer
+//          sts/2011-06-15/endpoint-rule-set-1.json,
+//          dynamodbstreams/2012-08-10/endpoint-rule-set-1.json and partitions.json (newer
 //          than the cpp file where they differ: dual-stack account endpoints
 //          exist now, see the rows marked "newer");
 //   ddb    our own choice where the rule sets leave one (noted).
@@ -301,4 +304,132 @@ TEST_CASE("endpoint rules: STS endpoint URLs from the environment and the profil
     lazy_profile_set fips(fips_files, profile_selection{"default", false});
     CHECK(resolve_sts_endpoint(std::nullopt, "us-west-2", fips).endpoint.host ==
           "sts-fips.us-west-2.amazonaws.com");
+}
+
+namespace {
+
+// The Streams URL and signing region of row `r`.
+std::string resolve_streams_row(const row& r) {
+    lazy_profile_set files(profile_set{}, profile_selection{"default", false});
+    std::optional<std::string_view> url;
+    if (r.endpoint)
+        url = r.endpoint;
+    const service_endpoint e =
+        resolve_dynamodb_streams_endpoint(url, r.region, settings_of(r), files);
+    std::string s = e.endpoint.url;
+    if (e.endpoint.path == "/")
+        s.pop_back();
+    return s + " " + e.signing_region;
+}
+
+} // namespace
+
+TEST_CASE("endpoint rules: DynamoDB Streams host names per partition, FIPS and dual-stack",
+          "[endpoint_rules]") {
+    const std::vector<row> rows = {
+        {"streams#0", "af-south-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.af-south-1.amazonaws.com af-south-1"},
+        {"streams#19", "us-east-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-east-1.amazonaws.com us-east-1"},
+        {"streams#24", "us-east-1", true, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb-fips.us-east-1.amazonaws.com us-east-1"},
+        // newer: the rule set names dual-stack hosts of aws, aws-cn and
+        // aws-us-gov "streams-dynamodb" (streams#23, #25, #28, #30, #35, #36
+        // had "streams.dynamodb").
+        {"rules (newer than streams#23)", "us-east-1", true, true, nullptr, nullptr, nullptr,
+         "https://streams-dynamodb-fips.us-east-1.api.aws us-east-1"},
+        {"rules (newer than streams#25)", "us-east-1", false, true, nullptr, nullptr, nullptr,
+         "https://streams-dynamodb.us-east-1.api.aws us-east-1"},
+        {"streams#26", "cn-north-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.cn-north-1.amazonaws.com.cn cn-north-1"},
+        {"streams#27", "cn-northwest-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.cn-northwest-1.amazonaws.com.cn cn-northwest-1"},
+        {"streams#29", "cn-north-1", true, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb-fips.cn-north-1.amazonaws.com.cn cn-north-1"},
+        {"rules (newer than streams#28)", "cn-north-1", true, true, nullptr, nullptr, nullptr,
+         "https://streams-dynamodb-fips.cn-north-1.api.amazonwebservices.com.cn cn-north-1"},
+        {"rules (newer than streams#30)", "cn-north-1", false, true, nullptr, nullptr, nullptr,
+         "https://streams-dynamodb.cn-north-1.api.amazonwebservices.com.cn cn-north-1"},
+        {"streams#31", "us-gov-east-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-gov-east-1.amazonaws.com us-gov-east-1"},
+        // aws-us-gov: the regular host name is the FIPS one.
+        {"streams#32", "us-gov-east-1", true, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-gov-east-1.amazonaws.com us-gov-east-1"},
+        {"streams#34", "us-gov-west-1", true, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-gov-west-1.amazonaws.com us-gov-west-1"},
+        {"rules (newer than streams#35)", "us-gov-east-1", true, true, nullptr, nullptr, nullptr,
+         "https://streams-dynamodb-fips.us-gov-east-1.api.aws us-gov-east-1"},
+        {"rules (newer than streams#36)", "us-gov-east-1", false, true, nullptr, nullptr, nullptr,
+         "https://streams-dynamodb.us-gov-east-1.api.aws us-gov-east-1"},
+        {"streams#37", "us-iso-east-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-iso-east-1.c2s.ic.gov us-iso-east-1"},
+        {"streams#39", "us-iso-east-1", true, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb-fips.us-iso-east-1.c2s.ic.gov us-iso-east-1"},
+        // newer: partitions.json gives aws-iso dual-stack now (streams#38,
+        // #40 refused it): the generic "streams.dynamodb" form.
+        {"rules (newer than streams#40)", "us-iso-east-1", false, true, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-iso-east-1.api.aws.ic.gov us-iso-east-1"},
+        {"rules (newer than streams#38)", "us-iso-east-1", true, true, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb-fips.us-iso-east-1.api.aws.ic.gov us-iso-east-1"},
+        {"streams#41", "us-isob-east-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.us-isob-east-1.sc2s.sgov.gov us-isob-east-1"},
+        {"streams#43", "us-isob-east-1", true, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb-fips.us-isob-east-1.sc2s.sgov.gov us-isob-east-1"},
+        {"rules (partitions.json)", "eu-isoe-west-1", false, false, nullptr, nullptr, nullptr,
+         "https://streams.dynamodb.eu-isoe-west-1.cloud.adc-e.uk eu-isoe-west-1"},
+        // ddb: region local is DynamoDB local, which serves Streams on its
+        // port (streams#16; the newer rule set dropped the case).
+        {"streams#16", "local", false, false, nullptr, nullptr, nullptr,
+         "http://localhost:8000 us-east-1"},
+        {"ddb", "local", true, false, nullptr, nullptr, nullptr, nullptr,
+         "region 'local' (DynamoDB local, http://localhost:8000) has no FIPS endpoint"},
+        // Configured URLs, and what cannot go with them.
+        {"streams#45", "us-east-1", false, false, nullptr, nullptr, "https://example.com",
+         "https://example.com us-east-1"},
+        {"streams#47", "us-east-1", true, false, nullptr, nullptr, "https://example.com", nullptr,
+         "FIPS endpoints"},
+        {"streams#48", "us-east-1", false, true, nullptr, nullptr, "https://example.com", nullptr,
+         "Dual-stack endpoints"},
+    };
+    check_rows(rows, resolve_streams_row);
+}
+
+TEST_CASE("endpoint rules: DynamoDB Streams endpoint URLs from the environment and the profile",
+          "[endpoint_rules]") {
+    test::env_guard env;
+    env.clean_aws();
+    lazy_profile_set none(profile_set{}, profile_selection{"default", false});
+    const endpoint_settings plain;
+    CHECK(resolve_dynamodb_streams_endpoint(std::nullopt, "eu-west-1", plain, none).endpoint.host ==
+          "streams.dynamodb.eu-west-1.amazonaws.com");
+    env.set("AWS_ENDPOINT_URL", "http://127.0.0.1:4000");
+    CHECK(resolve_dynamodb_streams_endpoint(std::nullopt, "eu-west-1", plain, none).endpoint.port ==
+          4000);
+    env.set("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://127.0.0.1:4001");
+    auto e = resolve_dynamodb_streams_endpoint(std::nullopt, "eu-west-1", plain, none);
+    CHECK(e.endpoint.port == 4001);
+    CHECK(e.endpoint.source == "AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
+    CHECK(e.form == endpoint_form::configured);
+    // An explicit URL comes first.
+    CHECK(resolve_dynamodb_streams_endpoint("http://127.0.0.1:4005", "eu-west-1", plain, none)
+              .endpoint.port == 4005);
+    // The DynamoDB variable is not Streams'.
+    env.unset("AWS_ENDPOINT_URL_DYNAMODB_STREAMS").unset("AWS_ENDPOINT_URL");
+    env.set("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:4002");
+    CHECK(resolve_dynamodb_streams_endpoint(std::nullopt, "eu-west-1", plain, none).endpoint.host ==
+          "streams.dynamodb.eu-west-1.amazonaws.com");
+    // The profile's services section: dynamodb_streams.endpoint_url, then endpoint_url.
+    auto files = profile_set::parse("[profile p]\nservices = s\nendpoint_url = http://h:1\n"
+                                    "[services s]\ndynamodb_streams =\n"
+                                    "  endpoint_url = http://streams-here:2\n"
+                                    "dynamodb =\n  endpoint_url = http://ddb-here:3\n"
+                                    "[profile q]\nendpoint_url = http://h:4\n",
+                                    "");
+    lazy_profile_set p(files, profile_selection{"p", true});
+    auto from_section = resolve_dynamodb_streams_endpoint(std::nullopt, "eu-west-1", plain, p);
+    CHECK(from_section.endpoint.host == "streams-here");
+    CHECK(from_section.endpoint.source == "dynamodb_streams endpoint_url of services section 's'");
+    lazy_profile_set q(files, profile_selection{"q", true});
+    CHECK(resolve_dynamodb_streams_endpoint(std::nullopt, "eu-west-1", plain, q).endpoint.port ==
+          4);
 }

@@ -46,6 +46,7 @@ public:
                               "AWS_SHARED_CREDENTIALS_FILE",
                               "AWS_ENDPOINT_URL",
                               "AWS_ENDPOINT_URL_DYNAMODB",
+                              "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
                               "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
                               "AWS_ENDPOINT_URL_STS",
                               "AWS_USE_FIPS_ENDPOINT",

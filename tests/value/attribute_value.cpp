@@ -83,6 +83,31 @@ TEST_CASE("attribute values: decoding rejects bad JSON with the attribute path",
     CHECK(code_of([&] { parse_item(R"([1])"); }) == value_errc::invalid_json);
 }
 
+TEST_CASE("attribute values: decoding errors give the whole path and the reason", "[value]") {
+    // The paths are built only on error; these are the exact messages.
+    auto message_of = [](std::string_view text, std::string_view path = "Item") {
+        std::string what;
+        code_of([&] { item_from_json(json::parse(text), path); }, &what);
+        return what;
+    };
+    CHECK(message_of(R"({"a":{"M":{"b":{"L":[{"S":"x"},{"N":"zz"}]}}}})") ==
+          "Item.a.b[1].N: invalid number 'zz': no digits");
+    CHECK(message_of(R"({"a":{"L":[{"M":{"c":{"SS":["x","x"]}}}]}})", "Key") ==
+          "Key.a[0].c.SS: string set has a duplicate member");
+    CHECK(message_of(R"({"a":{"L":[{"L":[{"X":"1"}]}]}})") ==
+          "Item.a[0][0]: unknown AttributeValue type 'X'");
+    CHECK(message_of(R"({"a":{"NS":["1",2]}})") == "Item.a.NS: Item.a.NS: expected a JSON string");
+    CHECK(message_of(R"({"a":{"BS":["AA=="," !"]}})") ==
+          "Item.a.BS: base64 length is not a multiple of 4");
+    CHECK(message_of(R"({"a":{"M":[]}})") == "Item.a: expected a JSON object of attributes");
+    CHECK(message_of(R"({"a":{"BOOL":1}})") == "Item.a.BOOL: expected true or false");
+    CHECK(message_of(R"({"a":{}})") ==
+          "Item.a: an AttributeValue is an object with exactly one type key");
+    std::string what;
+    code_of([] { items_from_page(R"({"Items":[{},{"pk":{"S":1}}]})"); }, &what);
+    CHECK(what == "Items[1].pk.S: expected a JSON string");
+}
+
 TEST_CASE("base64 round-trips every length and byte", "[value]") {
     std::mt19937 rng(7);
     for (std::size_t len = 0; len < 70; ++len) {

@@ -174,6 +174,29 @@ service_endpoint resolve_sts_endpoint(std::optional<std::string_view> explicit_u
                                       std::string_view region, const endpoint_settings& settings,
                                       lazy_profile_set& files);
 
+/** Resolves the DynamoDB Streams endpoint as the SDKs' Streams rule set
+    does (botocore 1.43 dynamodbstreams/2012-08-10): the configured URL
+    (`configured_endpoint` for `dynamodb_streams_service`:
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS, AWS_ENDPOINT_URL, the profile's
+    `dynamodb_streams.endpoint_url` / `endpoint_url`), else for `region`:
+    `local` -> http://localhost:8000 (DynamoDB local serves Streams on its
+    port; signed for us-east-1); else by the region's partition
+    `https://streams.dynamodb.<region>.<suffix>`, FIPS
+    `streams.dynamodb-fips.<region>...` (the regular host in aws-us-gov),
+    dual-stack in aws, aws-cn and aws-us-gov `streams-dynamodb.<region>.
+    <dual-stack suffix>` (`streams-dynamodb-fips...` with FIPS), elsewhere
+    `streams.dynamodb[-fips].<region>.<dual-stack suffix>`. There are no
+    account-based Streams endpoints.
+
+    @throws like `resolve_dynamodb_endpoint` (FIPS or dual-stack with a
+            configured URL, with region `local` or in a partition without
+            them; a malformed region; errors of `configured_endpoint`).
+*/
+service_endpoint resolve_dynamodb_streams_endpoint(std::optional<std::string_view> explicit_url,
+                                                   std::string_view region,
+                                                   const endpoint_settings& settings,
+                                                   lazy_profile_set& files);
+
 /// The DynamoDB endpoint before account-based routing:
 /// `resolve_dynamodb_endpoint(explicit_url, region,
 /// resolve_endpoint_settings({}, files), files).base.endpoint`. Its `source`

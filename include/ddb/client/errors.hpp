@@ -39,6 +39,12 @@ enum class service_errc {
     access_denied,                       ///< AccessDeniedException
     serialization,                       ///< SerializationException
     unknown_operation,                   ///< UnknownOperationException
+    /// DynamoDB Streams: a shard iterator older than 15 minutes
+    /// (ExpiredIteratorException); get a new one from the last sequence number.
+    expired_iterator,
+    /// DynamoDB Streams: the iterator points at records past the 24-hour
+    /// retention, trimmed away (TrimmedDataAccessException).
+    trimmed_data_access,
     /// An error answer that is not DynamoDB JSON (an empty 413, XML, a
     /// proxy's HTML). (A damaged response, or a 200 that is not JSON, is an
     /// `http::protocol_error`.)
@@ -185,6 +191,11 @@ DDB_SERVICE_ERROR(expired_token, authentication_error, expired_token)
 DDB_SERVICE_ERROR(access_denied, authentication_error, access_denied)
 DDB_SERVICE_ERROR(serialization_error, service_error, serialization)
 DDB_SERVICE_ERROR(unknown_operation, service_error, unknown_operation)
+// DynamoDB Streams (`streams_client`). Its LimitExceededException (more than
+// two readers on a shard) is `limit_exceeded` above, a throttling error, and
+// an unknown stream ARN is `resource_not_found`.
+DDB_SERVICE_ERROR(expired_iterator, service_error, expired_iterator)
+DDB_SERVICE_ERROR(trimmed_data_access, service_error, trimmed_data_access)
 DDB_SERVICE_ERROR(malformed_response, service_error, malformed_response)
 DDB_SERVICE_ERROR(unknown_service_error, service_error, unknown)
 #undef DDB_SERVICE_ERROR

@@ -68,6 +68,12 @@ enum class errc {
     /// `std::bad_alloc` (e.g. thrown by a user's handler); the diagnostics
     /// hold it.
     unexpected_exception,
+    /// DynamoDB Streams: the shard iterator expired (ExpiredIterator); a new
+    /// one from the last sequence number read continues where it stopped.
+    expired_iterator,
+    /// DynamoDB Streams: the records asked for are past the stream's 24-hour
+    /// retention (TrimmedDataAccess): they are lost to this reader.
+    trimmed_data_access,
 };
 
 /// The category of `ddb::errc`, named "ddb".

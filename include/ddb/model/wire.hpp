@@ -57,7 +57,15 @@ struct wire_error {
     X(update_time_to_live_request) \
     X(update_time_to_live_response) \
     X(describe_time_to_live_request) \
-    X(describe_time_to_live_response)
+    X(describe_time_to_live_response) \
+    X(list_streams_request) \
+    X(list_streams_response) \
+    X(describe_stream_request) \
+    X(describe_stream_response) \
+    X(get_shard_iterator_request) \
+    X(get_shard_iterator_response) \
+    X(get_records_request) \
+    X(get_records_response)
 // clang-format on
 
 /// `v`'s members, by wire name, added to `out` (absent optionals, empty
@@ -85,7 +93,11 @@ DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DECLARE)
     X(stream_view_type) \
     X(table_status) \
     X(index_status) \
-    X(time_to_live_status)
+    X(time_to_live_status) \
+    X(stream_status) \
+    X(shard_iterator_type) \
+    X(stream_event_name) \
+    X(shard_filter_type)
 // clang-format on
 
 /// The value as DynamoDB spells it (key_type::hash -> "HASH",

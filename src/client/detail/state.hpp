@@ -10,6 +10,7 @@
 #include <ddb/sigv4/signing_key.hpp>
 
 #include "endpoint_selector.hpp"
+#include "service.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -28,10 +29,13 @@ class lazy_profile_set;
 namespace detail {
 
 struct client_state {
-    /// Resolves everything from `c`, the environment and `files`; throws
-    /// config_error (or credentials_error for malformed files).
-    client_state(boost::asio::any_io_executor e, client_config c, lazy_profile_set& files);
+    /// Resolves everything from `c`, the environment and `files` for the
+    /// service `svc`; throws config_error (or credentials_error for
+    /// malformed files).
+    client_state(boost::asio::any_io_executor e, client_config c, lazy_profile_set& files,
+                 const service_descriptor& svc = dynamodb_descriptor());
 
+    const service_descriptor* service;
     boost::asio::any_io_executor ex;
     client_config cfg;
     std::string region;
@@ -50,8 +54,10 @@ struct client_state {
     }
 };
 
-/// "DynamoDB_20120810.": X-Amz-Target is this and the operation name.
+/// "DynamoDB_20120810.": X-Amz-Target of DynamoDB is this and the
+/// operation name (`client_state::service` has the prefix of each call).
 inline constexpr std::string_view target_prefix = "DynamoDB_20120810.";
+inline constexpr std::string_view streams_target_prefix = "DynamoDBStreams_20120810.";
 inline constexpr std::string_view json_content_type = "application/x-amz-json-1.0";
 
 /// Whether `s` has a CR, LF or NUL (it cannot go into a header).

@@ -36,16 +36,34 @@ std::string enum_wire_name(std::string_view enumerator) {
     return out;
 }
 
+// Every type through Describe but get_records_response, whose records are
+// decoded by hand (streams_codec.cpp): they come by the thousand and their
+// wire names are not the model's PascalCase.
+template <class T>
+void encode_top(const T& v, boost::json::object& out) {
+    encode_members(v, out);
+}
+void encode_top(const get_records_response& v, boost::json::object& out) {
+    encode_get_records(v, out);
+}
+template <class T>
+void decode_top(const boost::json::value& answer, T& out) {
+    decode(answer, out);
+}
+void decode_top(const boost::json::value& answer, get_records_response& out) {
+    decode_get_records(answer, out);
+}
+
 } // namespace ddb::model_detail
 
 namespace ddb::model {
 
 #define DDB_MODEL_WIRE_DEFINE(T)                                                                   \
     void encode(const T& v, boost::json::object& out) {                                            \
-        model_detail::encode_members(v, out);                                                      \
+        model_detail::encode_top(v, out);                                                          \
     }                                                                                              \
     void decode(const boost::json::value& answer, T& out) {                                        \
-        model_detail::decode(answer, out);                                                         \
+        model_detail::decode_top(answer, out);                                                     \
     }
 DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DEFINE)
 #undef DDB_MODEL_WIRE_DEFINE

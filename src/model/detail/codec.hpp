@@ -36,6 +36,12 @@ std::string enum_wire_name(std::string_view enumerator);
 /// the error leaves nested structs.
 using field_error = model::wire_error;
 
+/// GetRecords' answer (streams_codec.cpp). @throws field_error naming the
+/// path ("Records[3].dynamodb.Keys.pk.N").
+void decode_get_records(const boost::json::value& answer, get_records_response& out);
+/// Its JSON form (records with their wire names; for tests and recordings).
+void encode_get_records(const get_records_response& v, boost::json::object& out);
+
 using detail::is_optional;
 using detail::is_string_map;
 using detail::is_vector;

@@ -24,6 +24,11 @@ BOOST_DESCRIBE_ENUM(table_status, creating, updating, deleting, active,
                     inaccessible_encryption_credentials, archiving, archived)
 BOOST_DESCRIBE_ENUM(index_status, creating, updating, deleting, active)
 BOOST_DESCRIBE_ENUM(time_to_live_status, enabling, disabling, enabled, disabled)
+BOOST_DESCRIBE_ENUM(stream_status, enabling, enabled, disabling, disabled)
+BOOST_DESCRIBE_ENUM(shard_iterator_type, trim_horizon, latest, at_sequence_number,
+                    after_sequence_number)
+BOOST_DESCRIBE_ENUM(stream_event_name, insert, modify, remove)
+BOOST_DESCRIBE_ENUM(shard_filter_type, child_shards)
 
 BOOST_DESCRIBE_STRUCT(capacity, (), (read_capacity_units, write_capacity_units, capacity_units))
 BOOST_DESCRIBE_STRUCT(consumed_capacity, (),
@@ -157,5 +162,24 @@ BOOST_DESCRIBE_STRUCT(update_time_to_live_response, (), (time_to_live_specificat
 BOOST_DESCRIBE_STRUCT(describe_time_to_live_request, (), (table_name))
 BOOST_DESCRIBE_STRUCT(time_to_live_description, (), (time_to_live_status, attribute_name))
 BOOST_DESCRIBE_STRUCT(describe_time_to_live_response, (), (time_to_live_description))
+
+// DynamoDB Streams (GetRecords' answer is decoded by hand: streams_codec.cpp).
+BOOST_DESCRIBE_STRUCT(list_streams_request, (), (table_name, limit, exclusive_start_stream_arn))
+BOOST_DESCRIBE_STRUCT(stream_summary, (), (stream_arn, table_name, stream_label))
+BOOST_DESCRIBE_STRUCT(list_streams_response, (), (streams, last_evaluated_stream_arn))
+BOOST_DESCRIBE_STRUCT(shard_filter, (), (type, shard_id))
+BOOST_DESCRIBE_STRUCT(describe_stream_request, (),
+                      (stream_arn, limit, exclusive_start_shard_id, shard_filter))
+BOOST_DESCRIBE_STRUCT(sequence_number_range, (), (starting_sequence_number, ending_sequence_number))
+BOOST_DESCRIBE_STRUCT(shard, (), (shard_id, sequence_number_range, parent_shard_id))
+BOOST_DESCRIBE_STRUCT(stream_description, (),
+                      (stream_arn, stream_label, stream_status, stream_view_type,
+                       creation_request_date_time, table_name, key_schema, shards,
+                       last_evaluated_shard_id))
+BOOST_DESCRIBE_STRUCT(describe_stream_response, (), (stream_description))
+BOOST_DESCRIBE_STRUCT(get_shard_iterator_request, (),
+                      (stream_arn, shard_id, shard_iterator_type, sequence_number))
+BOOST_DESCRIBE_STRUCT(get_shard_iterator_response, (), (shard_iterator))
+BOOST_DESCRIBE_STRUCT(get_records_request, (), (shard_iterator, limit))
 
 } // namespace ddb

@@ -1,0 +1,227 @@
+//
+// bench_streams — decoding GetRecords pages of 1,000 NEW_AND_OLD_IMAGES
+// records: CPU per record. Its peer, the AWS JS SDK's
+// @aws-sdk/client-dynamodb-streams (bench/js/streams.mjs), decodes the same
+// page (written with --write-page) in the same run, driven by bench/run.py.
+//
+// Both sides make the whole GetRecords call against an answer held in memory:
+// ddb through its transport seam (`client_config::transport`: signing, the
+// CRC32 check, the arena parse, the typed decode into `stream_record`s with
+// `ddb::item` images), the JS SDK through its `requestHandler` (its
+// middleware, signing, JSON parse and unmarshalling into records). No
+// socket: the figure is the client's CPU per record, not the network's.
+// `decode_us_per_record` is ddb's parse + typed decode alone.
+//
+//   bench_streams [--records N] [--seconds S] [--write-page FILE] [--quick]
+//   {"bench":"streams_decode","impl":"ddb","records_per_page":1000,"page_bytes":..,
+//    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..}
+// CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase.
+//
+#include <ddb/client/streams_client.hpp>
+#include <ddb/credentials/static_provider.hpp>
+#include <ddb/http/transport.hpp>
+#include <ddb/model/wire.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/crc.hpp>
+#include <boost/json.hpp>
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// An order item of a shop table as a change of it would carry it.
+json::object image(std::mt19937& rng, int i, int version) {
+    auto hex = [&](int n) {
+        std::string s;
+        for (int k = 0; k < n; ++k)
+            s += "0123456789abcdef"[rng() % 16];
+        return s;
+    };
+    auto s = [](std::string v) { return json::object{{"S", std::move(v)}}; };
+    auto n = [](std::int64_t v) { return json::object{{"N", std::to_string(v)}}; };
+    json::object lines{
+        {"L", json::array{json::object{{"M", json::object{{"sku", s("SKU-" + hex(6))},
+                                                          {"qty", n(1 + rng() % 5)},
+                                                          {"price", n(1999)}}}},
+                          json::object{{"M", json::object{{"sku", s("SKU-" + hex(6))},
+                                                          {"qty", n(1)},
+                                                          {"price", n(4550)}}}}}}};
+    return json::object{
+        {"pk", s("customer#" + hex(12))},
+        {"sk", s("order#" + std::to_string(100000 + i))},
+        {"status", s(version == 1 ? "PLACED" : "SHIPPED")},
+        {"total", {{"N", std::to_string(6549 + version) + ".50"}}},
+        {"currency", s("EUR")},
+        {"version", n(version)},
+        {"created_at", s("2026-11-27T05:00:00.000000Z")},
+        {"email", s("someone." + hex(6) + "@example.com")},
+        {"gift", {{"BOOL", i % 3 == 0}}},
+        {"tags", {{"SS", json::array{"web", "priority"}}}},
+        {"lines", std::move(lines)},
+        {"address", {{"M", json::object{{"city", s("Lyon")}, {"zip", s("69002")}}}}},
+    };
+}
+
+// A GetRecords answer of `count` MODIFY records with both images.
+std::string records_page(int count) {
+    std::mt19937 rng(42);
+    json::array records;
+    for (int i = 0; i < count; ++i) {
+        std::mt19937 same(static_cast<unsigned>(i)); // the old and new images share their ids
+        json::object old_image = image(same, i, 1);
+        same.seed(static_cast<unsigned>(i));
+        json::object new_image = image(same, i, 2);
+        json::object keys{{"pk", old_image["pk"]}, {"sk", old_image["sk"]}};
+        records.push_back(json::object{
+            {"awsRegion", "eu-west-1"},
+            {"dynamodb",
+             json::object{{"ApproximateCreationDateTime", 1795751930 + i / 100},
+                          {"Keys", std::move(keys)},
+                          {"NewImage", std::move(new_image)},
+                          {"OldImage", std::move(old_image)},
+                          {"SequenceNumber",
+                           std::to_string(400000000000000000000.0 + i * 100.0).substr(0, 21)},
+                          {"SizeBytes", 612},
+                          {"StreamViewType", "NEW_AND_OLD_IMAGES"}}},
+            {"eventID", std::to_string(rng()) + std::to_string(rng())},
+            {"eventName", "MODIFY"},
+            {"eventSource", "aws:dynamodb"},
+            {"eventVersion", "1.1"}});
+    }
+    return json::serialize(json::object{
+        {"Records", std::move(records)},
+        {"NextShardIterator", "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/"
+                              "2026-11-27T05:00:00.000|1|AAAAAAAAAAGQBYshYDEe"}});
+}
+
+// The transport seam answering every request with the page.
+class canned_transport final : public ddb::http::transport {
+public:
+    explicit canned_transport(std::string body)
+        : body_(std::move(body)) {
+        boost::crc_32_type crc;
+        crc.process_bytes(body_.data(), body_.size());
+        crc_ = std::to_string(crc.checksum());
+    }
+    asio::awaitable<ddb::http::raw_response> send(const ddb::http::origin&,
+                                                  const ddb::http::request_view&,
+                                                  steady::time_point,
+                                                  ddb::http::exchange_info*) override {
+        ddb::http::raw_response res;
+        res.set_status(200, "OK", 11);
+        res.add_field("x-amzn-RequestId", "BENCH");
+        res.add_field("Content-Type", "application/x-amz-json-1.0");
+        res.add_field("x-amz-crc32", crc_);
+        res.body() = body_;
+        co_return res;
+    }
+
+private:
+    std::string body_, crc_;
+};
+
+// Pages decoded per CPU second by `one_page` over about `seconds`.
+template <class F>
+std::pair<int, double> measure(double seconds, F one_page) {
+    for (int i = 0; i < 3; ++i) // warm-up
+        one_page();
+    int pages = 0;
+    const double cpu0 = cpu_seconds();
+    const auto until = steady::now() + std::chrono::duration<double>(seconds);
+    while (steady::now() < until || pages < 5) {
+        one_page();
+        ++pages;
+    }
+    return {pages, cpu_seconds() - cpu0};
+}
+
+} // namespace
+
+int main(int argc, char** argv) try {
+    int count = 1000;
+    double seconds = 5;
+    std::string write_page;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--records" && i + 1 < argc)
+            count = std::stoi(argv[++i]);
+        else if (a == "--seconds" && i + 1 < argc)
+            seconds = std::stod(argv[++i]);
+        else if (a == "--write-page" && i + 1 < argc)
+            write_page = argv[++i];
+        else if (a == "--quick")
+            seconds = 2;
+        else
+            throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
+                                     "[--write-page FILE] [--quick]");
+    }
+    const std::string page = records_page(count);
+    if (!write_page.empty())
+        std::ofstream(write_page, std::ios::binary) << page;
+
+    // Parse and typed decode alone.
+    auto [decode_pages, decode_cpu] = measure(seconds, [&] {
+        json::monotonic_resource arena(2 * page.size() + 1024);
+        ddb::get_records_response r;
+        ddb::model::decode(json::parse(page, &arena), r);
+        if (static_cast<int>(r.records.size()) != count)
+            throw std::runtime_error("decode: wrong record count");
+    });
+
+    // The whole call through the client, the answer from the transport seam.
+    asio::io_context ioc;
+    ddb::client_config cfg;
+    cfg.region = "eu-west-1";
+    cfg.endpoint = "https://streams.dynamodb.eu-west-1.amazonaws.com";
+    cfg.credentials = std::make_shared<ddb::static_provider>(
+        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
+    cfg.transport = std::make_shared<canned_transport>(page);
+    ddb::streams_client streams(ioc.get_executor(), cfg);
+    auto [call_pages, call_cpu] = measure(seconds, [&] {
+        std::size_t got = 0;
+        ddb::get_records_request req{"it", {}};
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                got = (co_await streams.get_records(req)).records.size();
+            },
+            [](std::exception_ptr e) {
+                if (e)
+                    std::rethrow_exception(e);
+            });
+        ioc.restart();
+        ioc.run();
+        if (static_cast<int>(got) != count)
+            throw std::runtime_error("get_records: wrong record count");
+    });
+
+    std::printf("{\"bench\":\"streams_decode\",\"impl\":\"ddb\",\"records_per_page\":%d,"
+                "\"page_bytes\":%zu,\"pages\":%d,\"cpu_s\":%.4f,\"cpu_us_per_record\":%.3f,"
+                "\"decode_pages\":%d,\"decode_us_per_record\":%.3f}\n",
+                count, page.size(), call_pages, call_cpu, call_cpu * 1e6 / (call_pages * count),
+                decode_pages, decode_cpu * 1e6 / (decode_pages * count));
+    return 0;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_streams: %s\n", e.what());
+    return 1;
+}
