@@ -1,13 +1,15 @@
 //
 // ddb-es — the event store's tables and events from the command line:
 // creates the tables (idempotent; --force recreates them after asking),
-// describes them, counts and dumps the stored events, migrates a store of
-// the old index layout, follows the store (tail), and shows the projection
-// workers' checkpoints and parked events (ddb_es_follow.cpp).
+// describes them, shows, enables and disables the events table's stream,
+// counts and dumps the stored events, migrates a store of the old index
+// layout, follows the store (tail), and shows the projection workers'
+// checkpoints and parked events (ddb_es_follow.cpp).
 //
-//   ddb-es create-tables [--force [--yes]] [--ttl] [--events-table N] [--snapshots-table N]
-//                        [--checkpoints-table N] [--partitions K]
+//   ddb-es create-tables [--force [--yes]] [--ttl] [--stream VIEW] [--events-table N]
+//                        [--snapshots-table N] [--checkpoints-table N] [--partitions K]
 //   ddb-es describe [--events-table N] [--snapshots-table N] [--checkpoints-table N]
+//   ddb-es stream [--enable VIEW | --disable] [--events-table N]
 //   ddb-es count [--from ID] [--uuid U] [--events-table N]
 //   ddb-es dump [--from ID] [--uuid U] [--events-table N]
 //   ddb-es migrate [--events-table N] [--partitions K]
@@ -35,6 +37,7 @@
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/error.hpp>
 #include <ddb/es/event_metadata.hpp>
+#include <ddb/es/events_stream.hpp>
 #include <ddb/es/migrate.hpp>
 #include <ddb/es/tables.hpp>
 #include <ddb/model/wire.hpp>
@@ -51,6 +54,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -84,7 +88,9 @@ const command_spec command_specs[] = {
      "checkpoints table (projection checkpoints, leases and parked events) and waits until all "
      "are ACTIVE. A table that already exists with the store's key schema is kept as "
      "it is, so running the command again is safe; a table of the same name with another schema "
-     "is an error. Each step (found, created, active) is reported on stderr unless --quiet. "
+     "is an error. --stream VIEW creates the events table with a DynamoDB stream (or turns it on "
+     "for an existing one; see 'ddb-es stream'). Each step (found, created, active) is reported "
+     "on stderr unless --quiet. "
      "--force deletes the three tables and creates them again: every stored event, snapshot "
      "and checkpoint is lost. On a terminal it first asks you to type the events table's name; "
      "when stdin is not a "
@@ -93,12 +99,26 @@ const command_spec command_specs[] = {
     {"describe", describe_bit, "status, item counts, keys and indexes of the tables",
      "Shows for the events, snapshots and checkpoints tables their status, item count, key schema, "
      "billing mode and indexes, and "
-     "the TTL setting of the events table. The events table's items are split into events and "
+     "the TTL setting and the DynamoDB stream of the events table (enabled or off, its view type, "
+     "the latest stream's ARN and label). The events table's items are split into events and "
      "internal items (the store's meta item, key pk \"$meta\"), which is read to tell. The item "
      "count is DynamoDB's ItemCount, which DynamoDB refreshes about every six hours: it is "
      "approximate ('ddb-es count' counts the events exactly). Exit status 1 when a table does "
      "not exist.",
      "ddb-es describe --events-table orders_events --snapshots-table orders_snapshots"},
+    {"stream", stream_bit, "show, enable or disable the events table's stream",
+     "Shows the events table's DynamoDB stream: whether it is enabled, its view type, and the "
+     "latest stream's ARN and label (the stream to read with the DynamoDB Streams API; once "
+     "disabled, its records stay readable for 24 hours). --enable VIEW turns it on with view "
+     "type NEW_IMAGE (each appended event as stored), NEW_AND_OLD_IMAGES (also what an update "
+     "or a TTL deletion replaced) or KEYS_ONLY; --disable turns it off. Either waits until the "
+     "table is ACTIVE again, then shows the stream; a stream already as asked is left as it is, "
+     "so running it again is safe (each step on stderr unless --quiet). The view type of an "
+     "enabled stream cannot be changed in place: --disable, then --enable with the other one; "
+     "that makes a new stream with a new ARN, and its readers must move to it. Exit status 1 "
+     "when the table does not exist, when it has a stream of another view type, or when the "
+     "endpoint has no DynamoDB Streams (dynalite).",
+     "ddb-es stream --enable NEW_IMAGE --events-table orders_events"},
     {"count", count_bit, "count the stored events",
      "Prints the number of stored events with id >= --from, or of one aggregate's events with "
      "--uuid. A global count queries the global index for every time bucket from the first one "
@@ -191,6 +211,13 @@ const option_spec option_specs[] = {
     {"--yes", "", create_bit, false, "confirm --force without asking"},
     {"--ttl", "", create_bit, false,
      "enable DynamoDB TTL on the events table (attribute expires_at)"},
+    {"--stream", "VIEW", create_bit, false,
+     "give the events table a DynamoDB stream of view type VIEW: NEW_IMAGE, NEW_AND_OLD_IMAGES "
+     "or KEYS_ONLY (default: none asked for; an existing stream is left as it is)"},
+    {"--enable", "VIEW", stream_bit, false,
+     "turn the stream on with view type VIEW: NEW_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY"},
+    {"--disable", "", stream_bit, false,
+     "turn the stream off (its records stay readable for 24 hours)"},
     {"--from", "ID", count_bit | dump_bit | tail_bit, false,
      "only events with id >= ID (default 0: all)"},
     {"--uuid", "U", count_bit | dump_bit, false, "only the events of aggregate U, by version"},
@@ -323,7 +350,7 @@ std::string usage_hint(const command_spec* c) {
     if (c)
         return "Try 'ddb-es " + std::string(c->name) + " --help'.\n";
     return "usage: ddb-es COMMAND [OPTIONS]   (commands: create-tables, describe, count, dump,\n"
-           "       migrate, tail, checkpoints, parked)\n"
+           "       migrate, tail, checkpoints, parked, stream)\n"
            "Try 'ddb-es --help'.\n";
 }
 
@@ -388,6 +415,23 @@ std::string projection_name(std::string_view option, const std::string& text) {
     return text;
 }
 
+// "--stream", "--enable": a stream view type the store offers, as DynamoDB
+// spells it (any case).
+ddb::stream_view_type view_type(std::string_view option, const std::string& text) {
+    std::string upper = text;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+    for (auto v : {ddb::stream_view_type::new_image, ddb::stream_view_type::new_and_old_images,
+                   ddb::stream_view_type::keys_only})
+        if (ddb::model::to_wire(v) == upper)
+            return v;
+    throw usage_error(std::string(option) + " wants NEW_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY" +
+                      (upper == "OLD_IMAGE" ? " (OLD_IMAGE is of no use on the events table: an "
+                                              "appended event has no old image)"
+                                            : "") +
+                      ", got '" + text + "'");
+}
+
 // The options of tail, checkpoints and parked; false for another option.
 bool set_follow_option(options& o, std::string_view n, const std::string& value,
                        const std::string& second) {
@@ -436,6 +480,12 @@ void set_option(options& o, const option_spec& spec, const std::string& value,
         o.yes = true;
     else if (n == "--ttl")
         o.config.ttl = true;
+    else if (n == "--stream")
+        o.config.stream = view_type(n, value);
+    else if (n == "--enable")
+        o.enable = view_type(n, value);
+    else if (n == "--disable")
+        o.disable = true;
     else if (n == "--progress")
         o.progress = true;
     else if (n == "--quiet")
@@ -484,6 +534,8 @@ void check_given(const options& o, const std::vector<const option_spec*>& given)
         throw usage_error("--progress and --quiet contradict each other");
     if (o.yes && !o.force)
         throw usage_error("--yes confirms --force; without --force it has nothing to confirm");
+    if (o.enable && o.disable)
+        throw usage_error("--enable and --disable contradict each other");
     if (o.redrive_all && !o.redrive.empty())
         throw usage_error("--redrive-all re-drives every parked event; give it or --redrive, "
                           "not both");
@@ -643,6 +695,22 @@ std::string layout_line(const std::string& table, const std::optional<ddb::item>
            "\n";
 }
 
+// "  stream: enabled, NEW_IMAGE\n  latest stream: ARN (label L)\n", or
+// "  stream: off\n" (and the last stream, disabled, when there was one).
+std::string stream_lines(const ddb::es::stream_status& s) {
+    std::string text = "  stream: ";
+    if (s.enabled)
+        text += "enabled, " + (s.view_type ? name(*s.view_type) : std::string("UNKNOWN")) + "\n";
+    else
+        text += "off\n";
+    if (s.latest_arn)
+        text += std::string(s.enabled ? "  latest stream: "
+                                      : "  latest stream (disabled: its records stay readable "
+                                        "for 24 hours): ") +
+                *s.latest_arn + (s.latest_label ? " (label " + *s.latest_label + ")" : "") + "\n";
+    return text;
+}
+
 // Prints one table; false when it does not exist.
 awaitable<bool> describe_one(ddb::client& c, const std::string& table, const char* role,
                              bool events_table) {
@@ -719,6 +787,7 @@ awaitable<bool> describe_one(ddb::client& c, const std::string& table, const cha
             text += std::string("unknown (") + e.what() + ")";
         }
         text += "\n";
+        text += stream_lines(ddb::es::stream_status_of(t));
     }
     out(text);
     co_return true;
@@ -732,6 +801,41 @@ awaitable<int> describe(ddb::client& c, const options& o, tool&) {
         out("(approximate: DynamoDB refreshes a table's item count about every six hours; "
             "'ddb-es count' counts the events exactly)\n");
     co_return events&& snapshots&& checkpoints ? 0 : 1;
+}
+
+// ---------------------------------------------------------------------------
+// stream
+
+// Shows the events table's stream; with --enable or --disable, first turns
+// it on or off (each step on stderr).
+awaitable<int> stream(ddb::client& c, const options& o, tool& t) {
+    const std::string& table = o.config.events_table;
+    std::string last_step;
+    status_scope scope{t.r};
+    t.r.status = [&] {
+        return "stream: " + (last_step.empty() ? std::string("starting") : last_step) + ", " +
+               seconds_since(t.r.started);
+    };
+    ddb::es::stream_status s;
+    try {
+        if (o.enable || o.disable) {
+            std::function<void(std::string_view)> progress = [&](std::string_view line) {
+                last_step = line;
+                t.r.step(line);
+            };
+            s = co_await ddb::es::set_events_stream(c, o.config, o.enable, progress);
+        } else {
+            auto r = co_await c.describe_table(table);
+            s = ddb::es::stream_status_of(r.table);
+        }
+    } catch (const ddb::resource_not_found&) {
+        t.r.clear();
+        out(table + " (events table): does not exist\n");
+        co_return 1;
+    }
+    t.r.clear();
+    out(table + " (events table)\n" + stream_lines(s));
+    co_return 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -978,6 +1082,7 @@ int run(const options& o, tool& t) {
         : o.command->bit == tail_bit        ? tail
         : o.command->bit == checkpoints_bit ? checkpoints
         : o.command->bit == parked_bit      ? parked
+        : o.command->bit == stream_bit      ? stream
                                             : count_or_dump;
     int rc = 1;
     bool done = false;

@@ -39,7 +39,8 @@ enum command_bit : unsigned {
     tail_bit = 32,
     checkpoints_bit = 64,
     parked_bit = 128,
-    all_commands = 255,
+    stream_bit = 256,
+    all_commands = 511,
 };
 
 struct command_spec {
@@ -73,6 +74,9 @@ struct options {
     std::optional<std::string> projection{};
     std::vector<std::pair<std::int64_t, std::string>> redrive{}; ///< (id, key)
     bool redrive_all = false, json = false;
+    // stream (create-tables' --stream sets config.stream)
+    std::optional<ddb::stream_view_type> enable{};
+    bool disable = false;
 };
 
 // ---------------------------------------------------------------------------

@@ -25,8 +25,9 @@ const boost::system::error_category& es_category() noexcept {
         "event ids out of order in the aggregate",
         "event ids older than the store's max_append_age",
         "the store has the old index layout: run ddb-es migrate",
+        "the endpoint does not keep the events table's stream as asked",
     };
-    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::old_layout));
+    static_assert(std::size(messages) == static_cast<std::size_t>(es_errc::stream_unavailable));
     // The condition each code compares equal to (<ddb/core/errc.hpp>).
     static constexpr ddb::errc conditions[] = {
         ddb::errc::not_found,
@@ -46,6 +47,7 @@ const boost::system::error_category& es_category() noexcept {
         ddb::errc::invalid_argument,
         ddb::errc::invalid_argument,
         ddb::errc::invalid_argument,
+        ddb::errc::validation,
     };
     static const ddb::detail::table_category instance("ddb.es", messages, conditions);
     return instance;

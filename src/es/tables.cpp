@@ -2,8 +2,10 @@
 
 #include "detail/bucket_registry.hpp"
 #include "detail/event_item.hpp"
+#include "detail/events_stream.hpp"
 
 #include <ddb/es/error.hpp>
+#include <ddb/es/events_stream.hpp>
 #include <ddb/model/wire.hpp>
 #include <ddb/ops/table_waiter.hpp>
 #include <ddb/value/expression.hpp>
@@ -160,6 +162,12 @@ std::string accepted_text(const create_table_request& spec, const table_descript
         if (!ours)
             out += "; global index " + g.index_name + " is not the store's: left as it is";
     }
+    const stream_status stream = stream_status_of(found);
+    if (stream.enabled && !spec.stream_specification)
+        out += "; stream " +
+               (stream.view_type ? detail::view_type_name(*stream.view_type)
+                                 : std::string("UNKNOWN")) +
+               " enabled, none configured: left as it is";
     return out;
 }
 
@@ -355,6 +363,10 @@ create_table_request events_table_spec(const store_config& config) {
     gsi.projection.projection_type = projection_type::all;
     r.global_secondary_indexes.push_back(gsi);
     apply_billing(r, config);
+    if (config.stream) {
+        check_stream_view_type(*config.stream);
+        r.stream_specification = stream_specification{true, config.stream};
+    }
     return r;
 }
 
@@ -465,6 +477,9 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
             continue;
         missing[i] = false;
         auto differences = schema_differences(spec, *found);
+        if (config.stream && spec.table_name == config.events_table)
+            if (auto d = detail::stream_difference(*config.stream, stream_status_of(*found)))
+                differences.push_back(*d);
         if (!differences.empty()) {
             mismatches.push_back(
                 mismatch_text(role_of(config, spec.table_name), spec.table_name, differences));
@@ -485,6 +500,12 @@ awaitable<void> create_tables(client& c, const store_config& config, bool force,
     co_await record_layout(c, config, say);
     if (config.ttl)
         co_await ensure_ttl(c, config, say);
+    if (config.stream) {
+        std::function<void(std::string_view)> stream_progress = [&say](std::string_view line) {
+            say(std::string(line));
+        };
+        co_await set_events_stream(c, config, config.stream, stream_progress);
+    }
 }
 
 awaitable<void> delete_tables(client& c, const store_config& config) {

@@ -18,7 +18,11 @@
 #   fail with exit 1; --force refuses without --yes when stdin is not a
 #   terminal (nothing deleted), asks for the events table's name on a
 #   terminal, and recreates the tables with --yes (and TTL with --ttl, moto);
-#   create-tables run again on existing tables succeeds (idempotent).
+#   create-tables run again on existing tables succeeds (idempotent); the
+#   events table's stream (moto): create-tables --stream, describe and stream
+#   show it (view type, latest ARN and label), stream --enable is idempotent,
+#   refuses another view type, --disable turns it off (idempotent); dynalite
+#   has no streams: the errors say so.
 #   Usage errors and calls that cannot succeed: ddb_es_offline.sh.
 #
 #   ddb_es.sh moto|dynalite DDB_ES
@@ -90,6 +94,8 @@ has out "  global index global: g HASH (S), id RANGE (N); projection ALL; ACTIVE
 has out "  key: pk HASH (S), sk RANGE (S)"
 has out "  indexes: none"
 has out "  layout: version 2, 4 index partitions, 24-hour buckets"
+has out "  stream: off"
+lacks out "latest stream"
 # The meta item holds the layout. moto's ItemCount is current; dynalite's
 # stays 0, as DynamoDB's lags for hours.
 no_events() {
@@ -165,6 +171,10 @@ run 1 describe --events-table "missing_$suffix" --snapshots-table "$snapshots"
 has out "missing_$suffix (events table): does not exist"
 run 1 count --events-table "missing_$suffix"
 mentions err "ddb-es: GetItem failed after 1 attempt over "
+run 1 stream --events-table "missing_$suffix"
+has out "missing_$suffix (events table): does not exist"
+run 1 stream --enable NEW_IMAGE --events-table "missing_$suffix"
+has out "missing_$suffix (events table): does not exist"
 
 echo "== count and dump of an empty store"
 run 0 count --events-table "$events"
@@ -671,6 +681,59 @@ if [ "$backend" = moto ]; then # dynalite has no UpdateTimeToLive
   run 0 describe "${tables[@]}"
   cat "$work/out"
   has out "  ttl: ENABLED (expires_at)"
+fi
+
+if [ "$backend" = moto ]; then
+  echo "== the events table's stream: create-tables --stream, describe, stream --enable/--disable"
+  run 0 create-tables --force --yes --stream new_and_old_images "${tables[@]}"
+  cat "$work/err"
+  mentions err "$events has a stream (NEW_AND_OLD_IMAGES): arn:aws:dynamodb:"
+  run 0 describe "${tables[@]}"
+  has out "  stream: enabled, NEW_AND_OLD_IMAGES"
+  mentions out "  latest stream: arn:aws:dynamodb:us-east-1:123456789012:table/$events/stream/"
+  arn=$(sed -n 's/^  latest stream: \(arn:[^ ]*\) (label .*)$/\1/p' "$work/out")
+  [ -n "$arn" ] || fail "no stream ARN"
+  run 0 stream --events-table "$events"
+  has out "$events (events table)"
+  has out "  stream: enabled, NEW_AND_OLD_IMAGES"
+  mentions out "  latest stream: $arn (label "
+  empty err
+  run 0 stream --enable NEW_AND_OLD_IMAGES --events-table "$events"
+  has err "ddb-es: $events has a stream (NEW_AND_OLD_IMAGES): $arn"
+  lines err 1 # already as asked: no UpdateTable
+  run 1 stream --enable KEYS_ONLY --events-table "$events"
+  mentions err "stream enabled with view type NEW_AND_OLD_IMAGES, not KEYS_ONLY as asked"
+  mentions err "'ddb-es stream --disable'"
+  run 0 stream --disable --events-table "$events"
+  has err "ddb-es: disabling the stream on $events"
+  has err "ddb-es: $events has no stream"
+  has out "  stream: off"
+  has out "  latest stream (disabled: its records stay readable for 24 hours): $arn (label ${arn##*/})"
+  run 0 stream --disable --quiet --events-table "$events"
+  empty err
+  has out "  stream: off"
+  # moto: a table whose stream was disabled fails every later write (500) and
+  # refuses to enable a stream again; a fresh table is used from here on.
+  run 0 create-tables --force --yes --quiet "${tables[@]}"
+  run 0 stream --enable keys_only --events-table "$events"
+  has err "ddb-es: enabling the stream (KEYS_ONLY) on $events"
+  mentions err "ddb-es: $events has a stream (KEYS_ONLY): arn:aws:dynamodb:"
+  has out "  stream: enabled, KEYS_ONLY"
+  run 0 create-tables "${tables[@]}" # a stream not asked for is kept
+  mentions err "found $events (schema matches; stream KEYS_ONLY enabled, none configured: left as it is)"
+  run 0 create-tables --force --yes --quiet "${tables[@]}"
+else
+  echo "== the events table's stream: dynalite has no DynamoDB Streams"
+  echo "dynalite ignores StreamSpecification on CreateTable and refuses it on UpdateTable:"
+  echo "checking that ddb-es says so (exit 1); the stream's behaviour is tested on moto"
+  run 1 create-tables --stream NEW_IMAGE "${tables[@]}"
+  mentions err "ddb-es: events table $events: the stream could not be enabled (NEW_IMAGE): UpdateTable answered ValidationException: "
+  mentions err "The endpoint may not support DynamoDB Streams"
+  run 1 stream --enable NEW_IMAGE --events-table "$events"
+  mentions err "the stream could not be enabled (NEW_IMAGE)"
+  run 0 stream --disable --events-table "$events"
+  has out "  stream: off"
+  has err "ddb-es: $events has no stream"
 fi
 
 echo "== create-tables on existing tables: succeeds, says what it found"

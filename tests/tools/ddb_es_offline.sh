@@ -65,13 +65,13 @@ has out "ddb-es $version"
 empty err
 run 0 --help
 mentions out "usage: ddb-es COMMAND"
-for c in create-tables describe count dump migrate tail checkpoints parked; do mentions out "  $c "; done
+for c in create-tables describe stream count dump migrate tail checkpoints parked; do mentions out "  $c "; done
 mentions out "--timeout SECONDS"
 mentions out "AWS_ENDPOINT_URL_DYNAMODB"
 mentions out "Exit status"
 run 0 help
 mentions out "usage: ddb-es COMMAND"
-for c in create-tables describe count dump migrate tail checkpoints parked; do
+for c in create-tables describe stream count dump migrate tail checkpoints parked; do
   run 0 "$c" --help
   cp "$work/out" "$work/help1"
   mentions out "usage: ddb-es $c"
@@ -89,6 +89,15 @@ mentions out "--force"
 mentions out "--yes"
 mentions out "--partitions K"
 lacks out "--uuid"
+run 0 create-tables --help
+mentions out "--stream VIEW"
+run 0 stream --help
+mentions out "usage: ddb-es stream [--enable VIEW] [--disable] [--events-table N]"
+mentions out "NEW_AND_OLD_IMAGES"
+mentions out "cannot be changed in place"
+lacks out "--snapshots-table"
+run 0 describe --help
+mentions out "DynamoDB stream"
 run 0 migrate --help
 mentions out "--partitions K"
 mentions out "Stop every writer first"
@@ -187,6 +196,20 @@ mentions err "option --events-table does not apply to parked"
 run 2 checkpoints --json
 mentions err "option --json does not apply to checkpoints"
 
+run 2 stream --enable OLD_IMAGE
+mentions err "--enable wants NEW_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY (OLD_IMAGE is of no use on the events table: an appended event has no old image), got 'OLD_IMAGE'"
+mentions err "Try 'ddb-es stream --help'."
+run 2 stream --enable
+mentions err "--enable wants a value (VIEW)"
+run 2 stream --enable NEW_IMAGE --disable
+mentions err "--enable and --disable contradict each other"
+run 2 create-tables --stream everything
+mentions err "--stream wants NEW_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY, got 'everything'"
+run 2 describe --stream NEW_IMAGE
+mentions err "option --stream does not apply to describe"
+run 2 stream --disable=1
+mentions err "--disable takes no value"
+
 echo "== stdout to a full disk: exit 1 with the errno text"
 full --version
 full --help
@@ -194,6 +217,7 @@ full help dump
 full count --help
 full help tail
 full parked --help
+full stream --help
 
 echo "== configuration errors: one clear line, exit 1"
 rc=0

@@ -75,6 +75,10 @@ enum class es_errc {
     /// `ddb-es migrate` (or `migrate_layout`, <ddb/es/migrate.hpp>) has
     /// rewritten it; the message names the table.
     old_layout,
+    /// The endpoint refused or ignored a stream setting of the events table
+    /// (<ddb/es/events_stream.hpp>): dynalite, for one, has no DynamoDB
+    /// Streams. The message names the table and the endpoint's answer.
+    stream_unavailable,
 };
 
 const boost::system::error_category& es_category() noexcept;

@@ -22,6 +22,16 @@ struct store_config {
     /// seconds since the epoch) when creating the tables.
     bool ttl = false;
     std::string ttl_attribute = "expires_at";
+    /// DynamoDB Streams on the events table, with this view type: `new_image`
+    /// (each appended event as stored), `new_and_old_images` (also what an
+    /// update or a TTL deletion replaced) or `keys_only`. Off (not asked for)
+    /// by default. `create_tables` creates the events table with it and turns
+    /// it on for an existing table; it never turns a stream off, and refuses
+    /// (`es_errc::table_schema_mismatch`) a stream of another view type. To
+    /// turn it on or off in place: `set_events_stream`
+    /// (<ddb/es/events_stream.hpp>). Another view type:
+    /// `es_errc::invalid_argument`.
+    std::optional<ddb::stream_view_type> stream{};
 
     /// The global-order index: per time bucket of `bucket`, events are
     /// spread over `partitions` index partitions by a hash of their

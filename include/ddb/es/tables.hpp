@@ -35,6 +35,7 @@
 #include <ddb/client/client.hpp>
 #include <ddb/core/diagnostics.hpp>
 #include <ddb/es/detail/async.hpp>
+#include <ddb/es/events_stream.hpp>
 #include <ddb/es/store_config.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -93,6 +94,16 @@ std::vector<std::string> schema_differences(const create_table_request& spec,
 /// twice is then checked again); enabled on another attribute:
 /// `table_schema_mismatch` (a table has one TTL attribute). dynalite has no
 /// UpdateTimeToLive.
+///
+/// With `config.stream`, the events table is created with a stream of that
+/// view type, and an existing one gets it with `set_events_stream`
+/// (<ddb/es/events_stream.hpp>; its progress lines follow). A stream of
+/// another view type is `table_schema_mismatch`, found before anything is
+/// created; a stream the configuration does not ask for is left as it is
+/// (reported in the "found" line: "; stream V enabled, none configured:
+/// left as it is"). An endpoint without DynamoDB Streams (dynalite):
+/// `es_errc::stream_unavailable`, after the tables are made. An invalid view
+/// type: `invalid_argument`, before any request.
 ///
 /// The same name for two tables: `es_errc::invalid_argument`, before any
 /// request.
