@@ -210,7 +210,9 @@ asio::awaitable<void> read_loop(shard_reading& r, sink& out) {
         if (!co_await deliver(r, std::move(*page), out))
             co_return;
         if (idle) {
-            if (r.o.stop_when_idle)
+            // (An empty page of a shard known to be closed is not the end of
+            // what it has: reading goes on.)
+            if (r.o.stop_when_idle && !r.s.sequence_number_range.ending_sequence_number)
                 co_return;
             co_await r.idle();
         }

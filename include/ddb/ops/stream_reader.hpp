@@ -82,10 +82,11 @@ struct stream_reader_options {
     /// `read_stream`: how often DescribeStream lists the shards again to find
     /// new ones (> 0); also done right after a shard ended (its children).
     std::chrono::milliseconds shard_sync_interval{10000};
-    /// End instead of waiting: `read_shard` after its first empty page of an
-    /// open shard, `read_stream` once every open shard gave an empty page
-    /// and no shard is left to read. For tools and tests (a page may be
-    /// empty while records follow).
+    /// End instead of waiting: `read_shard` after its first empty page of a
+    /// shard not known to be closed (the `shard` given has no ending
+    /// sequence number), `read_stream` once every open shard gave an empty
+    /// page and no shard is left to read. For tools and tests (a page of an
+    /// open shard may be empty while records follow).
     bool stop_when_idle = false;
     /// Called before each wait (tests count back-off and idle waits with
     /// it; a metrics hook). Must not throw.
