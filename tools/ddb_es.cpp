@@ -154,7 +154,12 @@ const command_spec command_specs[] = {
      "given (the reads cost the same). When idle it polls after --poll-ms, doubling up to 1 s: "
      "on the default 4 index partitions at most 300 requests a minute. On stderr, when it is a "
      "terminal and stdout is not (or with --progress): the events printed so far and the last "
-     "one's id and time.",
+     "one's id and time. With --source streams, the history is read from the index and new "
+     "events from the events table's DynamoDB stream ('ddb-es stream --enable NEW_IMAGE'): one "
+     "GetRecords per shard per --poll-ms (default 1 s) instead of index queries; events are "
+     "still printed by id once older than the horizon (5.5 s by default: the max append age, "
+     "clock skew, stream lag and poll interval), or as the stream brings them with "
+     "--horizon-ms 0 (no event missed, each aggregate in order, ids not always ascending).",
      "ddb-es tail --class account_opened --class money_deposited | jq .event_properties"},
     {"checkpoints", checkpoints_bit, "projections' checkpoints, leases, lag and workers",
      "Without --projection: lists the projections that have items in the checkpoints table, "
@@ -232,6 +237,10 @@ const option_spec option_specs[] = {
      "when a poll found nothing, poll again after N ms, doubling up to 1000 (or N if more); "
      "default 100"},
     {"--limit", "N", tail_bit, false, "stop after printing N events"},
+    {"--source", "S", tail_bit, false,
+     "where live events come from: 'index' (default: polls the global index) or 'streams' "
+     "(the events table's DynamoDB stream, which must be on: 'ddb-es stream --enable "
+     "NEW_IMAGE'; the history before it is read from the index)"},
     {"--until-idle", "", tail_bit, false,
      "stop after the first poll that finds nothing new: every event older than the horizon "
      "was printed (with --horizon-ms 0, every event the index showed then)"},
@@ -452,7 +461,11 @@ bool set_follow_option(options& o, std::string_view n, const std::string& value,
         o.limit = parse_integer(n, value, 1, max, "a number of events, at least 1");
     else if (n == "--until-idle")
         o.until_idle = true;
-    else if (n == "--projection")
+    else if (n == "--source") {
+        if (value != "index" && value != "streams")
+            throw usage_error("--source wants 'index' or 'streams', got '" + value + "'");
+        o.stream_source = value == "streams";
+    } else if (n == "--projection")
         o.projection = projection_name(n, value);
     else if (n == "--redrive") {
         auto id = parse_integer(n, value, 1, max, "a parked event's id and key (ID KEY)");
@@ -1065,7 +1078,7 @@ int run(const options& o, tool& t) {
             return;
         }
         t.log.last_failed.reset();
-        if (m.operation == "Query")
+        if (m.operation == "Query" || m.operation == "GetRecords")
             ++t.log.queries;
     };
     if (t.r.progress)
@@ -1073,6 +1086,7 @@ int run(const options& o, tool& t) {
             if (a.outcome == ddb::attempt_outcome::retrying)
                 t.r.note(retry_line(a));
         };
+    t.config = cfg;
     ddb::client c(ioc.get_executor(), std::move(cfg));
 
     awaitable<int> (*command)(ddb::client&, const options&, tool&) =

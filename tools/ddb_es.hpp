@@ -70,6 +70,7 @@ struct options {
     std::optional<std::chrono::milliseconds> horizon{}, poll{};
     std::optional<std::int64_t> limit{};
     bool until_idle = false;
+    bool stream_source = false; ///< --source streams
     // checkpoints and parked
     std::optional<std::string> projection{};
     std::vector<std::pair<std::int64_t, std::string>> redrive{}; ///< (id, key)
@@ -170,6 +171,9 @@ struct call_log {
 struct tool {
     reporter r;
     call_log log;
+    /// The settings the DynamoDB client was made with (a Streams client for
+    /// `tail --source streams` is made with the same).
+    ddb::client_config config{};
 };
 
 /// One line of dump's and tail's output: the event as a JSON object.

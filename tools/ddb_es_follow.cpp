@@ -10,6 +10,7 @@
 #include <ddb/es/dynamodb_event_repository.hpp>
 #include <ddb/es/event_metadata.hpp>
 #include <ddb/es/id_generator.hpp>
+#include <ddb/es/stream_subscription.hpp>
 #include <ddb/es/subscription.hpp>
 
 #include <boost/asio/signal_set.hpp>
@@ -79,13 +80,18 @@ struct tail_state {
     system_clock::time_point last_created_at{};
 };
 
+// "40 queries" (index source) or "40 requests" (Queries and GetRecords).
+std::string requests(std::int64_t n, const options& o) {
+    return o.stream_source ? plural(n, "request", "requests") : plural(n, "query", "queries");
+}
+
 // "tail: 12 events, last id 1767225600000000123 (2026-01-01T00:00:00.000000Z), 40 queries"
-std::string tail_status(const tail_state& s, std::int64_t queries) {
+std::string tail_status(const tail_state& s, std::int64_t queries, const options& o) {
     std::string text = "tail: " + plural(s.events, "event", "events");
     if (s.last_id >= 0)
         text += ", last id " + std::to_string(s.last_id) + " (" +
                 ddb::es::format_timestamp(s.last_created_at) + ")";
-    return text + ", " + plural(queries, "query", "queries");
+    return text + ", " + requests(queries, o);
 }
 
 ddb::es::subscription_options tail_options(const options& o) {
@@ -99,6 +105,37 @@ ddb::es::subscription_options tail_options(const options& o) {
     }
     so.stop_when_idle = o.until_idle;
     return so;
+}
+
+ddb::es::stream_subscription_options stream_tail_options(const options& o) {
+    ddb::es::stream_subscription_options so;
+    so.aggregate = o.aggregate;
+    so.event_classes = o.classes;
+    so.horizon = o.horizon;
+    if (o.poll) {
+        so.reader.idle_interval = *o.poll;
+        so.reader.max_idle_requests_per_minute =
+            static_cast<int>(std::max<std::int64_t>(60, 60'000 / o.poll->count()));
+    }
+    so.stop_when_idle = o.until_idle;
+    return so;
+}
+
+/// The subscription tail prints, from the index or the events table's
+/// stream (`streams` then holds its client); `horizon` gets its horizon.
+ddb::generator<ddb::es::stored_event> open_tail(ddb::es::dynamodb_event_repository& repo,
+                                                std::optional<ddb::streams_client>& streams,
+                                                const options& o, tool& t, milliseconds& horizon) {
+    const ddb::es::subscription_position from{o.from, {}};
+    if (!o.stream_source) {
+        const auto so = tail_options(o);
+        horizon = so.aggregate ? milliseconds{0} : safe_horizon(repo.config(), so);
+        return ddb::es::subscribe(repo, from, so);
+    }
+    const auto so = stream_tail_options(o);
+    horizon = ddb::es::stream_horizon(repo.config(), so);
+    streams.emplace(repo.get_executor(), t.config);
+    return ddb::es::subscribe_stream(repo, *streams, from, so);
 }
 
 /// What a signal does to a tail: closes its subscription while it runs.
@@ -121,9 +158,9 @@ struct stopper {
 // events, and the command succeeds.
 awaitable<int> tail(ddb::client& c, const options& o, tool& t) {
     ddb::es::dynamodb_event_repository repo(c, o.config);
-    const auto so = tail_options(o);
-    const milliseconds horizon = so.aggregate ? milliseconds{0} : safe_horizon(repo.config(), so);
-    auto sub = ddb::es::subscribe(repo, ddb::es::subscription_position{o.from, {}}, so);
+    std::optional<ddb::streams_client> streams;
+    milliseconds horizon{0};
+    auto sub = open_tail(repo, streams, o, t, horizon);
     auto stop = std::make_shared<stopper>();
     stop->sub = &sub;
     const stopper::scope stop_scope{stop};
@@ -138,11 +175,13 @@ awaitable<int> tail(ddb::client& c, const options& o, tool& t) {
     const std::int64_t queries_before = t.log.queries;
     auto queries = [&] { return t.log.queries - queries_before; };
     status_scope scope{t.r};
-    t.r.status = [&] { return tail_status(s, queries()) + ", " + seconds_since(t.r.started); };
+    t.r.status = [&] { return tail_status(s, queries(), o) + ", " + seconds_since(t.r.started); };
     t.r.note("tail: following " + o.config.events_table +
              (o.aggregate ? " (aggregate " + *o.aggregate + ")" : "") + " from id " +
-             std::to_string(o.from) +
-             (so.aggregate ? "" : "; events show once " + seconds(horizon) + " old (the horizon)"));
+             std::to_string(o.from) + (o.stream_source ? " (its stream)" : "") +
+             (o.aggregate && !o.stream_source
+                  ? ""
+                  : "; events show once " + seconds(horizon) + " old (the horizon)"));
     while (!o.limit || s.events < *o.limit) {
         auto e = co_await sub.next();
         if (!e)
@@ -159,7 +198,7 @@ awaitable<int> tail(ddb::client& c, const options& o, tool& t) {
                       : o.limit && s.events >= *o.limit ? "--limit reached"
                                                         : "caught up";
     t.r.note("tail: " + plural(s.events, "event", "events") + ", " + why + " (" +
-             plural(queries(), "query", "queries") + ", " + seconds_since(t.r.started) + ")");
+             requests(queries(), o) + ", " + seconds_since(t.r.started) + ")");
     t.r.clear();
     co_return 0;
 }

@@ -46,7 +46,7 @@ fi
 
 endpoint=$("$here/scripts/local-dynamodb" endpoint "$state")
 clean_aws
-export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
+export AWS_ENDPOINT_URL_DYNAMODB=$endpoint AWS_ENDPOINT_URL_DYNAMODB_STREAMS=$endpoint
 export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 
 suffix="$$_$RANDOM"
@@ -693,6 +693,44 @@ if [ "$backend" = moto ]; then
   mentions out "  latest stream: arn:aws:dynamodb:us-east-1:123456789012:table/$events/stream/"
   arn=$(sed -n 's/^  latest stream: \(arn:[^ ]*\) (label .*)$/\1/p' "$work/out")
   [ -n "$arn" ] || fail "no stream ARN"
+  echo "== tail --source streams: the history from the index, then the stream"
+  "$tool" tail --source streams --events-table "$events" --horizon-ms 0 --poll-ms 50 \
+    --limit 2 --progress >"$work/tail_out" 2>"$work/tail_err" </dev/null &
+  tail_pid=$!
+  for _ in $(seq 300); do grep -qF "tail: following" "$work/tail_err" && break; sleep 0.1; done
+  grep -qF "ddb-es: tail: following $events from id 0 (its stream); events show once 0 ms old (the horizon)" \
+    "$work/tail_err" || fail "tail --source streams did not start: $(cat "$work/tail_err")"
+  python3 - "$events" >"$work/live_ids" <<'PY'
+import os, sys, time, boto3
+table = sys.argv[1]
+c = boto3.client("dynamodb", region_name="us-east-1",
+                 endpoint_url=os.environ["AWS_ENDPOINT_URL_DYNAMODB"])
+def partition(pk, n):
+    h = 0xcbf29ce484222325
+    for b in pk.encode():
+        h = ((h ^ b) * 0x100000001b3) % 2**64
+    return h % n
+for n in range(2):
+    time.sleep(0.5)
+    id = time.time_ns() // 1000 * 1000
+    pk = "stream-%d" % n
+    c.put_item(TableName=table, Item={
+        "pk": {"S": pk}, "v": {"N": "1"}, "id": {"N": str(id)},
+        "g": {"S": "%d#%d" % (id // (86400 * 10**9), partition(pk, 4))}, "cls": {"S": "live"},
+        "ev": {"N": "1"}, "p": {"S": "{}"}, "m": {"S": "{}"}, "at": {"N": str(id // 1000)}})
+    print(id)
+PY
+  for _ in $(seq 200); do kill -0 "$tail_pid" 2>/dev/null || break; sleep 0.1; done
+  rc=0; wait "$tail_pid" || rc=$?
+  tail_pid=
+  cat "$work/tail_err"
+  [ "$rc" = 0 ] || fail "tail --source streams --limit 2 exited $rc"
+  python3 -c 'import json,sys; v=[json.loads(l)["id"] for l in open(sys.argv[1])]; assert v==[int(l) for l in open(sys.argv[2])], v' \
+    "$work/tail_out" "$work/live_ids"
+  grep -qE "^ddb-es: tail: 2 events, --limit reached \([0-9]+ requests?, " "$work/tail_err" ||
+    fail "no summary counting requests"
+  run 2 tail --source kinesis --events-table "$events"
+  mentions err "--source wants 'index' or 'streams', got 'kinesis'"
   run 0 stream --events-table "$events"
   has out "$events (events table)"
   has out "  stream: enabled, NEW_AND_OLD_IMAGES"
@@ -715,6 +753,9 @@ if [ "$backend" = moto ]; then
   # moto: a table whose stream was disabled fails every later write (500) and
   # refuses to enable a stream again; a fresh table is used from here on.
   run 0 create-tables --force --yes --quiet "${tables[@]}"
+  run 1 tail --source streams --events-table "$events" --until-idle
+  mentions err "$events"
+  mentions err "no stream"
   run 0 stream --enable keys_only --events-table "$events"
   has err "ddb-es: enabling the stream (KEYS_ONLY) on $events"
   mentions err "ddb-es: $events has a stream (KEYS_ONLY): arn:aws:dynamodb:"
