@@ -710,7 +710,7 @@ std::string layout_line(const std::string& table, const std::optional<ddb::item>
 
 // "  stream: enabled, NEW_IMAGE\n  latest stream: ARN (label L)\n", or
 // "  stream: off\n" (and the last stream, disabled, when there was one).
-std::string stream_lines(const ddb::es::stream_status& s) {
+std::string stream_lines(const ddb::es::events_stream_status& s) {
     std::string text = "  stream: ";
     if (s.enabled)
         text += "enabled, " + (s.view_type ? name(*s.view_type) : std::string("UNKNOWN")) + "\n";
@@ -829,7 +829,7 @@ awaitable<int> stream(ddb::client& c, const options& o, tool& t) {
         return "stream: " + (last_step.empty() ? std::string("starting") : last_step) + ", " +
                seconds_since(t.r.started);
     };
-    ddb::es::stream_status s;
+    ddb::es::events_stream_status s;
     try {
         if (o.enable || o.disable) {
             std::function<void(std::string_view)> progress = [&](std::string_view line) {

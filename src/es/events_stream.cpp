@@ -20,7 +20,7 @@ std::string view_type_name(stream_view_type view) {
     return wire.empty() ? "UNKNOWN" : std::string(wire);
 }
 
-std::optional<std::string> stream_difference(stream_view_type wanted, const stream_status& found) {
+std::optional<std::string> stream_difference(stream_view_type wanted, const events_stream_status& found) {
     if (!found.enabled || found.view_type == wanted)
         return std::nullopt;
     const std::string want = view_type_name(wanted);
@@ -36,12 +36,12 @@ std::optional<std::string> stream_difference(stream_view_type wanted, const stre
 
 namespace {
 
-bool as_asked(const stream_status& s, const std::optional<stream_view_type>& view) {
+bool as_asked(const events_stream_status& s, const std::optional<stream_view_type>& view) {
     return view ? s.enabled && s.view_type == view : !s.enabled;
 }
 
 // "T has a stream (NEW_IMAGE): arn:...", "T has no stream".
-std::string state_line(const std::string& table, const stream_status& s) {
+std::string state_line(const std::string& table, const events_stream_status& s) {
     if (!s.enabled)
         return table + " has no stream";
     return table + " has a stream (" +
@@ -50,7 +50,7 @@ std::string state_line(const std::string& table, const stream_status& s) {
 }
 
 // The table's stream once the table is ACTIVE (an UpdateTable needs that).
-awaitable<stream_status> settled(client& c, const std::string& table) {
+awaitable<events_stream_status> settled(client& c, const std::string& table) {
     auto t = co_await wait_until_table_active(c, table, std::chrono::minutes(10),
                                               std::chrono::milliseconds(200));
     co_return stream_status_of(t);
@@ -80,8 +80,8 @@ update_table_request stream_request(const std::string& table,
 
 } // namespace
 
-stream_status stream_status_of(const table_description& table) {
-    stream_status s;
+events_stream_status stream_status_of(const table_description& table) {
+    events_stream_status s;
     if (table.stream_specification && table.stream_specification->stream_enabled) {
         s.enabled = true;
         s.view_type = table.stream_specification->stream_view_type;
@@ -104,7 +104,7 @@ void check_stream_view_type(stream_view_type view) {
                          "NEW_AND_OLD_IMAGES or KEYS_ONLY");
 }
 
-awaitable<stream_status> set_events_stream(client& c, const store_config& config,
+awaitable<events_stream_status> set_events_stream(client& c, const store_config& config,
                                            std::optional<stream_view_type> view,
                                            std::function<void(std::string_view)> progress) {
     if (view)

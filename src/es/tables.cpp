@@ -162,7 +162,7 @@ std::string accepted_text(const create_table_request& spec, const table_descript
         if (!ours)
             out += "; global index " + g.index_name + " is not the store's: left as it is";
     }
-    const stream_status stream = stream_status_of(found);
+    const events_stream_status stream = stream_status_of(found);
     if (stream.enabled && !spec.stream_specification)
         out += "; stream " +
                (stream.view_type ? detail::view_type_name(*stream.view_type)

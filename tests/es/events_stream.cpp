@@ -25,20 +25,20 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 template <class B>
-stream_status stream_of(tables_fixture<B>& f, const std::string& table) {
+events_stream_status stream_of(tables_fixture<B>& f, const std::string& table) {
     auto t = f.describe(table);
     REQUIRE(t);
     return stream_status_of(*t);
 }
 
 template <class B>
-stream_status set_stream(tables_fixture<B>& f, std::optional<stream_view_type> view) {
+events_stream_status set_stream(tables_fixture<B>& f, std::optional<stream_view_type> view) {
     f.lines.clear();
     f.calls.clear();
     std::function<void(std::string_view)> progress = [&f](std::string_view line) {
         f.lines.emplace_back(line);
     };
-    return f.run([&]() -> awaitable<stream_status> {
+    return f.run([&]() -> awaitable<events_stream_status> {
         co_return co_await set_events_stream(f.direct, f.cfg, view, progress);
     });
 }
@@ -170,7 +170,7 @@ TEST_CASE("events stream: set_events_stream turns the stream on and off, idempot
     // The asynchronous form, with a completion token.
     f.cfg.stream.reset();
     std::function<void(std::string_view)> none;
-    auto status = f.run([&]() -> awaitable<stream_status> {
+    auto status = f.run([&]() -> awaitable<events_stream_status> {
         co_return co_await async_set_events_stream(f.direct, f.cfg, std::nullopt, none,
                                                    asio::use_awaitable);
     });

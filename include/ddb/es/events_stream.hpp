@@ -12,7 +12,7 @@
 // stream's records stay readable for 24 hours.
 //
 // Thread safety: the functions are coroutines on the client (see
-// <ddb/client/client.hpp>); `stream_status` is a value type.
+// <ddb/client/client.hpp>); `events_stream_status` is a value type.
 #pragma once
 
 #include <ddb/client/client.hpp>
@@ -30,7 +30,7 @@
 namespace ddb::es {
 
 /// A table's stream as DescribeTable reports it.
-struct stream_status {
+struct events_stream_status {
     bool enabled = false;
     /// The view type of the enabled stream.
     std::optional<stream_view_type> view_type{};
@@ -42,7 +42,7 @@ struct stream_status {
 };
 
 /// The stream part of a table description.
-stream_status stream_status_of(const table_description& table);
+events_stream_status stream_status_of(const table_description& table);
 
 /// The view types the store offers: `new_image` (each appended event, as
 /// stored), `new_and_old_images` (also what an update or a TTL deletion
@@ -70,11 +70,11 @@ void check_stream_view_type(stream_view_type view);
 /// `progress` gets one line per step (T the table, V the view type, A the
 /// latest stream's ARN): "enabling the stream (V) on T", "disabling the
 /// stream on T", "T has a stream (V): A", "T has no stream".
-boost::asio::awaitable<stream_status>
+boost::asio::awaitable<events_stream_status>
 set_events_stream(client& c, const store_config& config, std::optional<stream_view_type> view,
                   std::function<void(std::string_view)> progress = {});
 
-/// `set_events_stream`, asynchronous: `void(error_code, stream_status)` on
+/// `set_events_stream`, asynchronous: `void(error_code, events_stream_status)` on
 /// the client's executor, on a handle on the client and copies of the
 /// arguments. Cancellation: terminal, partial: `operation_aborted`, the
 /// UpdateTable may have been sent: run it again; total: ignored.
@@ -82,7 +82,7 @@ template <detail::token Token = default_token>
 auto async_set_events_stream(client& c, store_config config, std::optional<stream_view_type> view,
                              std::function<void(std::string_view)> progress,
                              Token&& token = default_token()) {
-    return detail::async_op<stream_status>(
+    return detail::async_op<events_stream_status>(
         c.get_executor(),
         [cl = c.share(), config = std::move(config), view,
          progress = std::move(progress)]() mutable {
@@ -94,7 +94,7 @@ template <detail::token Token = default_token>
 auto async_set_events_stream(client& c, store_config config, std::optional<stream_view_type> view,
                              std::function<void(std::string_view)> progress, diagnostics& diag,
                              Token&& token = default_token()) {
-    return detail::async_op<stream_status>(
+    return detail::async_op<events_stream_status>(
         c.get_executor(),
         [cl = c.share(), config = std::move(config), view,
          progress = std::move(progress)]() mutable {
