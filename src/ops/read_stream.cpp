@@ -10,6 +10,8 @@
 #include <ddb/ops/stream_reader.hpp>
 #include <ddb/ops/streams.hpp>
 
+#include "detail/stream_wait.hpp"
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -234,12 +236,27 @@ asio::awaitable<void> handle(const std::shared_ptr<stream_run>& run, shard_messa
     }
 }
 
+// The stream resolved and its shards listed, backing off while throttled
+// (after the client's retries) as a shard reader does.
+asio::awaitable<void> first_sync(stream_run& run) {
+    for (int throttles = 1;; ++throttles) {
+        try {
+            if (run.arn.empty())
+                run.arn = co_await resolve_stream_arn(*run.c, run.table_or_arn);
+            co_await sync_all(run);
+            co_return;
+        } catch (const throttling_error&) {
+        }
+        co_await detail::stream_wait_for(run.o, "", stream_wait_reason::throttled,
+                                         detail::throttle_delay(run.o, throttles), throttles);
+    }
+}
+
 asio::awaitable<void> merge(std::shared_ptr<stream_run> run, generator<stream_event>::sink& out) {
     using namespace asio::experimental::awaitable_operators;
     auto ex = co_await asio::this_coro::executor;
-    run->arn = co_await resolve_stream_arn(*run->c, run->table_or_arn);
     run->events.emplace(ex, 16);
-    co_await sync_all(*run);
+    co_await first_sync(*run);
     start_ready(run, ex);
     asio::steady_timer next_sync(ex, run->o.shard_sync_interval);
     for (;;) {

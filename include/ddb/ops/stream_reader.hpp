@@ -58,6 +58,7 @@ enum class stream_wait_reason {
 
 /// One wait of a reader, reported before it starts.
 struct stream_wait {
+    /// Empty: `read_stream`'s first listing of the stream's shards.
     std::string_view shard_id{};
     stream_wait_reason reason = stream_wait_reason::idle;
     std::chrono::milliseconds delay{};
@@ -89,7 +90,9 @@ struct stream_reader_options {
     /// open shard may be empty while records follow).
     bool stop_when_idle = false;
     /// Called before each wait (tests count back-off and idle waits with
-    /// it; a metrics hook). Must not throw.
+    /// it; a metrics hook). Must not throw. It may still be called shortly
+    /// after the generator was destroyed (until its producer noticed): it
+    /// owns what it uses (copies, `shared_ptr`s).
     std::function<void(const stream_wait&)> on_wait{};
 
     /// Throws `config_error(invalid_setting)` naming the first field that
