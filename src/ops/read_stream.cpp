@@ -120,6 +120,10 @@ struct stream_run {
             apply_start_rules();
             synced = true;
         }
+        if (full) // finished and trimmed: forgotten (a child then finds its parent unlisted)
+            std::erase_if(shards, [&](const auto& kv) {
+                return kv.second.status == shard_status::done && !listed.contains(kv.first);
+            });
     }
 
     bool ready(const shard_entry& e) const {
@@ -217,15 +221,17 @@ asio::awaitable<void> unless_throttled(asio::awaitable<void> sync) {
 // One message from a pump: the event handed on, the shard's state updated.
 asio::awaitable<void> handle(const std::shared_ptr<stream_run>& run, shard_message m,
                              generator<stream_event>::sink& out, const asio::any_io_executor& ex) {
-    auto& e = run->shards.at(m.shard_id);
+    auto found = run->shards.find(m.shard_id);
     if (m.ended) {
         --run->active;
         if (m.error)
             std::rethrow_exception(m.error);
-        if (e.status == shard_status::reading)
-            e.status = shard_status::idle;
+        // (A finished shard may be forgotten already: no longer listed.)
+        if (found != run->shards.end() && found->second.status == shard_status::reading)
+            found->second.status = shard_status::idle;
         co_return;
     }
+    auto& e = found->second; // read, not finished: still known
     const auto* batch = std::get_if<stream_batch>(&*m.event);
     const bool ended = batch && batch->shard_end;
     co_await out.push(std::move(*m.event));
