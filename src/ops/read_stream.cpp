@@ -50,8 +50,9 @@ enum class shard_status {
 struct shard_entry {
     shard s;
     shard_status status = shard_status::waiting;
-    bool at_first_sync = false; // listed by the first DescribeStream
-    bool skipped = false;       // done without being read (start rules)
+    bool at_first_sync = false;      // listed by the first DescribeStream
+    std::optional<std::string> last; // the last sequence number handed on (or started after)
+    bool skipped = false;            // done without being read (start rules)
 };
 
 struct stream_run {
@@ -179,7 +180,10 @@ void start_ready(const std::shared_ptr<stream_run>& run, const asio::any_io_exec
             continue;
         e.status = shard_status::reading;
         ++run->active;
-        auto g = read_shard(*run->c, run->arn, e.s, run->start_of(e), run->o);
+        auto from = run->start_of(e);
+        if (from.type == shard_iterator_type::after_sequence_number)
+            e.last = from.sequence_number;
+        auto g = read_shard(*run->c, run->arn, e.s, std::move(from), run->o);
         auto stop = std::make_shared<asio::cancellation_signal>();
         run->stops.push_back(stop);
         asio::co_spawn(ex, pump(run, id, std::move(g)),
@@ -218,6 +222,35 @@ asio::awaitable<void> unless_throttled(asio::awaitable<void> sync) {
     }
 }
 
+bool is_not_found(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const resource_not_found&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+// A shard reader that failed with resource_not_found: when the shard is no
+// longer listed, it was trimmed away before it was read to its end: its
+// records after `last` are lost (a trimmed_gap) and it counts as finished.
+// Otherwise the error ends the stream reader.
+asio::awaitable<void> lost_shard(const std::shared_ptr<stream_run>& run, const std::string& id,
+                                 std::exception_ptr error, generator<stream_event>::sink& out,
+                                 const asio::any_io_executor& ex) {
+    if (!is_not_found(error))
+        std::rethrow_exception(error);
+    co_await sync_all(*run);
+    auto found = run->shards.find(id);
+    if (run->listed.contains(id) || found == run->shards.end())
+        std::rethrow_exception(error);
+    trimmed_gap gap{id, found->second.last, std::nullopt};
+    found->second.status = shard_status::done;
+    co_await out.push(std::move(gap));
+    start_ready(run, ex);
+}
+
 // One message from a pump: the event handed on, the shard's state updated.
 asio::awaitable<void> handle(const std::shared_ptr<stream_run>& run, shard_message m,
                              generator<stream_event>::sink& out, const asio::any_io_executor& ex) {
@@ -225,15 +258,17 @@ asio::awaitable<void> handle(const std::shared_ptr<stream_run>& run, shard_messa
     if (m.ended) {
         --run->active;
         if (m.error)
-            std::rethrow_exception(m.error);
+            co_await lost_shard(run, m.shard_id, m.error, out, ex);
         // (A finished shard may be forgotten already: no longer listed.)
-        if (found != run->shards.end() && found->second.status == shard_status::reading)
+        else if (found != run->shards.end() && found->second.status == shard_status::reading)
             found->second.status = shard_status::idle;
         co_return;
     }
     auto& e = found->second; // read, not finished: still known
     const auto* batch = std::get_if<stream_batch>(&*m.event);
     const bool ended = batch && batch->shard_end;
+    if (batch && !batch->records.empty())
+        e.last = batch->records.back().sequence_number;
     co_await out.push(std::move(*m.event));
     if (ended) {
         e.status = shard_status::done;

@@ -212,9 +212,12 @@ private:
     (`read_shard`, several at once) once its parent was read to its end, or
     when its parent is not listed (trimmed: nothing left to read). The
     events of all shards come through this one generator, each shard's in
-    order. Ends only with `options.stop_when_idle` (every open shard gave an
-    empty page, none left unread) or an error (the first shard's or
-    listing's, as `read_shard`).
+    order. A shard whose reader fails with `resource_not_found` and that
+    DescribeStream no longer lists was trimmed away before it was read to
+    its end: a `trimmed_gap` (no `resumed_at`), and it counts as finished.
+    Ends only with `options.stop_when_idle` (every open shard gave an empty
+    page, none left unread) or an error (the first shard's or listing's, as
+    `read_shard`).
 */
 generator<stream_event> read_stream(streams_client& c, std::string table_or_arn,
                                     stream_start start = {}, stream_reader_options options = {});
