@@ -154,6 +154,8 @@ struct stream_checkpoint {
     /// Shard id → sequence number of the last record handled.
     std::map<std::string, std::string> sequence_numbers{};
     /// Shards read to their end (their batch with `shard_end` handled).
+    /// Entries are never removed here: a program may drop those of shards
+    /// the stream no longer lists (trimmed, 24 h after they closed).
     std::set<std::string> finished_shards{};
 
     /// After a batch was handled: its last record's sequence number, and the
@@ -190,8 +192,9 @@ struct stream_start {
     }
 };
 
-/// Thrown by `read_stream` when a table has no stream (ListStreams lists
-/// none for it). Code: `service_errc::resource_not_found`, which compares
+/// Thrown (by the first `next()`) by `read_stream`, and by
+/// `resolve_stream_arn`, when a table has no stream (ListStreams lists none
+/// for it). Code: `service_errc::resource_not_found`, which compares
 /// equal to `ddb::errc::not_found`. Thread safety: immutable.
 class stream_not_found : public ddb::error {
 public:
