@@ -236,7 +236,7 @@ TEST_CASE("read_stream: a table name resolves to its newest enabled stream", "[r
     }
 }
 
-TEST_CASE("read_stream: shards are read at once, each in order; an error ends the reader",
+TEST_CASE("read_stream: shards are read at once, each in order, and an error ends the reader",
           "[read_stream]") {
     test::scripted_streams f;
     f.script->always("DescribeStream " + arn,
