@@ -635,6 +635,18 @@ awaitable<void> checkpoint_store::commit(shard_lease& l, std::string sequence_nu
     l.committed_at = from_ms(to_ms(now));
 }
 
+awaitable<void> checkpoint_store::record_delivery(shard_lease& l, std::string last) {
+    check_shard_lease(l);
+    detail::check_sequence_number(last);
+    update set;
+    set.set(path("hi"), value(last));
+    auto done = co_await update_if_held(c_, cfg_.checkpoints_table, shard_key(l), std::move(set),
+                                        l.owner, l.fence);
+    if (!done)
+        throw_shard_lost(l, "before handing records up to " + last + " to the handler");
+    l.delivering = std::move(last);
+}
+
 awaitable<void> checkpoint_store::finish(shard_lease& l, std::optional<std::string> last,
                                          std::optional<std::string> gap) {
     check_shard_lease(l);

@@ -29,7 +29,8 @@
 //   "s#<label>#<shard>" a stream shard's lease (<ddb/es/shard_lease.hpp>;
 //                       pk = the consumer): owner, until, fence as above,
 //                       par (L of S, parents), start (S, TRIM_HORIZON or
-//                       LATEST), sq (S, checkpoint sequence number), n (N,
+//                       LATEST), sq (S, checkpoint sequence number), hi
+//                       (S, last sequence number handed to a handler), n (N,
 //                       records handled), at (N, ms of the last commit),
 //                       done (N, ms when finished), gap (S, see
 //                       shard_lease::gap)
@@ -240,6 +241,12 @@ public:
     /// `l.sequence_number` (`invalid_argument`).
     boost::asio::awaitable<void> commit(shard_lease& l, std::string sequence_number,
                                         std::int64_t records);
+
+    /// Records up to `last_sequence_number` are being handed to the handler
+    /// (before the commit that follows): a later owner that reads them
+    /// again counts them as redelivered. One UpdateItem conditioned on the
+    /// lease (else `es_errc::lease_lost`); sets `l.delivering`.
+    boost::asio::awaitable<void> record_delivery(shard_lease& l, std::string last_sequence_number);
 
     /// The shard was read to its end and every record handled: marks it
     /// finished (`done`, and the checkpoint `last_sequence_number` when
@@ -576,6 +583,27 @@ public:
         return async_write_<void>(
             [this, l = &l, sq = std::move(sequence_number), records]() mutable {
                 return commit(*l, std::move(sq), records);
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `record_delivery`. Cancellation: terminal, partial:
+    /// `operation_aborted`, recorded or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_record_delivery(shard_lease& l, std::string last_sequence_number,
+                               Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, sq = std::move(last_sequence_number)]() mutable {
+                return record_delivery(*l, std::move(sq));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_record_delivery(shard_lease& l, std::string last_sequence_number, diagnostics& diag,
+                               Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, sq = std::move(last_sequence_number)]() mutable {
+                return record_delivery(*l, std::move(sq));
             },
             &diag, std::forward<Token>(token));
     }

@@ -45,6 +45,10 @@ struct shard_lease {
     /// The checkpoint: the sequence number of the last record handled
     /// (empty: none yet; read from `start`).
     std::optional<std::string> sequence_number{};
+    /// The last sequence number handed to a handler (`record_delivery`):
+    /// records up to it and after the checkpoint that a later owner reads
+    /// again are redeliveries.
+    std::optional<std::string> delivering{};
     /// Records handled under this lease item (a statistic).
     std::int64_t handled = 0;
     /// When the checkpoint was last committed (empty: never).

@@ -248,6 +248,7 @@ shard_lease read_shard_lease(const std::string& table, const item& it) {
     l.fence = s.fence;
     l.until = s.until;
     l.sequence_number = optional_text(table, it, "sq");
+    l.delivering = optional_text(table, it, "hi");
     l.handled = integer(table, it, "n");
     if (it.count("at"))
         l.committed_at = from_ms(integer(table, it, "at"));
