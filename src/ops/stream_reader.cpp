@@ -4,9 +4,7 @@
 #include <ddb/core/config_error.hpp>
 #include <ddb/ops/stream_reader.hpp>
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include "detail/stream_wait.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -76,27 +74,15 @@ struct shard_reading {
         return r;
     }
 
-    asio::awaitable<void> wait(stream_wait_reason why, milliseconds delay, int count) {
-        if (o.on_wait)
-            o.on_wait(stream_wait{s.shard_id, why, delay, count});
-        asio::steady_timer t(co_await asio::this_coro::executor, delay);
-        co_await t.async_wait(asio::use_awaitable);
-    }
-
     asio::awaitable<void> back_off() {
         ++throttles;
-        const int doublings = std::min(throttles - 1, 30);
-        const double grown =
-            static_cast<double>(o.throttle_backoff.count()) * static_cast<double>(1LL << doublings);
-        const auto capped = milliseconds(static_cast<milliseconds::rep>(
-            std::min(grown, static_cast<double>(o.max_backoff.count()))));
-        co_await wait(stream_wait_reason::throttled, capped, throttles);
+        co_await detail::stream_wait_for(o, s.shard_id, stream_wait_reason::throttled,
+                                         detail::throttle_delay(o, throttles), throttles);
     }
 
     asio::awaitable<void> idle() {
-        const milliseconds floor_per_request((60000 + o.max_idle_requests_per_minute - 1) /
-                                             o.max_idle_requests_per_minute);
-        co_await wait(stream_wait_reason::idle, std::max(o.idle_interval, floor_per_request), 1);
+        co_await detail::stream_wait_for(o, s.shard_id, stream_wait_reason::idle,
+                                         detail::idle_delay(o), 1);
     }
 
     // Counts an expiry or a trim; past the bound the error is the reader's end.
@@ -210,7 +196,9 @@ asio::awaitable<void> read_loop(shard_reading& r, sink& out) {
         if (!co_await deliver(r, std::move(*page), out))
             co_return;
         if (idle) {
-            if (r.o.stop_when_idle)
+            // (An empty page of a shard known to be closed is not the end of
+            // what it has: reading goes on.)
+            if (r.o.stop_when_idle && !r.s.sequence_number_range.ending_sequence_number)
                 co_return;
             co_await r.idle();
         }

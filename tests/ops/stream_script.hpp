@@ -97,7 +97,7 @@ inline stream_answer describe_answer(const std::string& arn, boost::json::array 
 
 /// Answers each request with the first answer scripted for its key:
 ///   "GetRecords <iterator>", "GetShardIterator <shard> <TYPE>[ <seq>]",
-///   "DescribeStream", "DescribeStream children <shard>",
+///   "DescribeStream <arn>", "DescribeStream <arn> children <shard>",
 ///   "ListStreams <table>".
 /// A key scripted with `always` answers every time (after its queue ran out).
 class stream_script final : public http::transport {
@@ -177,9 +177,10 @@ private:
             return k;
         }
         if (op == "DescribeStream") {
+            std::string k = op + " " + str("StreamArn");
             if (const auto* f = body.if_contains("ShardFilter"))
-                return op + " children " + std::string(f->at("ShardId").as_string());
-            return op;
+                k += " children " + std::string(f->at("ShardId").as_string());
+            return k;
         }
         if (op == "ListStreams")
             return op + " " + str("TableName");

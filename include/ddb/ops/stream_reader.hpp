@@ -58,6 +58,7 @@ enum class stream_wait_reason {
 
 /// One wait of a reader, reported before it starts.
 struct stream_wait {
+    /// Empty: `read_stream`'s first listing of the stream's shards.
     std::string_view shard_id{};
     stream_wait_reason reason = stream_wait_reason::idle;
     std::chrono::milliseconds delay{};
@@ -82,13 +83,16 @@ struct stream_reader_options {
     /// `read_stream`: how often DescribeStream lists the shards again to find
     /// new ones (> 0); also done right after a shard ended (its children).
     std::chrono::milliseconds shard_sync_interval{10000};
-    /// End instead of waiting: `read_shard` after its first empty page of an
-    /// open shard, `read_stream` once every open shard gave an empty page
-    /// and no shard is left to read. For tools and tests (a page may be
-    /// empty while records follow).
+    /// End instead of waiting: `read_shard` after its first empty page of a
+    /// shard not known to be closed (the `shard` given has no ending
+    /// sequence number), `read_stream` once every open shard gave an empty
+    /// page and no shard is left to read. For tools and tests (a page of an
+    /// open shard may be empty while records follow).
     bool stop_when_idle = false;
     /// Called before each wait (tests count back-off and idle waits with
-    /// it; a metrics hook). Must not throw.
+    /// it; a metrics hook). Must not throw. It may still be called shortly
+    /// after the generator was destroyed (until its producer noticed): it
+    /// owns what it uses (copies, `shared_ptr`s).
     std::function<void(const stream_wait&)> on_wait{};
 
     /// Throws `config_error(invalid_setting)` naming the first field that
