@@ -126,23 +126,9 @@ struct stream_worker::state : std::enable_shared_from_this<state> {
         f(counters);
     }
 
-    // The stream ARN and its label.
+    // The stream ARN (as read_stream finds it) and its label.
     awaitable<void> resolve() {
-        if (opt.stream.rfind("arn:", 0) == 0) {
-            arn = opt.stream;
-        } else {
-            list_streams_request r;
-            r.table_name = opt.stream;
-            auto all = list_streams(streams, r);
-            std::optional<stream_summary> newest;
-            while (auto s = co_await all.next())
-                if (!newest || s->stream_label.value_or("") > newest->stream_label.value_or(""))
-                    newest = std::move(*s);
-            if (!newest)
-                throw es_error(es_errc::invalid_argument,
-                               "stream_worker: table " + opt.stream + " has no stream");
-            arn = newest->stream_arn;
-        }
+        arn = co_await resolve_stream_arn(streams, opt.stream);
         label = label_of(arn);
         if (label.empty()) {
             describe_stream_request d;

@@ -162,12 +162,17 @@ inline running start_worker(stream_worker& w) {
     return r;
 }
 
-/// Polls `pred` every 10 ms until it holds; throws after `timeout`.
+/// Polls `pred` every 10 ms until it holds; throws after `timeout`, or the
+/// error of a worker of `watch` that ended with one.
 template <class Pred>
-boost::asio::awaitable<void> wait_until(Pred pred, std::chrono::milliseconds timeout) {
+boost::asio::awaitable<void> wait_until(Pred pred, std::chrono::milliseconds timeout,
+                                        std::vector<running> watch = {}) {
     auto ex = co_await boost::asio::this_coro::executor;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!pred()) {
+        for (const auto& r : watch)
+            if (r.s->done && r.s->error)
+                std::rethrow_exception(r.s->error);
         if (std::chrono::steady_clock::now() > deadline)
             throw std::runtime_error("wait_until: timed out");
         boost::asio::steady_timer t(ex, std::chrono::milliseconds(10));

@@ -93,7 +93,7 @@ TEST_CASE("stream lineage: a parent is read to its end and finished before its c
     json::array shards{shard_json("child-1", "parent", "400", ""),
                        shard_json("parent", "", "100", "300"),
                        shard_json("child-2", "parent", "500", "")};
-    f.script->always("DescribeStream", describe_answer(arn, shards));
+    f.script->always("DescribeStream " + arn, describe_answer(arn, shards));
     f.script->always("GetShardIterator parent TRIM_HORIZON", iterator_answer("it-p1"));
     f.script->always("GetRecords it-p1", records_page({"100", "200"}, "it-p2"));
     f.script->always("GetRecords it-p2", records_page({"300"}, ""));
@@ -109,7 +109,8 @@ TEST_CASE("stream lineage: a parent is read to its end and finished before its c
     f.run([&]() -> awaitable<void> {
         auto r0 = start_worker(w0);
         auto r1 = start_worker(w1);
-        co_await wait_until([&] { return log.distinct() == 5; }, std::chrono::seconds(30));
+        std::vector<running> both{r0, r1};
+        co_await wait_until([&] { return log.distinct() == 5; }, std::chrono::seconds(30), both);
         // The parent's finished lease goes once both children checkpointed.
         co_await wait_until([&] { return f.leases().size() == 2; }, std::chrono::seconds(30));
         w0.stop();
@@ -152,7 +153,7 @@ TEST_CASE("stream lineage: a child whose parent was trimmed (not listed, never l
     });
     json::array shards{shard_json("old", "", "10", "900"),
                        shard_json("orphan", "trimmed-away", "1000", "")};
-    f.script->always("DescribeStream", describe_answer(arn, shards));
+    f.script->always("DescribeStream " + arn, describe_answer(arn, shards));
     f.script->add("GetShardIterator old AFTER_SEQUENCE_NUMBER 50",
                   answer_error("TrimmedDataAccessException"));
     f.script->always("GetShardIterator old TRIM_HORIZON", iterator_answer("it-old"));
@@ -172,7 +173,7 @@ TEST_CASE("stream lineage: a child whose parent was trimmed (not listed, never l
     f.run([&]() -> awaitable<void> {
         auto r = start_worker(w);
         co_await wait_until([&] { return log.distinct() == 3 && w.stats().finished == 1; },
-                            std::chrono::seconds(30));
+                            std::chrono::seconds(30), std::vector<running>(1, r));
         w.stop();
         co_await r.wait();
         CHECK_FALSE(r.error());
@@ -202,7 +203,7 @@ TEST_CASE("stream lineage: six open shards are balanced among two workers, then 
             shard_json("s" + std::to_string(i), "", std::to_string(100 * (i + 1)), ""));
         f.idle_shard("s" + std::to_string(i));
     }
-    f.script->always("DescribeStream", describe_answer(arn, shards));
+    f.script->always("DescribeStream " + arn, describe_answer(arn, shards));
     handled_log log;
     std::vector<std::unique_ptr<stream_worker>> ws;
     for (int i = 0; i < 3; ++i)
@@ -213,7 +214,7 @@ TEST_CASE("stream lineage: six open shards are balanced among two workers, then 
     f.run([&]() -> awaitable<void> {
         std::vector<running> rs;
         rs.push_back(start_worker(*ws[0]));
-        co_await wait_until([&] { return owned(0) == 6; }, std::chrono::seconds(30));
+        co_await wait_until([&] { return owned(0) == 6; }, std::chrono::seconds(30), rs);
         rs.push_back(start_worker(*ws[1]));
         co_await wait_until([&] { return owned(0) == 3 && owned(1) == 3; },
                             std::chrono::seconds(30));

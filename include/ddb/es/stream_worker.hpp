@@ -45,7 +45,8 @@ struct stream_worker_options {
     /// This worker's name, unique among the consumer's workers; empty: a
     /// random one.
     std::string owner{};
-    /// A stream ARN ("arn:..."), or a table name (its newest stream).
+    /// A stream ARN ("arn:..."), or a table name: its newest ENABLED
+    /// stream, else its newest (`ddb::resolve_stream_arn`).
     std::string stream;
     /// Where shards start when the consumer has no lease of this stream
     /// yet: every shard from its oldest record, or only the open shards,
@@ -115,7 +116,8 @@ public:
 
     /// Runs until `stop()` (then returns after handing back its leases) or
     /// until cancelled; throws the handler's error after `max_attempts`,
-    /// and errors it cannot retry (a stream that does not exist).
+    /// and errors it cannot retry (a table without a stream:
+    /// `ddb::stream_not_found`; an unknown stream ARN: `resource_not_found`).
     ///
     /// Cancellation (as `projection_worker::run`; this form: what the
     /// awaiting coroutine lets through; `async_run`: terminal and partial):
