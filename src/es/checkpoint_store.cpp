@@ -607,6 +607,8 @@ awaitable<bool> checkpoint_store::renew(shard_lease& l, milliseconds duration) {
 }
 
 awaitable<void> checkpoint_store::release(const shard_lease& l) {
+    if (l.done)
+        co_return; // finished: it has no owner any more
     check_shard_lease(l);
     update set;
     set.remove(path("owner")).set(path("until"), value(0));

@@ -12,8 +12,11 @@
 #include <ddb/es/checkpoint_store.hpp>
 #include <ddb/es/error.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
 #include <thread>
@@ -333,4 +336,46 @@ TEST_CASE("shard leases: a finish whose answer is lost is found applied on the c
     CHECK(a->done);
     CHECK(a->sequence_number == std::optional<std::string>("42"));
     CHECK(f.all()[0].done);
+}
+
+TEST_CASE("shard leases: the async_ forms, lease_lost as an error code - moto_backend",
+          "[es][shard_leases]") {
+    fixture<moto_backend> f;
+    f.run([&]() -> awaitable<void> {
+        const std::vector<std::string> no_parents;
+        const bool created = co_await f.cps.async_create_shard_lease(
+            consumer, label, "shard-a", no_parents, shard_lease_start::latest, asio::use_awaitable);
+        CHECK(created);
+        auto l1 = co_await f.cps.async_acquire_shard(consumer, label, "shard-a", "w1",
+                                                     milliseconds(100), asio::use_awaitable);
+        REQUIRE(l1.has_value());
+        co_await f.cps.async_record_delivery(*l1, "10", asio::use_awaitable);
+        co_await f.cps.async_commit(*l1, "10", 1, asio::use_awaitable);
+        asio::steady_timer t(co_await asio::this_coro::executor, milliseconds(150));
+        co_await t.async_wait(asio::use_awaitable);
+        auto l2 = co_await f.cps.async_acquire_shard(consumer, label, "shard-a", "w2",
+                                                     std::chrono::seconds(10), asio::use_awaitable);
+        REQUIRE(l2.has_value());
+        CHECK(l2->delivering == std::optional<std::string>("10"));
+        ddb::diagnostics diag;
+        auto [cec] =
+            co_await f.cps.async_commit(*l1, "20", 1, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK(cec == ddb::errc::lease_lost);
+        CHECK(cec == es_errc::lease_lost);
+        REQUIRE(diag.get<es_error>() != nullptr);
+        const bool renewed =
+            co_await f.cps.async_renew(*l1, std::chrono::seconds(1), asio::use_awaitable);
+        CHECK_FALSE(renewed);
+        auto [fec] = co_await f.cps.async_finish(*l1, std::nullopt, std::nullopt,
+                                                 asio::as_tuple(asio::use_awaitable));
+        CHECK(fec == es_errc::lease_lost);
+        co_await f.cps.async_finish(*l2, std::string("30"), std::nullopt, asio::use_awaitable);
+        auto all = co_await f.cps.async_shard_leases(consumer, label, asio::use_awaitable);
+        REQUIRE(all.size() == 1);
+        CHECK(all[0].done);
+        CHECK(all[0].sequence_number == std::optional<std::string>("30"));
+        const bool removed = co_await f.cps.async_remove_finished(all[0], asio::use_awaitable);
+        CHECK(removed);
+        co_await f.cps.async_release(*l2, asio::use_awaitable); // gone: nothing happens
+    });
 }

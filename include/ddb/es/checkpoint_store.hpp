@@ -230,7 +230,7 @@ public:
     boost::asio::awaitable<bool> renew(shard_lease& l, std::chrono::milliseconds duration);
 
     /// Gives the shard up (the checkpoint stays); nothing happens when the
-    /// lease was lost already.
+    /// lease was lost already, or `l` was finished.
     boost::asio::awaitable<void> release(const shard_lease& l);
 
     /// At-least-once commit: `sequence_number` (the last record handled)
