@@ -3,9 +3,10 @@
 // read to their end before their children, one `read_shard` per ready shard,
 // their events merged into one generator (each shard's in order).
 //
-// Everything runs on the generator's producer strand: the producer, and one
+// Everything runs on the generator's producer strand: the producer, one
 // pump coroutine per shard reader that forwards its events into a channel the
-// producer takes them from.
+// producer takes them from, and a ticker asking for the periodic sync
+// through the same channel.
 #include <ddb/core/config_error.hpp>
 #include <ddb/ops/stream_reader.hpp>
 #include <ddb/ops/streams.hpp>
@@ -15,7 +16,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -36,6 +36,7 @@ struct shard_message {
     std::optional<stream_event> event;
     bool ended = false;
     std::exception_ptr error;
+    bool sync = false; // from the ticker: list the shards again
 };
 
 using message_channel = asio::experimental::channel<void(boost::system::error_code, shard_message)>;
@@ -50,8 +51,9 @@ enum class shard_status {
 struct shard_entry {
     shard s;
     shard_status status = shard_status::waiting;
-    bool at_first_sync = false; // listed by the first DescribeStream
-    bool skipped = false;       // done without being read (start rules)
+    bool at_first_sync = false;      // listed by the first DescribeStream
+    std::optional<std::string> last; // the last sequence number handed on (or started after)
+    bool skipped = false;            // done without being read (start rules)
 };
 
 struct stream_run {
@@ -65,6 +67,7 @@ struct stream_run {
     std::set<std::string> listed; // the last full listing
     bool synced = false;          // the first full listing was absorbed
     int active = 0;               // readers running
+    bool sync_pending = false;    // a tick is in the channel
     std::optional<message_channel> events;
     std::vector<std::shared_ptr<asio::cancellation_signal>> stops;
 
@@ -120,6 +123,10 @@ struct stream_run {
             apply_start_rules();
             synced = true;
         }
+        if (full) // finished and trimmed: forgotten (a child then finds its parent unlisted)
+            std::erase_if(shards, [&](const auto& kv) {
+                return kv.second.status == shard_status::done && !listed.contains(kv.first);
+            });
     }
 
     bool ready(const shard_entry& e) const {
@@ -175,7 +182,10 @@ void start_ready(const std::shared_ptr<stream_run>& run, const asio::any_io_exec
             continue;
         e.status = shard_status::reading;
         ++run->active;
-        auto g = read_shard(*run->c, run->arn, e.s, run->start_of(e), run->o);
+        auto from = run->start_of(e);
+        if (from.type == shard_iterator_type::after_sequence_number)
+            e.last = from.sequence_number;
+        auto g = read_shard(*run->c, run->arn, e.s, std::move(from), run->o);
         auto stop = std::make_shared<asio::cancellation_signal>();
         run->stops.push_back(stop);
         asio::co_spawn(ex, pump(run, id, std::move(g)),
@@ -214,20 +224,53 @@ asio::awaitable<void> unless_throttled(asio::awaitable<void> sync) {
     }
 }
 
+bool is_not_found(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const resource_not_found&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+// A shard reader that failed with resource_not_found: when the shard is no
+// longer listed, it was trimmed away before it was read to its end: its
+// records after `last` are lost (a trimmed_gap) and it counts as finished.
+// Otherwise the error ends the stream reader.
+asio::awaitable<void> lost_shard(const std::shared_ptr<stream_run>& run, const std::string& id,
+                                 std::exception_ptr error, generator<stream_event>::sink& out,
+                                 const asio::any_io_executor& ex) {
+    if (!is_not_found(error))
+        std::rethrow_exception(error);
+    co_await sync_all(*run);
+    auto found = run->shards.find(id);
+    if (run->listed.contains(id) || found == run->shards.end())
+        std::rethrow_exception(error);
+    trimmed_gap gap{id, found->second.last, std::nullopt};
+    found->second.status = shard_status::done;
+    co_await out.push(std::move(gap));
+    start_ready(run, ex);
+}
+
 // One message from a pump: the event handed on, the shard's state updated.
 asio::awaitable<void> handle(const std::shared_ptr<stream_run>& run, shard_message m,
                              generator<stream_event>::sink& out, const asio::any_io_executor& ex) {
-    auto& e = run->shards.at(m.shard_id);
+    auto found = run->shards.find(m.shard_id);
     if (m.ended) {
         --run->active;
         if (m.error)
-            std::rethrow_exception(m.error);
-        if (e.status == shard_status::reading)
-            e.status = shard_status::idle;
+            co_await lost_shard(run, m.shard_id, m.error, out, ex);
+        // (A finished shard may be forgotten already: no longer listed.)
+        else if (found != run->shards.end() && found->second.status == shard_status::reading)
+            found->second.status = shard_status::idle;
         co_return;
     }
+    auto& e = found->second; // read, not finished: still known
     const auto* batch = std::get_if<stream_batch>(&*m.event);
     const bool ended = batch && batch->shard_end;
+    if (batch && !batch->records.empty())
+        e.last = batch->records.back().sequence_number;
     co_await out.push(std::move(*m.event));
     if (ended) {
         e.status = shard_status::done;
@@ -252,13 +295,34 @@ asio::awaitable<void> first_sync(stream_run& run) {
     }
 }
 
+// Asks the producer for a shard sync every shard_sync_interval (one request
+// pending at most). A message in the producer's one channel, not a timer
+// raced against the channel: a receive cancelled by a timer that won the
+// race may have taken a message already, which would be lost.
+asio::awaitable<void> ticker(std::shared_ptr<stream_run> run) {
+    asio::steady_timer t(co_await asio::this_coro::executor);
+    for (;;) {
+        t.expires_after(run->o.shard_sync_interval);
+        co_await t.async_wait(asio::use_awaitable);
+        if (run->sync_pending)
+            continue;
+        run->sync_pending = true;
+        shard_message tick;
+        tick.sync = true;
+        co_await run->events->async_send(boost::system::error_code{}, std::move(tick),
+                                         asio::use_awaitable);
+    }
+}
+
 asio::awaitable<void> merge(std::shared_ptr<stream_run> run, generator<stream_event>::sink& out) {
-    using namespace asio::experimental::awaitable_operators;
     auto ex = co_await asio::this_coro::executor;
     run->events.emplace(ex, 16);
     co_await first_sync(*run);
     start_ready(run, ex);
-    asio::steady_timer next_sync(ex, run->o.shard_sync_interval);
+    auto stop = std::make_shared<asio::cancellation_signal>();
+    run->stops.push_back(stop);
+    asio::co_spawn(ex, ticker(run),
+                   asio::bind_cancellation_slot(stop->slot(), [](std::exception_ptr) {}));
     for (;;) {
         if (run->o.stop_when_idle && run->active == 0) {
             co_await unless_throttled(sync_all(*run)); // a last look for shards left
@@ -266,15 +330,14 @@ asio::awaitable<void> merge(std::shared_ptr<stream_run> run, generator<stream_ev
             if (run->active == 0)
                 co_return;
         }
-        auto got = co_await (run->events->async_receive(asio::use_awaitable) ||
-                             next_sync.async_wait(asio::use_awaitable));
-        if (got.index() == 0) {
-            co_await handle(run, std::move(std::get<0>(got)), out, ex);
+        auto m = co_await run->events->async_receive(asio::use_awaitable);
+        if (!m.sync) {
+            co_await handle(run, std::move(m), out, ex);
             continue;
         }
+        run->sync_pending = false;
         co_await unless_throttled(sync_all(*run));
         start_ready(run, ex);
-        next_sync.expires_after(run->o.shard_sync_interval);
     }
 }
 

@@ -3,7 +3,8 @@
 // children, DescribeStream listing the children first), a rollover found by
 // the CHILD_SHARDS listing after the parent ended, a trimmed parent, the
 // start positions (latest skips closed shards; a checkpoint restart), table
-// name resolution, and a shard's error ending the reader.
+// name resolution, a shard's error ending the reader, a shard trimmed away
+// before it was read (a gap).
 #include <ddb/core/config_error.hpp>
 #include <ddb/ops/stream_reader.hpp>
 
@@ -235,7 +236,7 @@ TEST_CASE("read_stream: a table name resolves to its newest enabled stream", "[r
     }
 }
 
-TEST_CASE("read_stream: shards are read at once, each in order; an error ends the reader",
+TEST_CASE("read_stream: shards are read at once, each in order, and an error ends the reader",
           "[read_stream]") {
     test::scripted_streams f;
     f.script->always("DescribeStream " + arn,
@@ -252,6 +253,27 @@ TEST_CASE("read_stream: shards are read at once, each in order; an error ends th
         f.script->add("GetShardIterator b TRIM_HORIZON",
                       test::answer_error("ResourceNotFoundException", "shard gone"));
         CHECK_THROWS_AS(drain(f, stream_start::trim_horizon()), resource_not_found);
+    }
+    SECTION("one was trimmed away before it was read: a gap, and the others go on") {
+        f.script->add("DescribeStream " + arn,
+                      test::describe_answer(arn, json::array{test::shard_json("a", "", "1", ""),
+                                                             test::shard_json("b", "", "2", "")}));
+        f.script->always(
+            "DescribeStream " + arn,
+            test::describe_answer(arn, json::array{test::shard_json("a", "", "1", "")}));
+        f.script->add("GetShardIterator b TRIM_HORIZON",
+                      test::answer_error("ResourceNotFoundException", "shard gone"));
+        auto events = drain(f, stream_start::trim_horizon());
+        CHECK(of_shard(records_of(events), "a") == strings{"a:11", "a:12", "a:13"});
+        int gaps = 0;
+        for (const auto& e : events)
+            if (const auto* g = std::get_if<trimmed_gap>(&e)) {
+                ++gaps;
+                CHECK(g->shard_id == "b");
+                CHECK_FALSE(g->after_sequence_number);
+                CHECK_FALSE(g->resumed_at);
+            }
+        CHECK(gaps == 1);
     }
     SECTION("bad arguments") {
         CHECK_THROWS_AS(read_stream(*f.c, "", {}, idle_stop()), config_error);

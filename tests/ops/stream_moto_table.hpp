@@ -110,4 +110,11 @@ inline awaitable<std::vector<stream_record>> take(generator<stream_event>& g, st
     co_return out;
 }
 
+/// The completion of a writer spawned beside a reader: its failure fails
+/// the test (thrown out of the io_context's run) instead of a hang.
+inline void rethrow_failure(std::exception_ptr e) {
+    if (e)
+        std::rethrow_exception(e);
+}
+
 } // namespace ddb::test

@@ -7,7 +7,6 @@
 #include "stream_moto_table.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -49,7 +48,7 @@ TEST_CASE("read_stream through the fault proxy: lost answers, LimitExceeded, tru
                 for (int i = 40; i < 60; ++i)
                     co_await t.put(i); // straight to moto
             },
-            asio::detached);
+            rethrow_failure);
         std::vector<stream_record> out;
         std::set<std::string> seen;
         bool burst = false;

@@ -7,7 +7,6 @@
 #include "stream_moto_table.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -32,7 +31,7 @@ TEST_CASE("read_stream on moto: writes made while reading come in order, from TR
                     co_await pause.async_wait(asio::use_awaitable);
                 }
             },
-            asio::detached);
+            rethrow_failure);
         co_return co_await take(g, 30);
     });
     CHECK(numbers_of(records) == range(0, 30));
@@ -62,7 +61,7 @@ TEST_CASE("read_stream on moto: LATEST reads only what is written after it start
                     for (int i = 3; i < 8; ++i)
                         co_await t.put(i);
                 },
-                asio::detached);
+                rethrow_failure);
         };
         auto g = read_stream(t.streams, t.stream_arn, stream_start::latest(), o);
         co_return co_await take(g, 5);

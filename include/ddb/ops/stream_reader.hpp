@@ -154,6 +154,8 @@ struct stream_checkpoint {
     /// Shard id → sequence number of the last record handled.
     std::map<std::string, std::string> sequence_numbers{};
     /// Shards read to their end (their batch with `shard_end` handled).
+    /// Entries are never removed here: a program may drop those of shards
+    /// the stream no longer lists (trimmed, 24 h after they closed).
     std::set<std::string> finished_shards{};
 
     /// After a batch was handled: its last record's sequence number, and the
@@ -190,8 +192,9 @@ struct stream_start {
     }
 };
 
-/// Thrown by `read_stream` when a table has no stream (ListStreams lists
-/// none for it). Code: `service_errc::resource_not_found`, which compares
+/// Thrown (by the first `next()`) by `read_stream`, and by
+/// `resolve_stream_arn`, when a table has no stream (ListStreams lists none
+/// for it). Code: `service_errc::resource_not_found`, which compares
 /// equal to `ddb::errc::not_found`. Thread safety: immutable.
 class stream_not_found : public ddb::error {
 public:
@@ -212,9 +215,12 @@ private:
     (`read_shard`, several at once) once its parent was read to its end, or
     when its parent is not listed (trimmed: nothing left to read). The
     events of all shards come through this one generator, each shard's in
-    order. Ends only with `options.stop_when_idle` (every open shard gave an
-    empty page, none left unread) or an error (the first shard's or
-    listing's, as `read_shard`).
+    order. A shard whose reader fails with `resource_not_found` and that
+    DescribeStream no longer lists was trimmed away before it was read to
+    its end: a `trimmed_gap` (no `resumed_at`), and it counts as finished.
+    Ends only with `options.stop_when_idle` (every open shard gave an empty
+    page, none left unread) or an error (the first shard's or listing's, as
+    `read_shard`).
 */
 generator<stream_event> read_stream(streams_client& c, std::string table_or_arn,
                                     stream_start start = {}, stream_reader_options options = {});
