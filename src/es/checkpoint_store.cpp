@@ -31,8 +31,11 @@ attribute_value n(std::int64_t v) {
 }
 
 // The lease's item, still the lease's: owner and fence unchanged.
+condition held_by(const std::string& owner, std::int64_t fence) {
+    return path("owner") == value(owner) && path("fence") == value(n(fence));
+}
 condition held_by(const lease& l) {
-    return path("owner") == value(l.owner) && path("fence") == value(n(l.fence));
+    return held_by(l.owner, l.fence);
 }
 
 std::string lease_text(const lease& l) {
@@ -94,68 +97,121 @@ checkpoint_store::checkpoint_store(const checkpoint_store& other)
 
 namespace {
 
+// Which lease item a take is for: a partition item is made by its first
+// take; a shard item must exist (create_shard_lease) and not be finished.
+enum class lease_kind { partition, shard };
+
+// The item at `key`, read strongly consistent (nothing when absent).
+awaitable<std::optional<item>> read_item(client& c, const std::string& table, item key) {
+    get_item_request get{.table_name = table, .key = std::move(key), .consistent_read = true};
+    auto r = co_await c.get_item(get);
+    co_return std::move(r.item);
+}
+
+// Takes the free or expired lease item at `key` for `owner`, with the next
+// fence; nothing when it is held (by anyone, `owner` included), or (shard)
+// absent or finished.
+awaitable<std::optional<item>> take(client& c, const std::string& table, item key, lease_kind kind,
+                                    const std::string& owner, system_clock::time_point now,
+                                    milliseconds duration) {
+    update_item_request u{
+        .table_name = table, .key = std::move(key), .return_values = return_values::all_new};
+    update set;
+    set.set(path("owner"), value(owner))
+        .set(path("until"), value(n(to_ms(now + duration))))
+        .set(path("fence"), if_not_exists(path("fence"), value(0)) + value(1));
+    condition free = attribute_not_exists(path("owner")) || path("until") < value(n(to_ms(now)));
+    if (kind == lease_kind::partition) {
+        set.set(path("cp"), if_not_exists(path("cp"), value(0)))
+            .set(path("cpk"),
+                 if_not_exists(path("cpk"),
+                               value(attribute_value::l(attribute_value::list_type{}))));
+    } else {
+        free = attribute_exists(path("pk")) && attribute_not_exists(path("done")) && free;
+    }
+    parameters p;
+    u.update_expression = p.render(set);
+    u.condition_expression = p.render(free);
+    p.apply_to(u);
+    try {
+        auto r = co_await c.update_item(u);
+        co_return r.attributes.value_or(item{});
+    } catch (const conditional_check_failed&) {
+    }
+    co_return std::nullopt;
+}
+
+// Applies `set` to the lease item at `key` when it is still `owner`'s with
+// `fence`; returns the item as it is afterwards, nothing when the lease
+// changed meanwhile (lost).
+awaitable<std::optional<item>> update_if_held(client& c, const std::string& table, item key,
+                                              update set, const std::string& owner,
+                                              std::int64_t fence) {
+    update_item_request u{
+        .table_name = table, .key = std::move(key), .return_values = return_values::all_new};
+    parameters p;
+    u.update_expression = p.render(set);
+    u.condition_expression = p.render(held_by(owner, fence));
+    p.apply_to(u);
+    try {
+        auto r = co_await c.update_item(u);
+        co_return r.attributes.value_or(item{});
+    } catch (const conditional_check_failed&) {
+    }
+    co_return std::nullopt;
+}
+
+awaitable<std::optional<item>> extend(client& c, const std::string& table, item key,
+                                      const std::string& owner, std::int64_t fence,
+                                      system_clock::time_point until) {
+    update set;
+    set.set(path("until"), value(n(to_ms(until))));
+    co_return co_await update_if_held(c, table, std::move(key), std::move(set), owner, fence);
+}
+
+// The lease item at `key` for `owner` (the rules of `acquire` and
+// `acquire_shard`): the item afterwards, or nothing.
+awaitable<std::optional<item>> acquire_item(client& c, const std::string& table, const item& key,
+                                            lease_kind kind, const std::string& owner,
+                                            milliseconds duration) {
+    // Each round: take it if free or expired; else look who holds it. The
+    // item changes between the two only when another worker acts at the
+    // same moment (or our own take's answer was lost and its resend met
+    // the lease it had taken: then it is ours, and extended).
+    for (int round = 0; round < 4; ++round) {
+        const auto now = system_clock::now();
+        if (auto l = co_await take(c, table, key, kind, owner, now, duration))
+            co_return l;
+        auto held = co_await read_item(c, table, key);
+        if (!held && kind == lease_kind::shard)
+            co_return std::nullopt; // no lease item (yet)
+        if (!held)
+            continue;
+        const auto state = detail::read_lease_state(table, *held);
+        if (state.done)
+            co_return std::nullopt;
+        if (state.owner.empty() || state.until < now)
+            continue; // freed meanwhile: take it
+        if (state.owner != owner)
+            co_return std::nullopt;
+        if (auto l = co_await extend(c, table, key, owner, state.fence, now + duration))
+            co_return l;
+    }
+    co_return std::nullopt;
+}
+
+item partition_key(const lease& l) {
+    return detail::checkpoint_key(l.projection, detail::lease_sort_key(l.partition));
+}
+
 // The partition item, read strongly consistent (nothing when absent).
 awaitable<std::optional<lease>> read_partition(client& c, const std::string& table,
                                                const std::string& projection, int partition) {
-    get_item_request get{.table_name = table,
-                         .key =
-                             detail::checkpoint_key(projection, detail::lease_sort_key(partition)),
-                         .consistent_read = true};
-    auto r = co_await c.get_item(get);
-    if (!r.item)
+    auto it = co_await read_item(
+        c, table, detail::checkpoint_key(projection, detail::lease_sort_key(partition)));
+    if (!it)
         co_return std::nullopt;
-    co_return detail::read_lease(table, *r.item);
-}
-
-// Takes a free or expired partition for `owner`, with the next fence;
-// nothing when it is held (by anyone, `owner` included).
-awaitable<std::optional<lease>> take(client& c, const std::string& table,
-                                     const std::string& projection, int partition,
-                                     const std::string& owner, system_clock::time_point now,
-                                     milliseconds duration) {
-    update_item_request u{.table_name = table,
-                          .key =
-                              detail::checkpoint_key(projection, detail::lease_sort_key(partition)),
-                          .return_values = return_values::all_new};
-    parameters p;
-    u.update_expression =
-        p.render(update()
-                     .set(path("owner"), value(owner))
-                     .set(path("until"), value(n(to_ms(now + duration))))
-                     .set(path("fence"), if_not_exists(path("fence"), value(0)) + value(1))
-                     .set(path("cp"), if_not_exists(path("cp"), value(0)))
-                     .set(path("cpk"),
-                          if_not_exists(path("cpk"),
-                                        value(attribute_value::l(attribute_value::list_type{})))));
-    u.condition_expression =
-        p.render(attribute_not_exists(path("owner")) || path("until") < value(n(to_ms(now))));
-    p.apply_to(u);
-    try {
-        auto r = co_await c.update_item(u);
-        co_return detail::read_lease(table, r.attributes.value_or(item{}));
-    } catch (const conditional_check_failed&) {
-    }
-    co_return std::nullopt;
-}
-
-// Extends `held`, which is `owner`'s, keeping its fence; nothing when it
-// changed meanwhile.
-awaitable<std::optional<lease>> extend(client& c, const std::string& table, const lease& held,
-                                       system_clock::time_point until) {
-    update_item_request u{
-        .table_name = table,
-        .key = detail::checkpoint_key(held.projection, detail::lease_sort_key(held.partition)),
-        .return_values = return_values::all_new};
-    parameters p;
-    u.update_expression = p.render(update().set(path("until"), value(n(to_ms(until)))));
-    u.condition_expression = p.render(held_by(held));
-    p.apply_to(u);
-    try {
-        auto r = co_await c.update_item(u);
-        co_return detail::read_lease(table, r.attributes.value_or(item{}));
-    } catch (const conditional_check_failed&) {
-    }
-    co_return std::nullopt;
+    co_return detail::read_lease(table, *it);
 }
 
 } // namespace
@@ -168,82 +224,44 @@ awaitable<std::optional<lease>> checkpoint_store::acquire(std::string projection
     detail::check_owner(owner);
     detail::check_duration(duration, "lease duration");
     const std::string& table = cfg_.checkpoints_table;
-    // Each round: take it if free or expired; else look who holds it. The
-    // item changes between the two only when another worker acts at the
-    // same moment (or our own take's answer was lost and its resend met
-    // the lease it had taken: then it is ours, and extended).
-    for (int round = 0; round < 4; ++round) {
-        const auto now = system_clock::now();
-        if (auto l = co_await take(c_, table, projection, partition, owner, now, duration))
-            co_return l;
-        auto held = co_await read_partition(c_, table, projection, partition);
-        if (!held || held->owner.empty() || held->until < now)
-            continue; // freed meanwhile: take it
-        if (held->owner != owner)
-            co_return std::nullopt;
-        if (auto l = co_await extend(c_, table, *held, now + duration))
-            co_return l;
-    }
-    co_return std::nullopt;
+    auto it = co_await acquire_item(
+        c_, table, detail::checkpoint_key(projection, detail::lease_sort_key(partition)),
+        lease_kind::partition, owner, duration);
+    if (!it)
+        co_return std::nullopt;
+    co_return detail::read_lease(table, *it);
 }
 
 awaitable<bool> checkpoint_store::renew(lease& l, milliseconds duration) {
     check_lease(l);
     detail::check_duration(duration, "lease duration");
     const auto until = system_clock::now() + duration;
-    update_item_request u{
-        .table_name = cfg_.checkpoints_table,
-        .key = detail::checkpoint_key(l.projection, detail::lease_sort_key(l.partition))};
-    parameters p;
-    u.update_expression = p.render(update().set(path("until"), value(n(to_ms(until)))));
-    u.condition_expression = p.render(held_by(l));
-    p.apply_to(u);
-    try {
-        co_await c_.update_item(u);
-    } catch (const conditional_check_failed&) {
+    if (!co_await extend(c_, cfg_.checkpoints_table, partition_key(l), l.owner, l.fence, until))
         co_return false;
-    }
     l.until = from_ms(to_ms(until));
     co_return true;
 }
 
 awaitable<void> checkpoint_store::release(const lease& l) {
     check_lease(l);
-    update_item_request u{
-        .table_name = cfg_.checkpoints_table,
-        .key = detail::checkpoint_key(l.projection, detail::lease_sort_key(l.partition))};
-    parameters p;
-    u.update_expression = p.render(update().remove(path("owner")).set(path("until"), value(0)));
-    u.condition_expression = p.render(held_by(l));
-    p.apply_to(u);
-    try {
-        co_await c_.update_item(u);
-    } catch (const conditional_check_failed&) {
-        // Lost already (or released by an earlier attempt of this call).
-    }
+    update set;
+    set.remove(path("owner")).set(path("until"), value(0));
+    // Nothing when lost already (or released by an earlier attempt).
+    co_await update_if_held(c_, cfg_.checkpoints_table, partition_key(l), std::move(set), l.owner,
+                            l.fence);
 }
 
 awaitable<void> checkpoint_store::commit(lease& l, subscription_position next) {
     check_lease(l);
     check_next(l, next);
     const auto now = system_clock::now();
-    update_item_request u{
-        .table_name = cfg_.checkpoints_table,
-        .key = detail::checkpoint_key(l.projection, detail::lease_sort_key(l.partition))};
-    parameters p;
-    u.update_expression = p.render(update()
-                                       .set(path("cp"), value(n(next.id)))
-                                       .set(path("cpk"), value(detail::keys_value(next)))
-                                       .set(path("at"), value(n(to_ms(now)))));
-    u.condition_expression = p.render(held_by(l));
-    p.apply_to(u);
-    bool lost = false;
-    try {
-        co_await c_.update_item(u);
-    } catch (const conditional_check_failed&) {
-        lost = true;
-    }
-    if (lost)
+    update set;
+    set.set(path("cp"), value(n(next.id)))
+        .set(path("cpk"), value(detail::keys_value(next)))
+        .set(path("at"), value(n(to_ms(now))));
+    auto done = co_await update_if_held(c_, cfg_.checkpoints_table, partition_key(l),
+                                        std::move(set), l.owner, l.fence);
+    if (!done)
         throw_lease_lost(l, " before committing position " + position_text(next));
     l.position = std::move(next);
     l.committed_at = from_ms(to_ms(now));
@@ -488,6 +506,216 @@ awaitable<bool> checkpoint_store::request_redrive(std::string projection, std::i
     p.apply_to(req);
     try {
         co_await c_.update_item(req);
+    } catch (const conditional_check_failed&) {
+        co_return false;
+    }
+    co_return true;
+}
+
+// Stream shard leases.
+
+namespace {
+
+void check_shard_lease(const shard_lease& l) {
+    detail::check_consumer(l.consumer);
+    detail::check_label(l.label);
+    detail::check_shard_id(l.shard_id);
+    detail::check_owner(l.owner);
+}
+
+item shard_key(const shard_lease& l) {
+    return detail::checkpoint_key(l.consumer, detail::shard_sort_key(l.label, l.shard_id));
+}
+
+std::string shard_text(const shard_lease& l) {
+    return "consumer " + l.consumer + " shard " + l.shard_id + " (stream " + l.label + ", owner " +
+           l.owner + ", fence " + std::to_string(l.fence) + ")";
+}
+
+[[noreturn]] void throw_shard_lost(const shard_lease& l, const std::string& when) {
+    throw es_error(es_errc::lease_lost, "lease of " + shard_text(l) + " was lost " + when +
+                                            ": another worker took the shard over or it was "
+                                            "released; nothing was written");
+}
+
+void check_sequence_after(const shard_lease& l, const std::string& sq) {
+    detail::check_sequence_number(sq);
+    if (l.sequence_number && sequence_before(sq, *l.sequence_number))
+        throw es_error(es_errc::invalid_argument,
+                       "commit of " + shard_text(l) + ": sequence number " + sq +
+                           " is before the checkpoint " + *l.sequence_number);
+}
+
+} // namespace
+
+awaitable<bool> checkpoint_store::create_shard_lease(std::string consumer, std::string label,
+                                                     std::string shard_id,
+                                                     std::vector<std::string> parents,
+                                                     shard_lease_start start) {
+    detail::check_consumer(consumer);
+    detail::check_label(label);
+    detail::check_shard_id(shard_id);
+    attribute_value::list_type par;
+    for (auto& p : parents) {
+        detail::check_shard_id(p);
+        par.emplace_back(std::move(p));
+    }
+    put_item_request put{
+        .table_name = cfg_.checkpoints_table,
+        .item = detail::checkpoint_key(consumer, detail::shard_sort_key(label, shard_id))};
+    put.item["par"] = attribute_value::l(std::move(par));
+    put.item["start"] =
+        attribute_value(start == shard_lease_start::latest ? "LATEST" : "TRIM_HORIZON");
+    put.item["fence"] = n(0);
+    put.item["n"] = n(0);
+    parameters p;
+    put.condition_expression = p.render(attribute_not_exists(path("pk")));
+    p.apply_to(put);
+    try {
+        co_await c_.put_item(put);
+    } catch (const conditional_check_failed&) {
+        co_return false; // it exists: made by another worker or an earlier attempt
+    }
+    co_return true;
+}
+
+awaitable<std::optional<shard_lease>>
+checkpoint_store::acquire_shard(std::string consumer, std::string label, std::string shard_id,
+                                std::string owner, milliseconds duration) {
+    detail::check_consumer(consumer);
+    detail::check_label(label);
+    detail::check_shard_id(shard_id);
+    detail::check_owner(owner);
+    detail::check_duration(duration, "lease duration");
+    const std::string& table = cfg_.checkpoints_table;
+    auto it = co_await acquire_item(
+        c_, table, detail::checkpoint_key(consumer, detail::shard_sort_key(label, shard_id)),
+        lease_kind::shard, owner, duration);
+    if (!it)
+        co_return std::nullopt;
+    co_return detail::read_shard_lease(table, *it);
+}
+
+awaitable<bool> checkpoint_store::renew(shard_lease& l, milliseconds duration) {
+    check_shard_lease(l);
+    detail::check_duration(duration, "lease duration");
+    const auto until = system_clock::now() + duration;
+    if (!co_await extend(c_, cfg_.checkpoints_table, shard_key(l), l.owner, l.fence, until))
+        co_return false;
+    l.until = from_ms(to_ms(until));
+    co_return true;
+}
+
+awaitable<void> checkpoint_store::release(const shard_lease& l) {
+    if (l.done)
+        co_return; // finished: it has no owner any more
+    check_shard_lease(l);
+    update set;
+    set.remove(path("owner")).set(path("until"), value(0));
+    co_await update_if_held(c_, cfg_.checkpoints_table, shard_key(l), std::move(set), l.owner,
+                            l.fence);
+}
+
+awaitable<void> checkpoint_store::commit(shard_lease& l, std::string sequence_number,
+                                         std::int64_t records) {
+    check_shard_lease(l);
+    check_sequence_after(l, sequence_number);
+    if (records < 0)
+        throw es_error(es_errc::invalid_argument,
+                       "commit: records must not be negative, not " + std::to_string(records));
+    const auto now = system_clock::now();
+    update set;
+    set.set(path("sq"), value(sequence_number))
+        .set(path("n"), value(n(l.handled + records)))
+        .set(path("at"), value(n(to_ms(now))));
+    auto done = co_await update_if_held(c_, cfg_.checkpoints_table, shard_key(l), std::move(set),
+                                        l.owner, l.fence);
+    if (!done)
+        throw_shard_lost(l, "before committing sequence number " + sequence_number);
+    l.sequence_number = std::move(sequence_number);
+    l.handled += records;
+    l.committed_at = from_ms(to_ms(now));
+}
+
+awaitable<void> checkpoint_store::record_delivery(shard_lease& l, std::string last) {
+    check_shard_lease(l);
+    detail::check_sequence_number(last);
+    update set;
+    set.set(path("hi"), value(last));
+    auto done = co_await update_if_held(c_, cfg_.checkpoints_table, shard_key(l), std::move(set),
+                                        l.owner, l.fence);
+    if (!done)
+        throw_shard_lost(l, "before handing records up to " + last + " to the handler");
+    l.delivering = std::move(last);
+}
+
+awaitable<void> checkpoint_store::finish(shard_lease& l, std::optional<std::string> last,
+                                         std::optional<std::string> gap) {
+    check_shard_lease(l);
+    if (last)
+        check_sequence_after(l, *last);
+    const auto now = system_clock::now();
+    update set;
+    set.remove(path("owner")).set(path("until"), value(0)).set(path("done"), value(n(to_ms(now))));
+    if (last)
+        set.set(path("sq"), value(*last));
+    if (gap)
+        set.set(path("gap"), value(*gap));
+    auto done = co_await update_if_held(c_, cfg_.checkpoints_table, shard_key(l), std::move(set),
+                                        l.owner, l.fence);
+    if (!done) {
+        // An earlier attempt of this call applied (its answer was lost)?
+        // Then the item is finished with our fence: nobody can take a
+        // finished shard, so the fence is still ours.
+        auto found = co_await read_item(c_, cfg_.checkpoints_table, shard_key(l));
+        const auto state = found ? detail::read_lease_state(cfg_.checkpoints_table, *found)
+                                 : detail::lease_state{};
+        if (!found || !state.done || state.fence != l.fence)
+            throw_shard_lost(l, "before finishing the shard");
+        auto stored = detail::read_shard_lease(cfg_.checkpoints_table, *found);
+        l.done = stored.done;
+        l.sequence_number = stored.sequence_number;
+        l.gap = stored.gap;
+        l.owner.clear();
+        l.until = {};
+        co_return;
+    }
+    l.done = from_ms(to_ms(now));
+    if (last)
+        l.sequence_number = std::move(last);
+    if (gap)
+        l.gap = std::move(gap);
+    l.owner.clear();
+    l.until = {};
+}
+
+awaitable<std::vector<shard_lease>> checkpoint_store::shard_leases(std::string consumer,
+                                                                   std::string label) {
+    detail::check_consumer(consumer);
+    detail::check_label(label);
+    query_request q{.table_name = cfg_.checkpoints_table, .consistent_read = true};
+    parameters p;
+    q.key_condition_expression =
+        p.render(path("pk") == value(consumer) &&
+                 begins_with(path("sk"), value(detail::shard_prefix(label))));
+    p.apply_to(q);
+    std::vector<shard_lease> out;
+    auto items = query_items(c_, std::move(q));
+    while (auto it = co_await items.next())
+        out.push_back(detail::read_shard_lease(cfg_.checkpoints_table, *it));
+    co_return out;
+}
+
+awaitable<bool> checkpoint_store::remove_finished(const shard_lease& l) {
+    detail::check_consumer(l.consumer);
+    detail::check_label(l.label);
+    detail::check_shard_id(l.shard_id);
+    delete_item_request del{.table_name = cfg_.checkpoints_table, .key = shard_key(l)};
+    parameters p;
+    del.condition_expression = p.render(attribute_exists(path("done")));
+    p.apply_to(del);
+    try {
+        co_await c_.delete_item(del);
     } catch (const conditional_check_failed&) {
         co_return false;
     }

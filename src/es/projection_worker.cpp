@@ -8,6 +8,8 @@
 #include <ddb/client/request_token.hpp>
 #include <ddb/es/error.hpp>
 
+#include "detail/lease_balance.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -31,6 +33,9 @@ using asio::awaitable;
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
 
+using detail::sleep_for;
+using detail::what_of;
+
 namespace {
 
 // One owned partition's task.
@@ -43,11 +48,6 @@ struct partition_task {
     bool lost = false; // the lease went to another worker
 };
 
-awaitable<void> sleep_for(milliseconds d) {
-    asio::steady_timer t(co_await asio::this_coro::executor, d);
-    co_await t.async_wait(asio::use_awaitable);
-}
-
 // `a` spawned on the worker's strand: a partial cancellation of the
 // caller reaches it too (a spawned coroutine lets only terminal through by
 // default; the caller forwards only what it honours).
@@ -55,16 +55,6 @@ template <class T>
 awaitable<T> with_partial(awaitable<T> a) {
     co_await asio::this_coro::reset_cancellation_state(asio::enable_partial_cancellation());
     co_return co_await std::move(a);
-}
-
-std::string what_of(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return "unknown exception";
-    }
 }
 
 } // namespace
@@ -277,43 +267,34 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
 
     // Whether another live worker holds fewer than `least` valid leases.
     awaitable<bool> someone_starved(const std::vector<std::string>& live, std::size_t least) {
-        std::map<std::string, std::size_t> held;
-        for (const auto& w : live)
-            held[w] = 0;
         const auto now = system_clock::now();
         const std::vector<lease> leases = co_await checkpoints.leases(opt.projection);
+        std::vector<std::string> holders;
         for (const auto& l : leases)
-            if (!l.owner.empty() && l.until > now && held.count(l.owner))
-                ++held[l.owner];
-        for (const auto& [w, n] : held)
-            if (w != opt.owner && n < least)
-                co_return true;
-        co_return false;
+            if (!l.owner.empty() && l.until > now)
+                holders.push_back(l.owner);
+        co_return detail::someone_starved(live, opt.owner, least, holders);
     }
 
     // Takes free or expired partitions up to the fair share, or gives back
     // those above it.
     awaitable<void> balance(int partitions) {
         auto live = co_await checkpoints.live_workers(opt.projection);
-        const std::size_t workers = std::max<std::size_t>(
-            1, live.size() + (std::count(live.begin(), live.end(), opt.owner) == 0 ? 1 : 0));
-        const std::size_t fair = (static_cast<std::size_t>(partitions) + workers - 1) / workers;
-        const std::size_t least = static_cast<std::size_t>(partitions) / workers;
+        const auto share = detail::share_of(static_cast<std::size_t>(partitions), live, opt.owner);
         // Above the fair share: hand the extra back. At it, while a live
         // worker has less than the least share: hand one back for it.
-        std::size_t keep = fair;
-        if (active() > least && co_await someone_starved(live, least))
-            keep = active() - 1;
+        const bool starved = active() > share.least && co_await someone_starved(live, share.least);
+        const std::size_t keep = detail::leases_to_keep(active(), share, starved);
         for (auto it = tasks.rbegin(); it != tasks.rend() && active() > keep; ++it)
             if (!it->second->stop)
                 stop_task(*it->second);
-        if (active() >= fair || keep < fair)
+        if (active() >= share.fair || keep < share.fair)
             co_return;
         // Start at a place of our own, so that workers do not all contend for
         // partition 0.
-        const auto offset = static_cast<int>(std::hash<std::string>{}(opt.owner) %
-                                             static_cast<std::size_t>(partitions));
-        for (int i = 0; i < partitions && active() < fair && !stopping; ++i) {
+        const auto offset =
+            static_cast<int>(detail::start_offset(opt.owner, static_cast<std::size_t>(partitions)));
+        for (int i = 0; i < partitions && active() < share.fair && !stopping; ++i) {
             const int p = (offset + i) % partitions;
             if (tasks.count(p))
                 continue;

@@ -26,6 +26,14 @@
 //                       owner's clock), fence (N), cp (N, position id),
 //                       cpk (L of S, the position's at_id keys), at (N, ms
 //                       of the last commit)
+//   "s#<label>#<shard>" a stream shard's lease (<ddb/es/shard_lease.hpp>;
+//                       pk = the consumer): owner, until, fence as above,
+//                       par (L of S, parents), start (S, TRIM_HORIZON or
+//                       LATEST), sq (S, checkpoint sequence number), hi
+//                       (S, last sequence number handed to a handler), n (N,
+//                       records handled), at (N, ms of the last commit),
+//                       done (N, ms when finished), gap (S, see
+//                       shard_lease::gap)
 //   "w#<owner>"         a worker's heartbeat: until (N, ms)
 //   "x#<id:020>#<key>"  a parked event: key, id, cls, err, n (attempts),
 //                       at (N, ms); keys too long for a sort key are
@@ -35,6 +43,7 @@
 #include <ddb/client/client.hpp>
 #include <ddb/core/diagnostics.hpp>
 #include <ddb/es/detail/async.hpp>
+#include <ddb/es/shard_lease.hpp>
 #include <ddb/es/store_config.hpp>
 #include <ddb/es/stored_event.hpp>
 #include <ddb/es/subscription.hpp>
@@ -191,6 +200,73 @@ public:
     /// `projection_worker`); false when it is not parked.
     boost::asio::awaitable<bool> request_redrive(std::string projection, std::int64_t id,
                                                  std::string key);
+
+    /// \name Stream shard leases (<ddb/es/shard_lease.hpp>)
+    /// Consumer names follow the rules of projection names (and share their
+    /// heartbeats: `heartbeat(consumer, ...)`); labels, shard ids and
+    /// sequence numbers are checked as `invalid_argument`.
+    /// @{
+
+    /// Creates the lease item of `shard_id` (free, no checkpoint) unless it
+    /// exists. True when this call created it; false when it existed
+    /// (created by another worker, or by an earlier attempt of this call
+    /// whose answer was lost): either way it exists afterwards.
+    boost::asio::awaitable<bool> create_shard_lease(std::string consumer, std::string label,
+                                                    std::string shard_id,
+                                                    std::vector<std::string> parents,
+                                                    shard_lease_start start);
+
+    /// Takes the shard for `owner` until now + `duration` when its item
+    /// exists, is not finished, and has no owner, an expired lease (by this
+    /// host's clock), or is `owner`'s already (then renewed, keeping its
+    /// fence). Taken free or expired: the next fence. Nothing when another
+    /// owner holds it, it is finished, or it has no item.
+    boost::asio::awaitable<std::optional<shard_lease>>
+    acquire_shard(std::string consumer, std::string label, std::string shard_id, std::string owner,
+                  std::chrono::milliseconds duration);
+
+    /// Extends the lease to now + `duration` when it is still `l`'s (owner
+    /// and fence); false when it was lost.
+    boost::asio::awaitable<bool> renew(shard_lease& l, std::chrono::milliseconds duration);
+
+    /// Gives the shard up (the checkpoint stays); nothing happens when the
+    /// lease was lost already, or `l` was finished.
+    boost::asio::awaitable<void> release(const shard_lease& l);
+
+    /// At-least-once commit: `sequence_number` (the last record handled)
+    /// becomes the checkpoint and `records` are added to the handled count,
+    /// when the lease is still `l`'s; else `es_errc::lease_lost` and
+    /// nothing is written. One UpdateItem (its values are absolute: a
+    /// resent commit writes the same). `sequence_number` may not be before
+    /// `l.sequence_number` (`invalid_argument`).
+    boost::asio::awaitable<void> commit(shard_lease& l, std::string sequence_number,
+                                        std::int64_t records);
+
+    /// Records up to `last_sequence_number` are being handed to the handler
+    /// (before the commit that follows): a later owner that reads them
+    /// again counts them as redelivered. One UpdateItem conditioned on the
+    /// lease (else `es_errc::lease_lost`); sets `l.delivering`.
+    boost::asio::awaitable<void> record_delivery(shard_lease& l, std::string last_sequence_number);
+
+    /// The shard was read to its end and every record handled: marks it
+    /// finished (`done`, and the checkpoint `last_sequence_number` when
+    /// given, and `gap` when records were lost), and frees it. Conditioned
+    /// on the lease being `l`'s; a resend whose first answer was lost finds
+    /// it finished with `l`'s fence: success. Otherwise
+    /// `es_errc::lease_lost`.
+    boost::asio::awaitable<void> finish(shard_lease& l,
+                                        std::optional<std::string> last_sequence_number = {},
+                                        std::optional<std::string> gap = {});
+
+    /// Every shard lease of `consumer` on the stream `label` (held, free or
+    /// finished), by shard id. One strongly consistent Query.
+    boost::asio::awaitable<std::vector<shard_lease>> shard_leases(std::string consumer,
+                                                                  std::string label);
+
+    /// Deletes a finished lease item (its children no longer need it);
+    /// false when it is not finished or absent (then nothing is deleted).
+    boost::asio::awaitable<bool> remove_finished(const shard_lease& l);
+    /// @}
 
     const store_config& config() const noexcept { return cfg_; }
 
@@ -413,9 +489,195 @@ public:
             },
             &diag, std::forward<Token>(token));
     }
+
+    /// `create_shard_lease`. Cancellation: terminal, partial:
+    /// `operation_aborted`, created or not (create again); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_create_shard_lease(std::string consumer, std::string label, std::string shard_id,
+                                  std::vector<std::string> parents, shard_lease_start start,
+                                  Token&& token = default_token()) {
+        return async_write_<bool>(
+            [this, a = shard_args{std::move(consumer), std::move(label), std::move(shard_id)},
+             parents = std::move(parents), start]() mutable {
+                return create_shard_lease(std::move(a.consumer), std::move(a.label),
+                                          std::move(a.shard_id), std::move(parents), start);
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_create_shard_lease(std::string consumer, std::string label, std::string shard_id,
+                                  std::vector<std::string> parents, shard_lease_start start,
+                                  diagnostics& diag, Token&& token = default_token()) {
+        return async_write_<bool>(
+            [this, a = shard_args{std::move(consumer), std::move(label), std::move(shard_id)},
+             parents = std::move(parents), start]() mutable {
+                return create_shard_lease(std::move(a.consumer), std::move(a.label),
+                                          std::move(a.shard_id), std::move(parents), start);
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `acquire_shard`. Cancellation: terminal, partial:
+    /// `operation_aborted`, taken or not (acquire again: a lease of its own
+    /// is renewed); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_acquire_shard(std::string consumer, std::string label, std::string shard_id,
+                             std::string owner, std::chrono::milliseconds duration,
+                             Token&& token = default_token()) {
+        return async_acquire_shard_(
+            shard_args{std::move(consumer), std::move(label), std::move(shard_id)},
+            std::move(owner), duration, nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_acquire_shard(std::string consumer, std::string label, std::string shard_id,
+                             std::string owner, std::chrono::milliseconds duration,
+                             diagnostics& diag, Token&& token = default_token()) {
+        return async_acquire_shard_(
+            shard_args{std::move(consumer), std::move(label), std::move(shard_id)},
+            std::move(owner), duration, &diag, std::forward<Token>(token));
+    }
+
+    /// `renew` of a shard lease. Cancellation: terminal, partial:
+    /// `operation_aborted`, extended or not (`l` unchanged); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_renew(shard_lease& l, std::chrono::milliseconds duration,
+                     Token&& token = default_token()) {
+        return async_write_<bool>([this, l = &l, duration] { return renew(*l, duration); }, nullptr,
+                                  std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_renew(shard_lease& l, std::chrono::milliseconds duration, diagnostics& diag,
+                     Token&& token = default_token()) {
+        return async_write_<bool>([this, l = &l, duration] { return renew(*l, duration); }, &diag,
+                                  std::forward<Token>(token));
+    }
+
+    /// `release` of a shard lease. Cancellation: terminal, partial:
+    /// `operation_aborted`, released or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_release(shard_lease l, Token&& token = default_token()) {
+        return async_write_<void>([this, l = std::move(l)] { return release(l); }, nullptr,
+                                  std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_release(shard_lease l, diagnostics& diag, Token&& token = default_token()) {
+        return async_write_<void>([this, l = std::move(l)] { return release(l); }, &diag,
+                                  std::forward<Token>(token));
+    }
+
+    /// `commit` of a shard lease. Cancellation: terminal, partial:
+    /// `operation_aborted`, committed or not (`l` unchanged: commit again);
+    /// total: ignored.
+    template <detail::token Token = default_token>
+    auto async_commit(shard_lease& l, std::string sequence_number, std::int64_t records,
+                      Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, sq = std::move(sequence_number), records]() mutable {
+                return commit(*l, std::move(sq), records);
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_commit(shard_lease& l, std::string sequence_number, std::int64_t records,
+                      diagnostics& diag, Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, sq = std::move(sequence_number), records]() mutable {
+                return commit(*l, std::move(sq), records);
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `record_delivery`. Cancellation: terminal, partial:
+    /// `operation_aborted`, recorded or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_record_delivery(shard_lease& l, std::string last_sequence_number,
+                               Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, sq = std::move(last_sequence_number)]() mutable {
+                return record_delivery(*l, std::move(sq));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_record_delivery(shard_lease& l, std::string last_sequence_number, diagnostics& diag,
+                               Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, sq = std::move(last_sequence_number)]() mutable {
+                return record_delivery(*l, std::move(sq));
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `finish`. Cancellation: terminal, partial: `operation_aborted`,
+    /// finished or not (`l` unchanged: finish again); total: ignored.
+    template <detail::token Token = default_token>
+    auto async_finish(shard_lease& l, std::optional<std::string> last_sequence_number,
+                      std::optional<std::string> gap, Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, last = std::move(last_sequence_number), gap = std::move(gap)]() mutable {
+                return finish(*l, std::move(last), std::move(gap));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_finish(shard_lease& l, std::optional<std::string> last_sequence_number,
+                      std::optional<std::string> gap, diagnostics& diag,
+                      Token&& token = default_token()) {
+        return async_write_<void>(
+            [this, l = &l, last = std::move(last_sequence_number), gap = std::move(gap)]() mutable {
+                return finish(*l, std::move(last), std::move(gap));
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `shard_leases`. Cancellation: terminal, partial, total (a read).
+    template <detail::token Token = default_token>
+    auto async_shard_leases(std::string consumer, std::string label,
+                            Token&& token = default_token()) {
+        return async_read_<std::vector<shard_lease>>(
+            [this, consumer = std::move(consumer), label = std::move(label)]() mutable {
+                return shard_leases(std::move(consumer), std::move(label));
+            },
+            nullptr, std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_shard_leases(std::string consumer, std::string label, diagnostics& diag,
+                            Token&& token = default_token()) {
+        return async_read_<std::vector<shard_lease>>(
+            [this, consumer = std::move(consumer), label = std::move(label)]() mutable {
+                return shard_leases(std::move(consumer), std::move(label));
+            },
+            &diag, std::forward<Token>(token));
+    }
+
+    /// `remove_finished`. Cancellation: terminal, partial:
+    /// `operation_aborted`, removed or not; total: ignored.
+    template <detail::token Token = default_token>
+    auto async_remove_finished(shard_lease l, Token&& token = default_token()) {
+        return async_write_<bool>([this, l = std::move(l)] { return remove_finished(l); }, nullptr,
+                                  std::forward<Token>(token));
+    }
+    template <detail::token Token = default_token>
+    auto async_remove_finished(shard_lease l, diagnostics& diag, Token&& token = default_token()) {
+        return async_write_<bool>([this, l = std::move(l)] { return remove_finished(l); }, &diag,
+                                  std::forward<Token>(token));
+    }
     /// @}
 
 private:
+    struct shard_args {
+        std::string consumer, label, shard_id;
+    };
+    template <class Token>
+    auto async_acquire_shard_(shard_args a, std::string owner, std::chrono::milliseconds duration,
+                              diagnostics* diag, Token&& token) {
+        return async_write_<std::optional<shard_lease>>(
+            [this, a = std::move(a), owner = std::move(owner), duration]() mutable {
+                return acquire_shard(std::move(a.consumer), std::move(a.label),
+                                     std::move(a.shard_id), std::move(owner), duration);
+            },
+            diag, std::forward<Token>(token));
+    }
     template <class T, class F, class Token>
     auto async_read_(F f, diagnostics* diag, Token&& token) {
         return detail::async_op<T>(get_executor(), std::move(f), diag, cancellation_support::all,

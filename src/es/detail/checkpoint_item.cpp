@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <optional>
 
 namespace ddb::es::detail {
 
@@ -90,6 +91,27 @@ void check_projection(std::string_view projection) {
 void check_owner(std::string_view owner) {
     check_name(owner, "lease owner");
 }
+void check_consumer(std::string_view consumer) {
+    check_name(consumer, "consumer name");
+}
+void check_label(std::string_view label) {
+    check_name(label, "stream label");
+    if (label.find('#') != std::string_view::npos)
+        throw es_error(es_errc::invalid_argument,
+                       "stream label \"" + std::string(label) + "\" has a '#'");
+}
+void check_shard_id(std::string_view shard_id) {
+    check_name(shard_id, "shard id");
+}
+void check_sequence_number(std::string_view sequence_number) {
+    const bool digits = !sequence_number.empty() && sequence_number.size() <= 40 &&
+                        sequence_number.find_first_not_of("0123456789") == std::string_view::npos &&
+                        (sequence_number.size() == 1 || sequence_number[0] != '0');
+    if (!digits)
+        throw es_error(es_errc::invalid_argument,
+                       "a sequence number is 1 to 40 digits without a leading zero, not \"" +
+                           std::string(sequence_number.substr(0, 64)) + "\"");
+}
 void check_partition(int partition) {
     if (partition < 0 || partition > 99'999)
         throw es_error(es_errc::invalid_argument,
@@ -112,6 +134,13 @@ std::string parked_sort_key(std::int64_t id, std::string_view key) {
     if (sk.size() + key.size() <= max_sort_key)
         return sk + std::string(key);
     return sk + "h" + sha256_text(key);
+}
+
+std::string shard_sort_key(std::string_view label, std::string_view shard_id) {
+    return shard_prefix(label) + std::string(shard_id);
+}
+std::string shard_prefix(std::string_view label) {
+    return "s#" + std::string(label) + "#";
 }
 
 item checkpoint_key(const std::string& projection, std::string sk) {
@@ -162,6 +191,70 @@ lease read_lease(const std::string& table, const item& it) {
     }
     if (it.count("at"))
         l.committed_at = from_ms(integer(table, it, "at"));
+    return l;
+}
+
+lease_state read_lease_state(const std::string& table, const item& it) {
+    lease_state s;
+    s.owner = text(table, it, "owner");
+    s.fence = integer(table, it, "fence");
+    s.until = from_ms(integer(table, it, "until"));
+    s.done = it.count("done") != 0;
+    return s;
+}
+
+namespace {
+
+// The optional S attribute `name`.
+std::optional<std::string> optional_text(const std::string& table, const item& it,
+                                         const char* name) {
+    if (!it.count(name))
+        return std::nullopt;
+    return text(table, it, name);
+}
+
+// The sort key "s#<label>#<shard id>" into the lease's label and shard.
+void read_shard_key(const std::string& table, const item& it, shard_lease& l) {
+    const std::string sk = text(table, it, "sk");
+    const auto hash = sk.find('#', 2);
+    if (sk.compare(0, 2, "s#") != 0 || hash == std::string::npos || hash == 2 ||
+        hash + 1 == sk.size())
+        damaged(table, it, "sort key is not s#<label>#<shard id>");
+    l.label = sk.substr(2, hash - 2);
+    l.shard_id = sk.substr(hash + 1);
+}
+
+} // namespace
+
+shard_lease read_shard_lease(const std::string& table, const item& it) {
+    shard_lease l;
+    l.consumer = text(table, it, "pk");
+    read_shard_key(table, it, l);
+    if (auto f = it.find("par"); f != it.end()) {
+        if (f->second.type() != attribute_value::kind::L)
+            damaged(table, it, "par is " + std::string(f->second.type_name()) + ", not L");
+        for (const auto& p : f->second.as_l()) {
+            if (p.type() != attribute_value::kind::S)
+                damaged(table, it, "par holds a " + std::string(p.type_name()) + ", not S");
+            l.parents.push_back(p.as_s());
+        }
+    }
+    const std::string start = text(table, it, "start");
+    if (start != "TRIM_HORIZON" && start != "LATEST")
+        damaged(table, it, "start is \"" + start + "\", not TRIM_HORIZON or LATEST");
+    l.start = start == "LATEST" ? shard_lease_start::latest : shard_lease_start::trim_horizon;
+    const lease_state s = read_lease_state(table, it);
+    l.owner = s.owner;
+    l.fence = s.fence;
+    l.until = s.until;
+    l.sequence_number = optional_text(table, it, "sq");
+    l.delivering = optional_text(table, it, "hi");
+    l.handled = integer(table, it, "n");
+    if (it.count("at"))
+        l.committed_at = from_ms(integer(table, it, "at"));
+    if (s.done)
+        l.done = from_ms(integer(table, it, "done"));
+    l.gap = optional_text(table, it, "gap");
     return l;
 }
 
