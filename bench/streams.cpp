@@ -10,13 +10,20 @@
 // `ddb::item` images), the JS SDK through its `requestHandler` (its
 // middleware, signing, JSON parse and unmarshalling into records). No
 // socket: the figure is the client's CPU per record, not the network's.
-// `decode_us_per_record` is ddb's parse + typed decode alone.
+// `decode_us_per_record` is ddb's decode alone (the text decoder
+// get_records uses), `tree_decode_us_per_record` the JSON tree and the tree
+// decoder (its fallback for malformed answers).
 //
 //   bench_streams [--records N] [--seconds S] [--write-page FILE] [--quick]
+//                 [--only text|tree|call PAGES]
 //   {"bench":"streams_decode","impl":"ddb","records_per_page":1000,"page_bytes":..,
-//    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..}
+//    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..,
+//    "tree_decode_us_per_record":..}
+// --only runs PAGES pages of one path and prints nothing (for
+// `valgrind --tool=callgrind`: instructions per record; and perf record).
 // CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase.
 //
+#include <ddb/client/errors.hpp>
 #include <ddb/client/streams_client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/http/transport.hpp>
@@ -155,49 +162,30 @@ std::pair<int, double> measure(double seconds, F one_page) {
     return {pages, cpu_seconds() - cpu0};
 }
 
-} // namespace
+// The three measured paths, each one page after the other.
+struct paths {
+    const std::string& page;
+    int count;
+    ddb::streams_client& streams;
+    asio::io_context& ioc;
 
-int main(int argc, char** argv) try {
-    int count = 1000;
-    double seconds = 5;
-    std::string write_page;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--records" && i + 1 < argc)
-            count = std::stoi(argv[++i]);
-        else if (a == "--seconds" && i + 1 < argc)
-            seconds = std::stod(argv[++i]);
-        else if (a == "--write-page" && i + 1 < argc)
-            write_page = argv[++i];
-        else if (a == "--quick")
-            seconds = 2;
-        else
-            throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
-                                     "[--write-page FILE] [--quick]");
+    // The answer's text decoded without a JSON tree (what get_records does).
+    void text() const {
+        ddb::get_records_response r;
+        if (!ddb::model::decode_text(page, r, ddb::max_response_depth) ||
+            static_cast<int>(r.records.size()) != count)
+            throw std::runtime_error("decode_text: not decoded");
     }
-    const std::string page = records_page(count);
-    if (!write_page.empty())
-        std::ofstream(write_page, std::ios::binary) << page;
-
-    // Parse and typed decode alone.
-    auto [decode_pages, decode_cpu] = measure(seconds, [&] {
+    // The JSON tree in an arena, then the tree decoder (the fallback).
+    void tree() const {
         json::monotonic_resource arena(2 * page.size() + 1024);
         ddb::get_records_response r;
         ddb::model::decode(json::parse(page, &arena), r);
         if (static_cast<int>(r.records.size()) != count)
             throw std::runtime_error("decode: wrong record count");
-    });
-
+    }
     // The whole call through the client, the answer from the transport seam.
-    asio::io_context ioc;
-    ddb::client_config cfg;
-    cfg.region = "eu-west-1";
-    cfg.endpoint = "https://streams.dynamodb.eu-west-1.amazonaws.com";
-    cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
-    cfg.transport = std::make_shared<canned_transport>(page);
-    ddb::streams_client streams(ioc.get_executor(), cfg);
-    auto [call_pages, call_cpu] = measure(seconds, [&] {
+    void call() const {
         std::size_t got = 0;
         ddb::get_records_request req{"it", {}};
         asio::co_spawn(
@@ -213,13 +201,66 @@ int main(int argc, char** argv) try {
         ioc.run();
         if (static_cast<int>(got) != count)
             throw std::runtime_error("get_records: wrong record count");
-    });
+    }
+};
 
+} // namespace
+
+int main(int argc, char** argv) try {
+    int count = 1000;
+    double seconds = 5;
+    std::string write_page, only;
+    int only_pages = 0;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--records" && i + 1 < argc)
+            count = std::stoi(argv[++i]);
+        else if (a == "--seconds" && i + 1 < argc)
+            seconds = std::stod(argv[++i]);
+        else if (a == "--write-page" && i + 1 < argc)
+            write_page = argv[++i];
+        else if (a == "--only" && i + 2 < argc) {
+            only = argv[++i];
+            only_pages = std::stoi(argv[++i]);
+        } else if (a == "--quick")
+            seconds = 2;
+        else
+            throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
+                                     "[--write-page FILE] [--quick] "
+                                     "[--only text|tree|call PAGES]");
+    }
+    const std::string page = records_page(count);
+    if (!write_page.empty())
+        std::ofstream(write_page, std::ios::binary) << page;
+
+    asio::io_context ioc;
+    ddb::client_config cfg;
+    cfg.region = "eu-west-1";
+    cfg.endpoint = "https://streams.dynamodb.eu-west-1.amazonaws.com";
+    cfg.credentials = std::make_shared<ddb::static_provider>(
+        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
+    cfg.transport = std::make_shared<canned_transport>(page);
+    ddb::streams_client streams(ioc.get_executor(), cfg);
+    const paths run{page, count, streams, ioc};
+
+    // A fixed number of pages of one path, nothing printed: for callgrind
+    // (instructions per record) and perf record.
+    if (!only.empty()) {
+        for (int i = 0; i < only_pages; ++i)
+            only == "text" ? run.text() : only == "tree" ? run.tree() : run.call();
+        return 0;
+    }
+    auto [text_pages, text_cpu] = measure(seconds, [&] { run.text(); });
+    auto [tree_pages, tree_cpu] = measure(seconds, [&] { run.tree(); });
+    auto [call_pages, call_cpu] = measure(seconds, [&] { run.call(); });
+    auto per_record = [&](double cpu, int pages) { return cpu * 1e6 / (pages * count); };
     std::printf("{\"bench\":\"streams_decode\",\"impl\":\"ddb\",\"records_per_page\":%d,"
                 "\"page_bytes\":%zu,\"pages\":%d,\"cpu_s\":%.4f,\"cpu_us_per_record\":%.3f,"
-                "\"decode_pages\":%d,\"decode_us_per_record\":%.3f}\n",
-                count, page.size(), call_pages, call_cpu, call_cpu * 1e6 / (call_pages * count),
-                decode_pages, decode_cpu * 1e6 / (decode_pages * count));
+                "\"decode_pages\":%d,\"decode_us_per_record\":%.3f,"
+                "\"tree_pages\":%d,\"tree_decode_us_per_record\":%.3f}\n",
+                count, page.size(), call_pages, call_cpu, per_record(call_cpu, call_pages),
+                text_pages, per_record(text_cpu, text_pages), tree_pages,
+                per_record(tree_cpu, tree_pages));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_streams: %s\n", e.what());
