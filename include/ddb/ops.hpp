@@ -6,6 +6,7 @@
 #include <ddb/ops/generator.hpp>
 #include <ddb/ops/paginator.hpp>
 #include <ddb/ops/raw.hpp>
+#include <ddb/ops/stream_reader.hpp>
 #include <ddb/ops/streams.hpp>
 #include <ddb/ops/table.hpp>
 #include <ddb/ops/table_waiter.hpp>
