@@ -276,6 +276,22 @@ def bench_replay(ctx, tmp):
     return lines[-1]
 
 
+def bench_stream_latency(ctx):
+    """bench_stream_latency on a fresh moto: PutItems at a steady rate, a read_shard reader
+    from LATEST; per item, PutItem sent -> record arrived; p50/p99/max per idle interval."""
+    server = LocalDynamo("moto", ctx.tmp)
+    try:
+        items, rate = ("60", "20") if ctx.quick else ("300", "50")
+        lines, _ = run_json([ctx.bin("bench_stream_latency"), "--endpoint", server.url,
+                             "--items", items, "--rate", rate, "--idle-ms", "0,50,250,1000"])
+    finally:
+        server.stop()
+    for d in lines:
+        log(f"stream latency: idle {d['idle_ms']} ms: p50 {d['p50_ms']:.0f} ms, "
+            f"p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms")
+    return lines
+
+
 def bench_subscription(ctx, tmp):
     """bench_subscription on a fresh dynalite: the live latency with the safe
     and with a short (unsafe) horizon, then the catch-up throughput of a
@@ -413,6 +429,11 @@ def build_rows(ctx, res, errors=None):
                         res["streams"]["js_over_ddb"] >= 20, "streams_decode",
                         ddb_us=d["cpu_us_per_record"], js_us=j["cpu_us_per_record"],
                         ddb_decode_only_us=d["decode_us_per_record"]))
+    for d in res.get("stream_latency", []):
+        rows.append(row(f"Streams latency on moto, PutItem to record at a read_shard reader, "
+                        f"idle interval {d['idle_ms']} ms ({d['items']} items, {d['rate_per_s']:.0f}/s)",
+                        f"p50 {d['p50_ms']:.0f} ms, p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms",
+                        "—", None, "—", None, "stream_latency", data=d))
     if "client" in res:
         sm = res["client_summary"]
         for op, concurrencies in ctx.client_plan:
@@ -813,6 +834,7 @@ def main():
             attempt("decode", lambda: bench_decode(ctx))
         if "streams" in ctx.parts:
             attempt("streams", lambda: bench_streams(ctx))
+            attempt("stream_latency", lambda: bench_stream_latency(ctx))
         if any(p in ctx.parts for p in ("client", "scaling", "alloc")):
             nginx = Nginx(tmp)
             try:

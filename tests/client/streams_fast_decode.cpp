@@ -270,7 +270,7 @@ TEST_CASE("streams text decoder: every value replaced or dropped, it agrees with
 TEST_CASE("streams text decoder: every byte dropped or changed, it agrees with the tree",
           "[streams][decode]") {
     int decoded = 0, declined = 0;
-    for (const std::string page : {std::string(forum_page), std::string(escaped_page)}) {
+    for (const std::string& page : {std::string(forum_page), std::string(escaped_page)}) {
         for (std::size_t i = 0; i < page.size(); ++i) {
             for (const char* change : {"", "\"", "}", "]", "0", " ", "\\", ","}) {
                 std::string text = page;
@@ -346,15 +346,18 @@ TEST_CASE("streams text decoder: through the client, declined answers get the tr
           0);
     // Field errors: the tree decoder's paths.
     CHECK(f.error_of(R"({"NextShardIterator":1})") ==
-          "malformed_response: GetRecords answer: NextShardIterator: not a string (HTTP 200)");
+          "malformed_response: GetRecords: MalformedResponse: GetRecords answer: "
+          "NextShardIterator: not a string (HTTP 200)");
     CHECK(f.error_of(R"({"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"a":{"M":)"
                      R"({"b":{"L":[{"SS":["x"]},{"S":1}]}}}}}}]})") ==
-          "malformed_response: GetRecords answer: Records[0].dynamodb.NewImage.a.b[1].S: "
+          "malformed_response: GetRecords: MalformedResponse: GetRecords answer: "
+          "Records[0].dynamodb.NewImage.a.b[1].S: "
           "expected a JSON string (HTTP 200)");
     CHECK(
         f.error_of(
             R"({"Records":[{"dynamodb":{"SequenceNumber":"1","ApproximateCreationDateTime":1e300}}]})") ==
-        "malformed_response: GetRecords answer: Records[0].dynamodb.ApproximateCreationDateTime: "
+        "malformed_response: GetRecords: MalformedResponse: GetRecords answer: "
+        "Records[0].dynamodb.ApproximateCreationDateTime: "
         "not a time in seconds since the epoch (HTTP 200)");
     // And a recorded page through the client: the text decoder's page.
     auto forum = f.records(forum_page);
