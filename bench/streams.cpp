@@ -12,13 +12,14 @@
 // socket: the figure is the client's CPU per record, not the network's.
 // `decode_us_per_record` is ddb's decode alone (the text decoder
 // get_records uses), `tree_decode_us_per_record` the JSON tree and the tree
-// decoder (its fallback for malformed answers).
+// decoder (its fallback for malformed answers), `tokenize_us_per_record`
+// Boost.JSON's basic_parser with a handler that keeps nothing (the floor).
 //
 //   bench_streams [--records N] [--seconds S] [--write-page FILE] [--quick]
-//                 [--only text|tree|call PAGES]
+//                 [--only text|tree|tokenize|call PAGES]
 //   {"bench":"streams_decode","impl":"ddb","records_per_page":1000,"page_bytes":..,
 //    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..,
-//    "tree_decode_us_per_record":..}
+//    "tree_decode_us_per_record":..,"tokenize_us_per_record":..}
 // --only runs PAGES pages of one path and prints nothing (for
 // `valgrind --tool=callgrind`: instructions per record; and perf record).
 // CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase.
@@ -34,6 +35,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/crc.hpp>
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include <sys/resource.h>
 
@@ -162,7 +164,34 @@ std::pair<int, double> measure(double seconds, F one_page) {
     return {pages, cpu_seconds() - cpu0};
 }
 
-// The three measured paths, each one page after the other.
+// A basic_parser handler that keeps nothing: the tokenizing floor of any
+// decoder on Boost.JSON.
+struct null_handler {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_object_begin(json::error_code&) { return true; }
+    bool on_object_end(std::size_t, json::error_code&) { return true; }
+    bool on_array_begin(json::error_code&) { return true; }
+    bool on_array_end(std::size_t, json::error_code&) { return true; }
+    bool on_key_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_key(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_number_part(json::string_view, json::error_code&) { return true; }
+    bool on_int64(std::int64_t, json::string_view, json::error_code&) { return true; }
+    bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return true; }
+    bool on_double(double, json::string_view, json::error_code&) { return true; }
+    bool on_bool(bool, json::error_code&) { return true; }
+    bool on_null(json::error_code&) { return true; }
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+// The measured paths, each one page after the other.
 struct paths {
     const std::string& page;
     int count;
@@ -175,6 +204,13 @@ struct paths {
         if (!ddb::model::decode_text(page, r, ddb::max_response_depth) ||
             static_cast<int>(r.records.size()) != count)
             throw std::runtime_error("decode_text: not decoded");
+    }
+    // Boost.JSON's tokenizer alone (nothing built): the floor.
+    void tokenize() const {
+        json::basic_parser<null_handler> p(json::parse_options{});
+        json::error_code ec;
+        if (p.write_some(false, page.data(), page.size(), ec) != page.size() || ec)
+            throw std::runtime_error("tokenize: not JSON");
     }
     // The JSON tree in an arena, then the tree decoder (the fallback).
     void tree() const {
@@ -227,7 +263,7 @@ int main(int argc, char** argv) try {
         else
             throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
                                      "[--write-page FILE] [--quick] "
-                                     "[--only text|tree|call PAGES]");
+                                     "[--only text|tree|tokenize|call PAGES]");
     }
     const std::string page = records_page(count);
     if (!write_page.empty())
@@ -247,20 +283,25 @@ int main(int argc, char** argv) try {
     // (instructions per record) and perf record.
     if (!only.empty()) {
         for (int i = 0; i < only_pages; ++i)
-            only == "text" ? run.text() : only == "tree" ? run.tree() : run.call();
+            only == "text"       ? run.text()
+            : only == "tree"     ? run.tree()
+            : only == "tokenize" ? run.tokenize()
+                                 : run.call();
         return 0;
     }
     auto [text_pages, text_cpu] = measure(seconds, [&] { run.text(); });
     auto [tree_pages, tree_cpu] = measure(seconds, [&] { run.tree(); });
     auto [call_pages, call_cpu] = measure(seconds, [&] { run.call(); });
+    auto [floor_pages, floor_cpu] = measure(seconds / 2, [&] { run.tokenize(); });
     auto per_record = [&](double cpu, int pages) { return cpu * 1e6 / (pages * count); };
     std::printf("{\"bench\":\"streams_decode\",\"impl\":\"ddb\",\"records_per_page\":%d,"
                 "\"page_bytes\":%zu,\"pages\":%d,\"cpu_s\":%.4f,\"cpu_us_per_record\":%.3f,"
                 "\"decode_pages\":%d,\"decode_us_per_record\":%.3f,"
-                "\"tree_pages\":%d,\"tree_decode_us_per_record\":%.3f}\n",
+                "\"tree_pages\":%d,\"tree_decode_us_per_record\":%.3f,"
+                "\"tokenize_us_per_record\":%.3f}\n",
                 count, page.size(), call_pages, call_cpu, per_record(call_cpu, call_pages),
                 text_pages, per_record(text_cpu, text_pages), tree_pages,
-                per_record(tree_cpu, tree_pages));
+                per_record(tree_cpu, tree_pages), per_record(floor_cpu, floor_pages));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_streams: %s\n", e.what());
