@@ -428,7 +428,9 @@ def build_rows(ctx, res, errors=None):
                         res["streams"]["js_over_ddb"], "JS/ddb ≥ 20",
                         res["streams"]["js_over_ddb"] >= 20, "streams_decode",
                         ddb_us=d["cpu_us_per_record"], js_us=j["cpu_us_per_record"],
-                        ddb_decode_only_us=d["decode_us_per_record"]))
+                        ddb_decode_only_us=d["decode_us_per_record"],
+                        ddb_tree_decode_us=d.get("tree_decode_us_per_record"),
+                        tokenize_floor_us=d.get("tokenize_us_per_record")))
     for d in res.get("stream_latency", []):
         rows.append(row(f"Streams latency on moto, PutItem to record at a read_shard reader, "
                         f"idle interval {d['idle_ms']} ms ({d['items']} items, {d['rate_per_s']:.0f}/s)",
