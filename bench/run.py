@@ -278,17 +278,26 @@ def bench_replay(ctx, tmp):
 
 def bench_stream_latency(ctx):
     """bench_stream_latency on a fresh moto: PutItems at a steady rate, a read_shard reader
-    from LATEST; per item, PutItem sent -> record arrived; p50/p99/max per idle interval."""
+    from LATEST; per item, PutItem sent -> record arrived; p50/p99/max per idle interval.
+    Its peer, bench/js/stream_latency.mjs (the JS SDK's GetRecords loop), on the same moto
+    right after (its own table)."""
     server = LocalDynamo("moto", ctx.tmp)
+    idle = "0,50,250,1000"
     try:
         items, rate = ("60", "20") if ctx.quick else ("300", "50")
         lines, _ = run_json([ctx.bin("bench_stream_latency"), "--endpoint", server.url,
-                             "--items", items, "--rate", rate, "--idle-ms", "0,50,250,1000"])
+                             "--items", items, "--rate", rate, "--idle-ms", idle])
+        js_lines, _ = run_json(["node", str(ROOT / "bench/js/stream_latency.mjs"), server.url,
+                                items, rate, idle])
     finally:
         server.stop()
+    js = {d["idle_ms"]: d for d in js_lines}
     for d in lines:
+        j = js.get(d["idle_ms"], {})
+        d["js"] = j
         log(f"stream latency: idle {d['idle_ms']} ms: p50 {d['p50_ms']:.0f} ms, "
-            f"p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms")
+            f"p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms; JS SDK p50 "
+            f"{j.get('p50_ms', float('nan')):.0f} ms, p99 {j.get('p99_ms', float('nan')):.0f} ms")
     return lines
 
 
@@ -435,7 +444,8 @@ def build_rows(ctx, res, errors=None):
         rows.append(row(f"Streams latency on moto, PutItem to record at a read_shard reader, "
                         f"idle interval {d['idle_ms']} ms ({d['items']} items, {d['rate_per_s']:.0f}/s)",
                         f"p50 {d['p50_ms']:.0f} ms, p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms",
-                        "—", None, "—", None, "stream_latency", data=d))
+                        (f"JS SDK p50 {d['js']['p50_ms']:.0f} ms, p99 {d['js']['p99_ms']:.0f} ms"
+                         if d.get("js") else "—"), None, "—", None, "stream_latency", data=d))
     if "client" in res:
         sm = res["client_summary"]
         for op, concurrencies in ctx.client_plan:

@@ -18,8 +18,10 @@
 //   {"bench":"stream_latency","impl":"ddb","idle_ms":50,"items":..,"rate_per_s":..,
 //    "p50_ms":..,"p99_ms":..,"max_ms":..,"empty_polls":..,"batches":..}
 // (empty_polls: GetRecords answered empty; batches: pages with records.)
-// No peer: moto's stream is written during the PutItem, so the figures are
-// the reader's polling (idle interval, request round trips, decoding).
+// moto writes the stream during the PutItem, so the figures are the
+// reader's polling (idle interval, request round trips, decoding). The peer,
+// bench/js/stream_latency.mjs, runs the JS SDK's plain GetRecords loop the
+// same way (bench/run.py runs both on one moto).
 //
 #include <ddb/client/client.hpp>
 #include <ddb/client/streams_client.hpp>
