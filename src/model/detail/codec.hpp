@@ -43,7 +43,8 @@ void decode_get_records(const boost::json::value& answer, get_records_response& 
 /// Its JSON form (records with their wire names; for tests and recordings).
 void encode_get_records(const get_records_response& v, boost::json::object& out);
 /// ApproximateCreationDateTime's seconds since the epoch as a time, or
-/// nothing when not finite or beyond 1e11 s (both GetRecords decoders).
+/// nothing when not finite or beyond 9e9 s, the year 2255 (both GetRecords
+/// decoders).
 std::optional<std::chrono::system_clock::time_point> stream_time(double seconds);
 
 using detail::is_optional;

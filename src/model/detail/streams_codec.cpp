@@ -198,7 +198,9 @@ json::object record_json(const stream_record& r) {
 } // namespace
 
 std::optional<std::chrono::system_clock::time_point> stream_time(double seconds) {
-    if (!std::isfinite(seconds) || std::fabs(seconds) > 1e11)
+    // system_clock counts nanoseconds in 64 bits (to the year 2262): 9e9 s
+    // (the year 2255) is the last time it holds, with margin.
+    if (!std::isfinite(seconds) || std::fabs(seconds) > 9e9)
         return std::nullopt;
     return std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(
