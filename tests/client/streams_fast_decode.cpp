@@ -92,7 +92,10 @@ const char* const ttl_page = R"({"Records": [
 const char* const escaped_page =
     R"({"Records":[{"eventName":"UPSERT","eventID":"e\"1","userIdentity":null,)"
     R"("dynamodb":{"SequenceNumber":"7\u0037","Keys":{"p\u006b":{"S":"a\\b\u00e9\ud83d\ude00"}},)"
-    R"("NewImage":{"long name with \"quotes\" and more than sixteen bytes":{"SS":["x\ny","z"]}},)"
+    R"("NewImage":{"long name with \"quotes\" and more than sixteen bytes":{"SS":["x\ny","z"]},)"
+    // An escaped name whose value holds more escaped names and strings (the
+    // parser's buffer for them is reused: the name must be copied).
+    R"("\u00e9\"lines":{"L":[{"M":{"\u0073ku":{"S":"\u00e9\u00e9\u00e9"}}},{"S":"\"q\""}]}},)"
     R"("OldImage":null,"SizeBytes":null,"StreamViewType":"NEW_IMAGE"}}],"NextShardIterator":null})";
 
 const std::vector<std::string> recorded = {forum_page,

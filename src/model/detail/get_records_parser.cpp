@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <limits>
 
@@ -86,7 +87,7 @@ struct frame {
     std::uint64_t seen = 0;   // known members met (a duplicate gives up)
     int depth = 0;            // a `skip` frame's open containers
     std::string_view name;    // a map's pending attribute name (in the text or `key`)
-    std::string key;          // that name when it came in parts
+    std::string key;          // that name when it is not in the text as is (escapes)
     item map;
     // An L's or set's members so far; kept from call to call (their
     // capacity), the value built with exactly its size at the end.
@@ -188,9 +189,9 @@ public:
     explicit handler(unsigned max_depth)
         : frames_(max_depth + 2) {}
 
-    void start(get_records_response& out, std::size_t text_size) {
+    void start(get_records_response& out, std::string_view text) {
         out_ = &out;
-        text_size_ = text_size;
+        input_ = text;
         top_ = -1;
         push(kind::document);
         text_.clear();
@@ -210,8 +211,7 @@ public:
         return true;
     }
     bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
-        const bool parts = !text_.empty();
-        return with_text(s, [&](std::string_view k) { return key(k, parts, ec); });
+        return with_text(s, [&](std::string_view k) { return key(k, ec); });
     }
     bool on_string(json::string_view s, std::size_t, json::error_code& ec) {
         return with_text(s, [&](std::string_view v) { return string(v, ec); });
@@ -263,7 +263,13 @@ private:
         f.next = slot::none;
         return true;
     }
-    bool key(std::string_view k, bool parts, json::error_code& ec);
+    bool key(std::string_view k, json::error_code& ec);
+    // Whether `v` lies in the answer's text (else in a buffer of the
+    // parser's or ours, valid only during the call).
+    bool in_input(std::string_view v) const noexcept {
+        return std::less_equal<>()(input_.data(), v.data()) &&
+               std::less_equal<>()(v.data() + v.size(), input_.data() + input_.size());
+    }
     bool known_key(frame& f, slot s, json::error_code& ec) {
         if (s != slot::skip && (f.seen & bit(s)))
             return give_up(ec);
@@ -284,11 +290,11 @@ private:
     std::vector<frame> frames_;
     int top_ = -1;
     std::string text_; // a string or key given in parts
-    std::size_t text_size_ = 0;
+    std::string_view input_;
     get_records_response* out_ = nullptr;
 };
 
-bool handler::key(std::string_view k, bool parts, json::error_code& ec) {
+bool handler::key(std::string_view k, json::error_code& ec) {
     frame& f = top();
     switch (f.k) {
     case kind::top:
@@ -300,8 +306,9 @@ bool handler::key(std::string_view k, bool parts, json::error_code& ec) {
     case kind::identity:
         return known_key(f, find(identity_members, k, slot::skip), ec);
     case kind::map:
-        // The name stays where it is in the text, unless it came in parts.
-        f.name = parts ? std::string_view(f.key.assign(k)) : k;
+        // The name stays where it is in the text; unescaped or given in
+        // parts, it is in a buffer valid only now: copied.
+        f.name = in_input(k) ? k : std::string_view(f.key.assign(k));
         f.next = slot::attribute;
         return true;
     case kind::value:
@@ -457,7 +464,7 @@ bool handler::on_array_begin(json::error_code& ec) {
         out_->records.clear();
         // No growth by doubling (moves, and large blocks freed): a record
         // takes more than 256 bytes of text; at most 1,000 per page.
-        out_->records.reserve(std::min<std::size_t>(1000, text_size_ / 256));
+        out_->records.reserve(std::min<std::size_t>(1000, input_.size() / 256));
         push(kind::records);
         return true;
     }
@@ -698,7 +705,7 @@ bool decode_text(std::string_view text, get_records_response& out, unsigned max_
         mine.emplace(max_depth);
     json::basic_parser<handler>& p = mine->parser;
     p.reset();
-    p.handler().start(out, text.size());
+    p.handler().start(out, text);
     json::error_code ec;
     std::size_t n = 0;
     try {
