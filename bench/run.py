@@ -276,6 +276,31 @@ def bench_replay(ctx, tmp):
     return lines[-1]
 
 
+def bench_stream_latency(ctx):
+    """bench_stream_latency on a fresh moto: PutItems at a steady rate, a read_shard reader
+    from LATEST; per item, PutItem sent -> record arrived; p50/p99/max per idle interval.
+    Its peer, bench/js/stream_latency.mjs (the JS SDK's GetRecords loop), on the same moto
+    right after (its own table)."""
+    server = LocalDynamo("moto", ctx.tmp)
+    idle = "0,50,250,1000"
+    try:
+        items, rate = ("60", "20") if ctx.quick else ("300", "50")
+        lines, _ = run_json([ctx.bin("bench_stream_latency"), "--endpoint", server.url,
+                             "--items", items, "--rate", rate, "--idle-ms", idle])
+        js_lines, _ = run_json(["node", str(ROOT / "bench/js/stream_latency.mjs"), server.url,
+                                items, rate, idle])
+    finally:
+        server.stop()
+    js = {d["idle_ms"]: d for d in js_lines}
+    for d in lines:
+        j = js.get(d["idle_ms"], {})
+        d["js"] = j
+        log(f"stream latency: idle {d['idle_ms']} ms: p50 {d['p50_ms']:.0f} ms, "
+            f"p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms; JS SDK p50 "
+            f"{j.get('p50_ms', float('nan')):.0f} ms, p99 {j.get('p99_ms', float('nan')):.0f} ms")
+    return lines
+
+
 def bench_subscription(ctx, tmp):
     """bench_subscription on a fresh dynalite: the live latency with the safe
     and with a short (unsafe) horizon, then the catch-up throughput of a
@@ -412,7 +437,15 @@ def build_rows(ctx, res, errors=None):
                         res["streams"]["js_over_ddb"], "JS/ddb ≥ 20",
                         res["streams"]["js_over_ddb"] >= 20, "streams_decode",
                         ddb_us=d["cpu_us_per_record"], js_us=j["cpu_us_per_record"],
-                        ddb_decode_only_us=d["decode_us_per_record"]))
+                        ddb_decode_only_us=d["decode_us_per_record"],
+                        ddb_tree_decode_us=d.get("tree_decode_us_per_record"),
+                        tokenize_floor_us=d.get("tokenize_us_per_record")))
+    for d in res.get("stream_latency", []):
+        rows.append(row(f"Streams latency on moto, PutItem to record at a read_shard reader, "
+                        f"idle interval {d['idle_ms']} ms ({d['items']} items, {d['rate_per_s']:.0f}/s)",
+                        f"p50 {d['p50_ms']:.0f} ms, p99 {d['p99_ms']:.0f} ms, max {d['max_ms']:.0f} ms",
+                        (f"JS SDK p50 {d['js']['p50_ms']:.0f} ms, p99 {d['js']['p99_ms']:.0f} ms"
+                         if d.get("js") else "—"), None, "—", None, "stream_latency", data=d))
     if "client" in res:
         sm = res["client_summary"]
         for op, concurrencies in ctx.client_plan:
@@ -813,6 +846,7 @@ def main():
             attempt("decode", lambda: bench_decode(ctx))
         if "streams" in ctx.parts:
             attempt("streams", lambda: bench_streams(ctx))
+            attempt("stream_latency", lambda: bench_stream_latency(ctx))
         if any(p in ctx.parts for p in ("client", "scaling", "alloc")):
             nginx = Nginx(tmp)
             try:

@@ -10,13 +10,21 @@
 // `ddb::item` images), the JS SDK through its `requestHandler` (its
 // middleware, signing, JSON parse and unmarshalling into records). No
 // socket: the figure is the client's CPU per record, not the network's.
-// `decode_us_per_record` is ddb's parse + typed decode alone.
+// `decode_us_per_record` is ddb's decode alone (the text decoder
+// get_records uses), `tree_decode_us_per_record` the JSON tree and the tree
+// decoder (its fallback for malformed answers), `tokenize_us_per_record`
+// Boost.JSON's basic_parser with a handler that keeps nothing (the floor).
 //
 //   bench_streams [--records N] [--seconds S] [--write-page FILE] [--quick]
+//                 [--only text|tree|tokenize|call PAGES]
 //   {"bench":"streams_decode","impl":"ddb","records_per_page":1000,"page_bytes":..,
-//    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..}
+//    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..,
+//    "tree_decode_us_per_record":..,"tokenize_us_per_record":..}
+// --only runs PAGES pages of one path and prints nothing (for
+// `valgrind --tool=callgrind`: instructions per record; and perf record).
 // CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase.
 //
+#include <ddb/client/errors.hpp>
 #include <ddb/client/streams_client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/http/transport.hpp>
@@ -27,6 +35,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/crc.hpp>
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include <sys/resource.h>
 
@@ -155,49 +164,64 @@ std::pair<int, double> measure(double seconds, F one_page) {
     return {pages, cpu_seconds() - cpu0};
 }
 
-} // namespace
+// A basic_parser handler that keeps nothing: the tokenizing floor of any
+// decoder on Boost.JSON.
+struct null_handler {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+    bool on_object_begin(json::error_code&) { return true; }
+    bool on_object_end(std::size_t, json::error_code&) { return true; }
+    bool on_array_begin(json::error_code&) { return true; }
+    bool on_array_end(std::size_t, json::error_code&) { return true; }
+    bool on_key_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_key(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
+    bool on_number_part(json::string_view, json::error_code&) { return true; }
+    bool on_int64(std::int64_t, json::string_view, json::error_code&) { return true; }
+    bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return true; }
+    bool on_double(double, json::string_view, json::error_code&) { return true; }
+    bool on_bool(bool, json::error_code&) { return true; }
+    bool on_null(json::error_code&) { return true; }
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+};
 
-int main(int argc, char** argv) try {
-    int count = 1000;
-    double seconds = 5;
-    std::string write_page;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "--records" && i + 1 < argc)
-            count = std::stoi(argv[++i]);
-        else if (a == "--seconds" && i + 1 < argc)
-            seconds = std::stod(argv[++i]);
-        else if (a == "--write-page" && i + 1 < argc)
-            write_page = argv[++i];
-        else if (a == "--quick")
-            seconds = 2;
-        else
-            throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
-                                     "[--write-page FILE] [--quick]");
+// The measured paths, each one page after the other.
+struct paths {
+    const std::string& page;
+    int count;
+    ddb::streams_client& streams;
+    asio::io_context& ioc;
+
+    // The answer's text decoded without a JSON tree (what get_records does).
+    void text() const {
+        ddb::get_records_response r;
+        if (!ddb::model::decode_text(page, r, ddb::max_response_depth) ||
+            static_cast<int>(r.records.size()) != count)
+            throw std::runtime_error("decode_text: not decoded");
     }
-    const std::string page = records_page(count);
-    if (!write_page.empty())
-        std::ofstream(write_page, std::ios::binary) << page;
-
-    // Parse and typed decode alone.
-    auto [decode_pages, decode_cpu] = measure(seconds, [&] {
+    // Boost.JSON's tokenizer alone (nothing built): the floor.
+    void tokenize() const {
+        json::basic_parser<null_handler> p(json::parse_options{});
+        json::error_code ec;
+        if (p.write_some(false, page.data(), page.size(), ec) != page.size() || ec)
+            throw std::runtime_error("tokenize: not JSON");
+    }
+    // The JSON tree in an arena, then the tree decoder (the fallback).
+    void tree() const {
         json::monotonic_resource arena(2 * page.size() + 1024);
         ddb::get_records_response r;
         ddb::model::decode(json::parse(page, &arena), r);
         if (static_cast<int>(r.records.size()) != count)
             throw std::runtime_error("decode: wrong record count");
-    });
-
+    }
     // The whole call through the client, the answer from the transport seam.
-    asio::io_context ioc;
-    ddb::client_config cfg;
-    cfg.region = "eu-west-1";
-    cfg.endpoint = "https://streams.dynamodb.eu-west-1.amazonaws.com";
-    cfg.credentials = std::make_shared<ddb::static_provider>(
-        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
-    cfg.transport = std::make_shared<canned_transport>(page);
-    ddb::streams_client streams(ioc.get_executor(), cfg);
-    auto [call_pages, call_cpu] = measure(seconds, [&] {
+    void call() const {
         std::size_t got = 0;
         ddb::get_records_request req{"it", {}};
         asio::co_spawn(
@@ -213,13 +237,71 @@ int main(int argc, char** argv) try {
         ioc.run();
         if (static_cast<int>(got) != count)
             throw std::runtime_error("get_records: wrong record count");
-    });
+    }
+};
 
+} // namespace
+
+int main(int argc, char** argv) try {
+    int count = 1000;
+    double seconds = 5;
+    std::string write_page, only;
+    int only_pages = 0;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "--records" && i + 1 < argc)
+            count = std::stoi(argv[++i]);
+        else if (a == "--seconds" && i + 1 < argc)
+            seconds = std::stod(argv[++i]);
+        else if (a == "--write-page" && i + 1 < argc)
+            write_page = argv[++i];
+        else if (a == "--only" && i + 2 < argc) {
+            only = argv[++i];
+            only_pages = std::stoi(argv[++i]);
+        } else if (a == "--quick")
+            seconds = 2;
+        else
+            throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
+                                     "[--write-page FILE] [--quick] "
+                                     "[--only text|tree|tokenize|call PAGES]");
+    }
+    const std::string page = records_page(count);
+    if (!write_page.empty())
+        std::ofstream(write_page, std::ios::binary) << page;
+
+    asio::io_context ioc;
+    ddb::client_config cfg;
+    cfg.region = "eu-west-1";
+    cfg.endpoint = "https://streams.dynamodb.eu-west-1.amazonaws.com";
+    cfg.credentials = std::make_shared<ddb::static_provider>(
+        ddb::credentials{"AKIDBENCH", "bench-secret", "", {}, "bench", {}});
+    cfg.transport = std::make_shared<canned_transport>(page);
+    ddb::streams_client streams(ioc.get_executor(), cfg);
+    const paths run{page, count, streams, ioc};
+
+    // A fixed number of pages of one path, nothing printed: for callgrind
+    // (instructions per record) and perf record.
+    if (!only.empty()) {
+        for (int i = 0; i < only_pages; ++i)
+            only == "text"       ? run.text()
+            : only == "tree"     ? run.tree()
+            : only == "tokenize" ? run.tokenize()
+                                 : run.call();
+        return 0;
+    }
+    auto [text_pages, text_cpu] = measure(seconds, [&] { run.text(); });
+    auto [tree_pages, tree_cpu] = measure(seconds, [&] { run.tree(); });
+    auto [call_pages, call_cpu] = measure(seconds, [&] { run.call(); });
+    auto [floor_pages, floor_cpu] = measure(seconds / 2, [&] { run.tokenize(); });
+    auto per_record = [&](double cpu, int pages) { return cpu * 1e6 / (pages * count); };
     std::printf("{\"bench\":\"streams_decode\",\"impl\":\"ddb\",\"records_per_page\":%d,"
                 "\"page_bytes\":%zu,\"pages\":%d,\"cpu_s\":%.4f,\"cpu_us_per_record\":%.3f,"
-                "\"decode_pages\":%d,\"decode_us_per_record\":%.3f}\n",
-                count, page.size(), call_pages, call_cpu, call_cpu * 1e6 / (call_pages * count),
-                decode_pages, decode_cpu * 1e6 / (decode_pages * count));
+                "\"decode_pages\":%d,\"decode_us_per_record\":%.3f,"
+                "\"tree_pages\":%d,\"tree_decode_us_per_record\":%.3f,"
+                "\"tokenize_us_per_record\":%.3f}\n",
+                count, page.size(), call_pages, call_cpu, per_record(call_cpu, call_pages),
+                text_pages, per_record(text_cpu, text_pages), tree_pages,
+                per_record(tree_cpu, tree_pages), per_record(floor_cpu, floor_pages));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_streams: %s\n", e.what());

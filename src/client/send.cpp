@@ -185,14 +185,16 @@ steady::time_point attempt_deadline(const call_state& call, const attempt_record
 // ---- Step 3: check ---------------------------------------------------------
 
 // The answer of a whole response: its CRC32 checked, an error answer thrown
-// as its service_error, a 200 body parsed (into an arena of its own with
-// `own_arena`).
+// as its service_error, a 200 body decoded by `fast` or parsed (into an
+// arena of its own with `own_arena`).
 json::value check(const call_state& call, const http::raw_response& res, json::storage_ptr& sp,
-                  bool own_arena) {
+                  bool own_arena, const body_decoder* fast) {
     http::check_crc32(res, call.operation);
     if (res.status() != 200)
         throw_service_error(res.status(), res["content-type"], res.body(),
                             std::string(res["x-amzn-RequestId"]), std::string(call.operation));
+    if (fast && (*fast)(res.body()))
+        return nullptr;
     if (own_arena)
         sp = json::make_shared_resource<json::monotonic_resource>(2 * res.body().size() + 1024);
     return http::parse_json_body(res, sp, max_response_depth, call.operation);
@@ -265,7 +267,8 @@ void observe_success(call_state& call, const attempt_record& rec, const http::ra
                                          {}});
         call.metrics.bytes_sent += rec.info.bytes_sent;
         call.metrics.bytes_received += rec.info.bytes_received;
-        if (auto* cc = answer.as_object().if_contains("ConsumedCapacity"))
+        if (auto* cc =
+                answer.is_object() ? answer.get_object().if_contains("ConsumedCapacity") : nullptr)
             call.metrics.consumed_capacity = *cc;
     }
     if (call.logging)
@@ -341,7 +344,8 @@ void observe_failure(call_state& call, const attempt_record& rec, const decision
 
 asio::awaitable<json::value> send_call(std::shared_ptr<client_state> keep, std::string operation,
                                        std::string_view request_json, std::string owned_json,
-                                       json::storage_ptr sp, bool own_arena) {
+                                       json::storage_ptr sp, bool own_arena,
+                                       const body_decoder* fast) {
     client_state& st = *keep;
     if (!owned_json.empty())
         request_json = owned_json;
@@ -360,7 +364,7 @@ asio::awaitable<json::value> send_call(std::shared_ptr<client_state> keep, std::
             http::raw_response res =
                 co_await st.transport->send(req.target->origin, req.view, deadline, &rec.info);
             rec.status = res.status();
-            json::value answer = check(call, res, sp, own_arena);
+            json::value answer = check(call, res, sp, own_arena, fast);
             st.retries.on_success(call.retried_cost);
             if (st.limiter)
                 st.limiter->record(false);

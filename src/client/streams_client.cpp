@@ -21,8 +21,9 @@ void no_check(std::string_view, const json::object&) {}
 
 template <class Response, class Request>
 asio::awaitable<Response> invoke(std::shared_ptr<detail::client_state> st,
-                                 std::string_view operation, Request request) {
-    return detail::invoke<Response>(std::move(st), operation, std::move(request), &no_check);
+                                 std::string_view operation, Request request,
+                                 detail::text_decoder<Response> fast = nullptr) {
+    return detail::invoke<Response>(std::move(st), operation, std::move(request), &no_check, fast);
 }
 
 } // namespace
@@ -79,7 +80,8 @@ streams_client::get_shard_iterator(get_shard_iterator_request r) {
     return invoke<get_shard_iterator_response>(state_, "GetShardIterator", std::move(r));
 }
 asio::awaitable<get_records_response> streams_client::get_records(get_records_request r) {
-    return invoke<get_records_response>(state_, "GetRecords", std::move(r));
+    // Pages of up to 1,000 records: decoded from the text, without the tree.
+    return invoke<get_records_response>(state_, "GetRecords", std::move(r), &model::decode_text);
 }
 
 } // namespace ddb

@@ -78,6 +78,13 @@ struct wire_error {
 DDB_MODEL_WIRE_TYPES(DDB_MODEL_WIRE_DECLARE)
 #undef DDB_MODEL_WIRE_DECLARE
 
+/// GetRecords' answer decoded straight from its JSON text (a SAX parse, no
+/// JSON tree), nesting at most `max_depth` levels: true when done. False
+/// (`out` left empty) for any text it is not sure to decode as `decode` does
+/// (invalid JSON, a malformed or unusual answer): parse it and call `decode`,
+/// which decodes it or throws naming the problem. Reuses a parser per thread.
+bool decode_text(std::string_view text, get_records_response& out, unsigned max_depth);
+
 // Every enumeration of the model with a wire form.
 // clang-format off
 #define DDB_MODEL_WIRE_ENUMS(X) \

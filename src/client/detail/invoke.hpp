@@ -22,25 +22,38 @@ namespace ddb::detail {
 /// throws value_error.
 using request_check = void (*)(std::string_view operation, const boost::json::object& body);
 
+/// Decodes a Response straight from the answer's text (no JSON tree);
+/// false when it leaves that to the tree decoder (`model::decode_text`).
+template <class Response>
+using text_decoder = bool (*)(std::string_view text, Response& out, unsigned max_depth);
+
 /// `request` encoded, checked, sent as `operation` with `st`'s service, and
-/// the answer decoded into `Response`; a 200 answer lacking a required field
-/// is `malformed_response` naming it. Owns the request and the state for
-/// the whole call.
+/// the answer decoded into `Response` (by `fast` when given and it can, else
+/// from the JSON tree); a 200 answer lacking a required field is
+/// `malformed_response` naming it. Owns the request and the state for the
+/// whole call.
 template <class Response, class Request>
-boost::asio::awaitable<Response> invoke(std::shared_ptr<client_state> st,
-                                        std::string_view operation, Request request,
-                                        request_check check) {
+boost::asio::awaitable<Response>
+invoke(std::shared_ptr<client_state> st, std::string_view operation, Request request,
+       request_check check, text_decoder<Response> fast = nullptr) {
     boost::json::object body;
     model::encode(request, body);
     check(operation, body);
     const std::string text = boost::json::serialize(body);
-    // The answer's DOM lives in this arena and is dropped as a whole once
-    // the typed response is built.
+    Response out;
+    body_decoder from_text;
+    if (fast)
+        from_text = [&out, fast](std::string_view answer_text) {
+            return fast(answer_text, out, max_response_depth);
+        };
+    // The answer's DOM (when one is built) lives in this arena and is
+    // dropped as a whole once the typed response is built.
     unsigned char first_block[4096];
     boost::json::monotonic_resource arena(first_block, sizeof first_block);
-    boost::json::value answer =
-        co_await send_call(std::move(st), std::string(operation), text, {}, &arena, false);
-    Response out;
+    boost::json::value answer = co_await send_call(std::move(st), std::string(operation), text, {},
+                                                   &arena, false, fast ? &from_text : nullptr);
+    if (answer.is_null())
+        co_return out; // decoded from the text
     try {
         model::decode(answer, out);
     } catch (const model::wire_error& e) {

@@ -17,6 +17,7 @@
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,9 +75,15 @@ inline bool has_cr_lf_nul(std::string_view s) noexcept {
 /// per string, array and object, and no per-node frees.
 /// The call keeps `st` alive; `operation` is copied (the typed operations'
 /// names fit the small-string buffer but for the Transact*/TimeToLive ones).
+///
+/// With `fast`, a checked 200 answer's body is first given to it: when it
+/// returns true it has decoded the body itself (no JSON tree) and send_call
+/// returns null; false: the body is parsed as above.
+using body_decoder = std::function<bool(std::string_view body)>;
 boost::asio::awaitable<boost::json::value>
 send_call(std::shared_ptr<client_state> st, std::string operation, std::string_view request_json,
-          std::string owned_json, boost::json::storage_ptr sp, bool own_arena);
+          std::string owned_json, boost::json::storage_ptr sp, bool own_arena,
+          const body_decoder* fast = nullptr);
 
 } // namespace detail
 

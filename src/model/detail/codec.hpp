@@ -17,6 +17,7 @@
 #include <boost/json/value.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -41,6 +42,10 @@ using field_error = model::wire_error;
 void decode_get_records(const boost::json::value& answer, get_records_response& out);
 /// Its JSON form (records with their wire names; for tests and recordings).
 void encode_get_records(const get_records_response& v, boost::json::object& out);
+/// ApproximateCreationDateTime's seconds since the epoch as a time, or
+/// nothing when not finite or beyond 9e9 s, the year 2255 (both GetRecords
+/// decoders).
+std::optional<std::chrono::system_clock::time_point> stream_time(double seconds);
 
 using detail::is_optional;
 using detail::is_string_map;

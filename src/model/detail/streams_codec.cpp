@@ -73,12 +73,10 @@ std::chrono::system_clock::time_point time_of(const json::value& v, const where&
                                               std::string_view name) {
     if (!v.is_number())
         fail(parent, name, "not a number");
-    const double seconds = v.to_number<double>();
-    if (!std::isfinite(seconds) || std::fabs(seconds) > 1e11)
+    auto t = stream_time(v.to_number<double>());
+    if (!t)
         fail(parent, name, "not a time in seconds since the epoch");
-    return std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(
-            std::chrono::duration<double>(seconds)));
+    return *t;
 }
 
 // The StreamRecord ("dynamodb") of the record at `parent`.
@@ -198,6 +196,16 @@ json::object record_json(const stream_record& r) {
 }
 
 } // namespace
+
+std::optional<std::chrono::system_clock::time_point> stream_time(double seconds) {
+    // system_clock counts nanoseconds in 64 bits (to the year 2262): 9e9 s
+    // (the year 2255) is the last time it holds, with margin.
+    if (!std::isfinite(seconds) || std::fabs(seconds) > 9e9)
+        return std::nullopt;
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::duration<double>(seconds)));
+}
 
 void decode_get_records(const json::value& answer, get_records_response& out) {
     if (!answer.is_object())
