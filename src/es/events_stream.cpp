@@ -20,7 +20,8 @@ std::string view_type_name(stream_view_type view) {
     return wire.empty() ? "UNKNOWN" : std::string(wire);
 }
 
-std::optional<std::string> stream_difference(stream_view_type wanted, const events_stream_status& found) {
+std::optional<std::string> stream_difference(stream_view_type wanted,
+                                             const events_stream_status& found) {
     if (!found.enabled || found.view_type == wanted)
         return std::nullopt;
     const std::string want = view_type_name(wanted);
@@ -105,8 +106,8 @@ void check_stream_view_type(stream_view_type view) {
 }
 
 awaitable<events_stream_status> set_events_stream(client& c, const store_config& config,
-                                           std::optional<stream_view_type> view,
-                                           std::function<void(std::string_view)> progress) {
+                                                  std::optional<stream_view_type> view,
+                                                  std::function<void(std::string_view)> progress) {
     if (view)
         check_stream_view_type(*view);
     const std::string& table = config.events_table;
