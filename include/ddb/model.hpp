@@ -4,6 +4,7 @@
 #include <ddb/model/batch_items.hpp>
 #include <ddb/model/common.hpp>
 #include <ddb/model/get_item.hpp>
+#include <ddb/model/get_records_page.hpp>
 #include <ddb/model/query_scan.hpp>
 #include <ddb/model/streams.hpp>
 #include <ddb/model/table_description.hpp>

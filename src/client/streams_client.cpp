@@ -26,6 +26,40 @@ asio::awaitable<Response> invoke(std::shared_ptr<detail::client_state> st,
     return detail::invoke<Response>(std::move(st), operation, std::move(request), &no_check, fast);
 }
 
+// GetRecords into a page: decoded from the text by the page decoder; an
+// answer it leaves (malformed or unusual) goes the tree path of `invoke`,
+// with its errors, and the page is made from the records.
+asio::awaitable<get_records_page> page_call(std::shared_ptr<detail::client_state> st,
+                                            get_records_request request) {
+    json::object body;
+    model::encode(request, body);
+    const std::string text = json::serialize(body);
+    get_records_page page;
+    detail::body_decoder from_text = [&page](std::string_view answer) {
+        return model::decode_page(answer, page, max_response_depth);
+    };
+    unsigned char first_block[4096];
+    json::monotonic_resource arena(first_block, sizeof first_block);
+    const std::string operation = "GetRecords";
+    json::value answer =
+        co_await detail::send_call(std::move(st), operation, text, {}, &arena, false, &from_text);
+    if (answer.is_null())
+        co_return page;
+    get_records_response out;
+    try {
+        model::decode(answer, out);
+    } catch (const model::wire_error& e) {
+        service_error_info info;
+        info.status = 200;
+        info.type = "MalformedResponse";
+        info.operation = operation;
+        info.message = operation + " answer: " + (e.path.empty() ? std::string("body") : e.path) +
+                       ": " + e.problem;
+        throw malformed_response(std::move(info));
+    }
+    co_return model::page_of(std::move(out));
+}
+
 } // namespace
 
 streams_client::streams_client(executor_type ex, client_config config) {
@@ -82,6 +116,10 @@ streams_client::get_shard_iterator(get_shard_iterator_request r) {
 asio::awaitable<get_records_response> streams_client::get_records(get_records_request r) {
     // Pages of up to 1,000 records: decoded from the text, without the tree.
     return invoke<get_records_response>(state_, "GetRecords", std::move(r), &model::decode_text);
+}
+
+asio::awaitable<get_records_page> streams_client::get_records_page(get_records_request r) {
+    return page_call(state_, std::move(r));
 }
 
 } // namespace ddb

@@ -21,6 +21,7 @@
 #include "../support/streams_differential.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/crc.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -136,6 +137,13 @@ int each_value(const json::value& root, F f) {
     }
 }
 
+// The tree decoder's record `i` of `text`.
+stream_record tree_record_of(const char* text, std::size_t i) {
+    get_records_response out;
+    model::decode(json::parse(text), out);
+    return out.records.at(i);
+}
+
 // Decodes `body` through a streams_client whose transport answers with it.
 class canned_transport final : public http::transport {
 public:
@@ -166,6 +174,13 @@ struct client_fixture {
         get_records_request r{"it", {}};
         return test::run(ioc, [&]() -> asio::awaitable<get_records_response> {
             co_return co_await s->get_records(r);
+        });
+    }
+    get_records_page page(const std::string& body) {
+        transport->body = body;
+        get_records_request r{"it", {}};
+        return test::run(ioc, [&]() -> asio::awaitable<get_records_page> {
+            co_return co_await s->get_records_page(r);
         });
     }
     // The error the client throws for `body`: its type's name and message.
@@ -376,4 +391,136 @@ TEST_CASE("streams text decoder: through the client, declined answers get the tr
     // And a recorded page through the client: the text decoder's page.
     auto forum = f.records(forum_page);
     CHECK(test::dump(forum) == *test::tree_decoded(forum_page, depth));
+}
+
+// ---- the page of views (get_records_page) ----------------------------------
+// The variations above check the page decoder too (test::agree): it takes
+// exactly what the text decoder takes, and its records made owning are the
+// tree decoder's. Here: what the views hold, their lifetime, the client.
+
+TEST_CASE("streams page view: recorded answers, and what the views hold", "[streams][page]") {
+    for (const std::string& page : recorded) {
+        INFO(page);
+        const auto views = test::page_decoded(page, depth);
+        REQUIRE(views);
+        CHECK(*views == *test::tree_decoded(page, depth));
+    }
+    get_records_page p;
+    REQUIRE(model::decode_page(escaped_page, p, depth));
+    REQUIRE(p.records().size() == 1);
+    const stream_record_view& r = p.records()[0];
+    CHECK(r.event_id == "e\"1");
+    CHECK(r.event_name == stream_event_name::unknown);
+    CHECK(r.sequence_number == "77");
+    REQUIRE(r.keys.find("pk"));
+    CHECK(r.keys.find("pk")->as_s() == "a\\b\xc3\xa9\xf0\x9f\x98\x80");
+    CHECK(r.keys.find("nope") == nullptr);
+    REQUIRE(r.new_image);
+    const attribute_view* lines = r.new_image->find("\xc3\xa9\"lines");
+    REQUIRE(lines);
+    REQUIRE(lines->as_l().size() == 2);
+    CHECK(lines->as_l()[0].as_m().find("sku")->as_s() == "\xc3\xa9\xc3\xa9\xc3\xa9");
+    CHECK(lines->as_l()[1].as_s() == "\"q\"");
+    CHECK_THROWS_AS(lines->as_s(), value_error);
+    CHECK_FALSE(r.old_image);
+    CHECK_FALSE(r.user_identity);
+    CHECK_FALSE(p.next_shard_iterator());
+
+    get_records_page forum;
+    REQUIRE(model::decode_page(forum_page, forum, depth));
+    const stream_record_view& modify = forum.records()[1];
+    const item_view& image = *modify.new_image;
+    CHECK(image.size() == 6);
+    CHECK(image.find("Scores")->type() == attribute_value::kind::NS);
+    CHECK(image.find("Scores")->members()[2].as_n() == "-3e2");
+    CHECK(image.find("Meta")->as_m().find("hot")->as_bool());
+    CHECK(image.find("Meta")->as_m().find("at")->is_null());
+    const auto bins = modify.old_image->find("Bins")->members();
+    REQUIRE(bins.size() == 2);
+    CHECK(std::string(bins[0].as_b().begin(), bins[0].as_b().end()) == "hello");
+    CHECK(image.find("Views")->to_value() == attribute_value(number(1)));
+    CHECK(modify.to_record().new_image == tree_record_of(forum_page, 1).new_image);
+}
+
+TEST_CASE("streams page view: views stay valid while the page lives, moved or not",
+          "[streams][page]") {
+    // A short answer (its text would fit a string's inline buffer) and a
+    // long one; a page decoded from views and one made from owning records
+    // (page_of, what answers the page decoder declines get).
+    const std::string small = R"({"Records":[{"dynamodb":{"SequenceNumber":"1"}}]})";
+    for (const std::string& text : {small, std::string(forum_page), std::string(escaped_page)}) {
+        INFO(text);
+        get_records_page decoded;
+        REQUIRE(model::decode_page(text, decoded, depth));
+        get_records_response tree;
+        model::decode(json::parse(text), tree);
+        std::vector<get_records_page> pages;
+        pages.push_back(std::move(decoded));
+        pages.push_back(model::page_of(tree));
+        for (get_records_page& page : pages) {
+            const std::string before = test::dump(page.to_response());
+            const char* seq = page.records()[0].sequence_number.data();
+            std::vector<get_records_page> moved;
+            moved.push_back(std::move(page));
+            get_records_page other;
+            other = std::move(moved.back());
+            moved.clear();
+            CHECK(other.records()[0].sequence_number.data() == seq);
+            CHECK(test::dump(other.to_response()) == before);
+            CHECK(before == test::dump(tree));
+        }
+    }
+    // A default page is empty.
+    get_records_page none;
+    CHECK(none.records().empty());
+    CHECK_FALSE(none.next_shard_iterator());
+}
+
+TEST_CASE("streams page view: through the client, the records and errors get_records gives",
+          "[streams][page]") {
+    client_fixture f;
+    auto page_error = [&](const std::string& body) {
+        try {
+            f.page(body);
+        } catch (const malformed_response& e) {
+            return std::string("malformed_response: ") + e.what();
+        } catch (const http::protocol_error& e) {
+            return std::string("protocol_error: ") + e.what();
+        }
+        return std::string("no error");
+    };
+    const std::vector<std::string> answers = {
+        forum_page,
+        ttl_page,
+        escaped_page,
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","SequenceNumber":"2"}}]})",
+        R"({"Records":[)",
+        "[]",
+        R"({"x":)" + std::string(150, '[') + std::string(150, ']') + "}",
+        R"({"NextShardIterator":1})",
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"a":{"M":)"
+        R"({"b":{"L":[{"SS":["x"]},{"S":1}]}}}}}}]})",
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"s":{"SS":["x","x"]}}}}]})",
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"n":{"NS":["1","1.0"]}}}}]})",
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"b":{"BS":["AA==","AB=="]}}}}]})",
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","NewImage":{"n":{"N":"1e999"}}}}]})",
+        R"({"Records":[{"dynamodb":{"SequenceNumber":"1","ApproximateCreationDateTime":1e300}}]})",
+        R"({"Records":[{"dynamodb":{}}]})",
+    };
+    for (const std::string& body : answers) {
+        INFO(body);
+        const std::string want = f.error_of(body);
+        CHECK(page_error(body) == want);
+        if (want == "no error")
+            CHECK(test::dump(f.page(body).to_response()) == test::dump(f.records(body)));
+    }
+    // The asynchronous form.
+    f.transport->body = ttl_page;
+    get_records_request r{"it", {}};
+    auto page = test::run(f.ioc, [&]() -> asio::awaitable<get_records_page> {
+        co_return co_await f.s->async_get_records_page(r, asio::use_awaitable);
+    });
+    REQUIRE(page.records().size() == 1);
+    CHECK(page.records()[0].is_ttl_deletion());
+    CHECK(page.records()[0].to_record().is_ttl_deletion());
 }

@@ -2,7 +2,10 @@
 // without a JSON tree, what streams_client::get_records tries first) against
 // the tree decoder (`model::decode`): it may decline any input, but what it
 // decodes the tree decoder must decode to the same page, and a decline
-// leaves the page empty (tests/support/streams_differential.hpp).
+// leaves the page empty (tests/support/streams_differential.hpp). The page
+// decoder (`model::decode_page`, views into an arena, what
+// streams_client::get_records_page tries first) is held to the same: it
+// takes exactly what the text decoder takes, and gives the same records.
 #include "fuzz.hpp"
 
 #include "../support/streams_differential.hpp"

@@ -6,6 +6,7 @@
 // what the tree decoder gives, field for field.
 #pragma once
 
+#include <ddb/model/get_records_page.hpp>
 #include <ddb/model/wire.hpp>
 #include <ddb/value/error.hpp>
 
@@ -72,19 +73,34 @@ inline std::optional<std::string> text_decoded(std::string_view text, unsigned m
     return dump(page);
 }
 
+/// What the page decoder (`model::decode_page`, views into an arena) makes
+/// of it: its records made owning (`to_response()`), dumped, or nothing.
+inline std::optional<std::string> page_decoded(std::string_view text, unsigned max_depth,
+                                               bool* left_empty = nullptr) {
+    get_records_page page;
+    const bool done = model::decode_page(text, page, max_depth);
+    if (left_empty)
+        *left_empty = done || (page.records().empty() && !page.next_shard_iterator());
+    if (!done)
+        return std::nullopt;
+    return dump(page.to_response());
+}
+
 /// The property: the text decoder never decodes what the tree decoder
-/// refuses, and decodes what it does decode to the same page.
+/// refuses, and decodes what it does decode to the same page; the page
+/// decoder takes exactly what the text decoder takes, and gives the same.
 inline bool agree(std::string_view text, unsigned max_depth, bool* declined = nullptr) {
-    bool left_empty = false;
+    bool left_empty = false, page_left_empty = false;
     const auto fast = text_decoded(text, max_depth, &left_empty);
+    const auto page = page_decoded(text, max_depth, &page_left_empty);
     if (declined)
         *declined = !fast;
-    if (!left_empty)
+    if (!left_empty || !page_left_empty || fast.has_value() != page.has_value())
         return false;
     if (!fast)
         return true;
     const auto tree = tree_decoded(text, max_depth);
-    return tree && *tree == *fast;
+    return tree && *tree == *fast && *page == *fast;
 }
 
 } // namespace ddb::test
