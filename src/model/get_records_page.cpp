@@ -58,10 +58,17 @@ std::span<const attribute_view> attribute_view::members() const {
 }
 
 attribute_value attribute_view::to_value() const {
-    auto all = [this] { return std::span<const attribute_view>(members()); };
     auto bytes_of = [](const attribute_view& v) {
         auto b = v.as_b();
         return bytes(b.begin(), b.end());
+    };
+    // A set's members, each made by `one` into a vector of exactly their number.
+    auto members_by = [this](auto one) {
+        std::vector<decltype(one(*this))> m;
+        m.reserve(size_);
+        for (const auto& e : std::span<const attribute_view>(members()))
+            m.push_back(one(e));
+        return m;
     };
     switch (type()) {
     case kind::S:
@@ -70,27 +77,14 @@ attribute_value attribute_view::to_value() const {
         return attribute_value(number(as_n()));
     case kind::B:
         return attribute_value::b(bytes_of(*this));
-    case kind::SS: {
-        std::vector<std::string> m;
-        m.reserve(size_);
-        for (const auto& e : all())
-            m.emplace_back(e.as_s());
-        return attribute_value::ss(std::move(m));
-    }
-    case kind::NS: {
-        std::vector<number> m;
-        m.reserve(size_);
-        for (const auto& e : all())
-            m.emplace_back(e.as_n());
-        return attribute_value::ns(std::move(m));
-    }
-    case kind::BS: {
-        std::vector<bytes> m;
-        m.reserve(size_);
-        for (const auto& e : all())
-            m.push_back(bytes_of(e));
-        return attribute_value::bs(std::move(m));
-    }
+    case kind::SS:
+        return attribute_value::ss(
+            members_by([](const attribute_view& e) { return std::string(e.as_s()); }));
+    case kind::NS:
+        return attribute_value::ns(
+            members_by([](const attribute_view& e) { return number(e.as_n()); }));
+    case kind::BS:
+        return attribute_value::bs(members_by(bytes_of));
     case kind::M:
         return attribute_value(as_m().to_item());
     case kind::L: {
