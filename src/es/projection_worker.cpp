@@ -222,12 +222,6 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
                            }));
     }
 
-    void stop_task(partition_task& t) {
-        t.stop = true;
-        if (t.waiting)
-            t.cancel.emit(asio::cancellation_type::terminal);
-    }
-
     // Renews the owned leases; a lease that cannot be renewed is lost.
     awaitable<void> renew_all() {
         for (auto& [p, t] : tasks) {
@@ -236,7 +230,7 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
             if (!co_await checkpoints.renew(t->held, opt.lease_duration)) {
                 t->lost = true;
                 count([](auto& c) { ++c.lost; });
-                stop_task(*t);
+                detail::stop_task(*t);
             }
         }
     }
@@ -287,7 +281,7 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
         const std::size_t keep = detail::leases_to_keep(active(), share, starved);
         for (auto it = tasks.rbegin(); it != tasks.rend() && active() > keep; ++it)
             if (!it->second->stop)
-                stop_task(*it->second);
+                detail::stop_task(*it->second);
         if (active() >= share.fair || keep < share.fair)
             co_return;
         // Start at a place of our own, so that workers do not all contend for
@@ -324,37 +318,13 @@ struct projection_worker::state : std::enable_shared_from_this<state> {
     // partition's next owner) and waits for them; the leases and the
     // heartbeat are left to expire. No request is made. Not cancellable.
     awaitable<void> abandon() {
-        for (auto& [p, t] : tasks) {
-            t->stop = true;
-            if (!t->done)
-                t->cancel.emit(asio::cancellation_type::terminal);
-        }
-        for (;;) {
-            const bool all_done = std::all_of(tasks.begin(), tasks.end(),
-                                              [](const auto& kv) { return kv.second->done; });
-            if (all_done)
-                break;
-            co_await sleep_for(milliseconds(1));
-        }
-        tasks.clear();
+        co_await detail::abandon_tasks(tasks);
         count([](auto& c) { c.owned.clear(); });
     }
 
     // Stops every task, waits for them, hands the leases back.
     awaitable<void> shutdown() {
-        for (auto& [p, t] : tasks)
-            stop_task(*t);
-        for (int i = 0; i < 1000; ++i) {
-            bool all_done = true;
-            for (auto& [p, t] : tasks) {
-                all_done = all_done && t->done;
-                if (!t->done && t->waiting)
-                    t->cancel.emit(asio::cancellation_type::terminal);
-            }
-            if (all_done)
-                break;
-            co_await sleep_for(milliseconds(10));
-        }
+        co_await detail::stop_tasks(tasks);
         co_await reap();
         count([](auto& c) { c.owned.clear(); });
         try {

@@ -287,12 +287,6 @@ struct stream_worker::state : std::enable_shared_from_this<state> {
                            }));
     }
 
-    void stop_task(shard_task& t) {
-        t.stop = true;
-        if (t.waiting)
-            t.cancel.emit(asio::cancellation_type::terminal);
-    }
-
     std::size_t active() const {
         return static_cast<std::size_t>(std::count_if(
             tasks.begin(), tasks.end(), [](const auto& kv) { return !kv.second->stop; }));
@@ -307,7 +301,7 @@ struct stream_worker::state : std::enable_shared_from_this<state> {
             if (!co_await checkpoints.renew(t->held, opt.lease_duration)) {
                 t->lost = true;
                 count([](auto& c) { ++c.lost; });
-                stop_task(*t);
+                detail::stop_task(*t);
             }
         }
     }
@@ -442,7 +436,7 @@ struct stream_worker::state : std::enable_shared_from_this<state> {
         const std::size_t keep = detail::leases_to_keep(active(), share, starved);
         for (auto it = tasks.rbegin(); it != tasks.rend() && active() > keep; ++it)
             if (!it->second->stop)
-                stop_task(*it->second);
+                detail::stop_task(*it->second);
         if (active() < share.fair && keep >= share.fair)
             co_await take(candidates, share.fair);
         co_return !candidates.empty();
@@ -497,32 +491,12 @@ struct stream_worker::state : std::enable_shared_from_this<state> {
     // --- run, stop, cancellation (as projection_worker) ---
 
     awaitable<void> abandon() {
-        for (auto& [id, t] : tasks) {
-            t->stop = true;
-            if (!t->done)
-                t->cancel.emit(asio::cancellation_type::terminal);
-        }
-        while (!std::all_of(tasks.begin(), tasks.end(),
-                            [](const auto& kv) { return kv.second->done; }))
-            co_await sleep_for(milliseconds(1));
-        tasks.clear();
+        co_await detail::abandon_tasks(tasks);
         count([](auto& c) { c.owned.clear(); });
     }
 
     awaitable<void> shutdown() {
-        for (auto& [id, t] : tasks)
-            stop_task(*t);
-        for (int i = 0; i < 1000; ++i) {
-            bool all_done = true;
-            for (auto& [id, t] : tasks) {
-                all_done = all_done && t->done;
-                if (!t->done && t->waiting)
-                    t->cancel.emit(asio::cancellation_type::terminal);
-            }
-            if (all_done)
-                break;
-            co_await sleep_for(milliseconds(10));
-        }
+        co_await detail::stop_tasks(tasks);
         co_await reap();
         count([](auto& c) { c.owned.clear(); });
         try {
